@@ -1,0 +1,25 @@
+/**
+ * The Encoder seam: text in, sparse vectors out. Used by batch (documents), edge (queries) and eval.
+ *
+ * `fingerprint` changes whenever the output for the same input would change (model bytes,
+ * tokenizer, templates, pruning, corpus statistics for BM25, ...). The batch job keys its
+ * encoding cache on (fingerprint, content hash), and the manifest records it so the edge
+ * encodes queries with the encoder the index was built with.
+ */
+import type { SparseVector } from '../sparse/types.ts';
+
+export type EncodeRole = 'query' | 'document';
+
+export interface Encoder {
+  /** Registry name, e.g. "bm25", "onnx", "weight-table", "precomputed". */
+  readonly name: string;
+  /** Stable hash of everything that determines the output. */
+  readonly fingerprint: string;
+  /** Vocabulary size (term ids are in [0, vocabSize)). */
+  readonly vocabSize: number;
+  /** Token string of a term id, for explanations. */
+  tokenOf(termId: number): string;
+  encode(texts: readonly string[], role: EncodeRole): Promise<SparseVector[]>;
+  /** Releases sessions / worker threads. */
+  close?(): Promise<void>;
+}

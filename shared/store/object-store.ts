@@ -1,0 +1,32 @@
+/**
+ * The ObjectStore seam: the five things csplade asks of S3, R2 or a folder.
+ * Retries, caching and request counting are decorators over this interface, not code in backends.
+ * A backend knows nothing of the shard format.
+ */
+export interface ObjectInfo {
+  readonly key: string;
+  readonly size: number;
+  /** Opaque version tag for conditional writes (an S3/R2 ETag, a content hash for folders). */
+  readonly etag: string;
+}
+
+export interface PutOptions {
+  /** Write only if the key does not exist (If-None-Match: *). */
+  readonly ifNoneMatch?: '*';
+  /** Write only if the current object has this etag (If-Match). */
+  readonly ifMatch?: string;
+  readonly contentType?: string;
+}
+
+export interface ObjectStore {
+  /** Whole object, or null when absent. */
+  get(key: string): Promise<{ bytes: Uint8Array; info: ObjectInfo } | null>;
+  /** `length` bytes at `offset`; throws NotFoundError when absent. */
+  getRange(key: string, offset: number, length: number): Promise<Uint8Array>;
+  head(key: string): Promise<ObjectInfo | null>;
+  /** Throws PreconditionFailedError when a condition does not hold. */
+  put(key: string, bytes: Uint8Array, options?: PutOptions): Promise<ObjectInfo>;
+  /** All keys under a prefix, in lexicographic order (backends page internally). */
+  list(prefix: string): Promise<ObjectInfo[]>;
+  delete(key: string): Promise<void>;
+}
