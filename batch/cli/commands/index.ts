@@ -1,0 +1,6 @@
+/**
+ * The one list of CLI verbs. Adding a verb = one file + one line here.
+ */
+import type { Command } from '../command.ts';
+
+export const commands: Command[] = [];
