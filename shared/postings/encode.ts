@@ -1,0 +1,225 @@
+/**
+ * Encoder of one term's posting list into a self-describing blob (format version 1, README.md).
+ *
+ * Two passes over the postings: the first chooses each block's bit widths and so the exact
+ * blob size, the second writes header, skip table, optional range maxima and packed blocks into
+ * one exactly sized Uint8Array. Doc ids are stored as gaps minus one (so dense lists cost ~1 bit
+ * per doc) and impacts as impact minus one with the width of the block's maximum, which the skip
+ * table stores anyway; no byte offsets are stored because the decoder derives them from widths.
+ */
+import { bitWidth, packBits, packedByteLength } from '../codec/bitpack.ts';
+import {
+  DEFAULT_BLOCK_SIZE,
+  DEFAULT_RANGE_BLOCK_BITS,
+  DEFAULT_SUPER_BLOCK_BITS,
+  FLAG_RANGE_MAXIMA,
+  FLAG_WIDE_IMPACTS,
+  HEADER_BYTES,
+  POSTINGS_MAGIC_0,
+  POSTINGS_MAGIC_1,
+  POSTINGS_VERSION,
+  PostingsInputError,
+} from './format.ts';
+
+export interface PostingListEncodeOptions {
+  /** Postings per block, 1..65535 (default 128). */
+  blockSize?: number;
+  /** Doc-range block = 2^bits docs, 0..24 (default 6: 64 docs). */
+  rangeBlockBits?: number;
+  /** Superblock = 2^bits range blocks, 0..16 (default 6). */
+  superBlockBits?: number;
+  /**
+   * Lists with at least this many postings carry per-range-block maxima (a dense array of one
+   * byte per range block). Shorter lists do not: the engine derives exact maxima from their few
+   * postings at query time, which is cheaper than storing a mostly-zero array.
+   * Default: the number of range blocks (so the array never costs more than 1 byte/posting).
+   */
+  rangeMaximaMinDf?: number;
+}
+
+/** Resolved encoder options (defaults applied), shared with the inverter. */
+export interface ResolvedEncodeOptions {
+  blockSize: number;
+  rangeBlockBits: number;
+  superBlockBits: number;
+  rangeMaximaMinDf: number;
+}
+
+export function resolveEncodeOptions(
+  numDocs: number,
+  options?: PostingListEncodeOptions,
+): ResolvedEncodeOptions {
+  const blockSize = options?.blockSize ?? DEFAULT_BLOCK_SIZE;
+  const rangeBlockBits = options?.rangeBlockBits ?? DEFAULT_RANGE_BLOCK_BITS;
+  const superBlockBits = options?.superBlockBits ?? DEFAULT_SUPER_BLOCK_BITS;
+  if (!Number.isInteger(blockSize) || blockSize < 1 || blockSize > 0xffff) {
+    throw new PostingsInputError(`blockSize must be an integer in 1..65535, got ${blockSize}`);
+  }
+  if (!Number.isInteger(rangeBlockBits) || rangeBlockBits < 0 || rangeBlockBits > 24) {
+    throw new PostingsInputError(`rangeBlockBits must be an integer in 0..24, got ${rangeBlockBits}`);
+  }
+  if (!Number.isInteger(superBlockBits) || superBlockBits < 0 || superBlockBits > 16) {
+    throw new PostingsInputError(`superBlockBits must be an integer in 0..16, got ${superBlockBits}`);
+  }
+  if (!Number.isInteger(numDocs) || numDocs < 0 || numDocs > 0xffffffff) {
+    throw new PostingsInputError(`numDocs must be an integer in 0..2^32-1, got ${numDocs}`);
+  }
+  const numRangeBlocks = Math.ceil(numDocs / 2 ** rangeBlockBits);
+  const rangeMaximaMinDf = options?.rangeMaximaMinDf ?? Math.max(1, numRangeBlocks);
+  return { blockSize, rangeBlockBits, superBlockBits, rangeMaximaMinDf };
+}
+
+/**
+ * Encodes one posting list. `docs` strictly increasing in [0, numDocs), `impacts[i] >= 1`.
+ * `start`/`end` select a slice of the arrays (the inverter passes one big array for all terms).
+ */
+export function encodePostingList(
+  docs: Uint32Array,
+  impacts: Uint16Array,
+  numDocs: number,
+  options?: PostingListEncodeOptions,
+): Uint8Array {
+  if (docs.length !== impacts.length) {
+    throw new PostingsInputError(`docs (${docs.length}) and impacts (${impacts.length}) differ in length`);
+  }
+  return encodePostingSlice(docs, impacts, 0, docs.length, numDocs, resolveEncodeOptions(numDocs, options));
+}
+
+// Scratch buffers reused across calls: the inverter encodes tens of thousands of lists.
+let gapScratch = new Uint32Array(DEFAULT_BLOCK_SIZE);
+let impactScratch = new Uint32Array(DEFAULT_BLOCK_SIZE);
+
+/** Encodes `docs/impacts[start..end)`; options already resolved. */
+export function encodePostingSlice(
+  docs: Uint32Array,
+  impacts: Uint16Array,
+  start: number,
+  end: number,
+  numDocs: number,
+  opts: ResolvedEncodeOptions,
+): Uint8Array {
+  const df = end - start;
+  const { blockSize, rangeBlockBits, superBlockBits } = opts;
+  let maxImpact = 0;
+  let prev = -1;
+  for (let i = start; i < end; i++) {
+    const d = docs[i];
+    if (d <= prev || d >= numDocs) {
+      throw new PostingsInputError(
+        `doc ids must be strictly increasing and < numDocs (${numDocs}): got ${d} after ${prev} at index ${i - start}`,
+      );
+    }
+    const imp = impacts[i];
+    if (imp < 1) throw new PostingsInputError(`impact must be >= 1, got ${imp} for doc ${d}`);
+    if (imp > maxImpact) maxImpact = imp;
+    prev = d;
+  }
+  const wide = maxImpact > 0xff;
+  const impactBytes = wide ? 2 : 1;
+  const numBlocks = Math.ceil(df / blockSize);
+  const withRanges = df > 0 && df >= opts.rangeMaximaMinDf;
+  const numRangeBlocks = withRanges ? Math.ceil(numDocs / 2 ** rangeBlockBits) : 0;
+  const numSuperBlocks = withRanges ? Math.ceil(numRangeBlocks / 2 ** superBlockBits) : 0;
+
+  // Pass 1: per-block widths and total size.
+  const docWidths = new Uint8Array(numBlocks);
+  const blockMaxes = new Uint16Array(numBlocks);
+  let payloadBytes = 0;
+  prev = -1;
+  for (let b = 0; b < numBlocks; b++) {
+    const from = start + b * blockSize;
+    const to = Math.min(end, from + blockSize);
+    let maxGap = 0;
+    let bmax = 0;
+    for (let i = from; i < to; i++) {
+      const gap = docs[i] - prev - 1;
+      if (gap > maxGap) maxGap = gap;
+      if (impacts[i] > bmax) bmax = impacts[i];
+      prev = docs[i];
+    }
+    const dw = bitWidth(maxGap);
+    docWidths[b] = dw;
+    blockMaxes[b] = bmax;
+    payloadBytes += packedByteLength(to - from, dw) + packedByteLength(to - from, bitWidth(bmax - 1));
+  }
+  const skipBytes = numBlocks * (4 + impactBytes + 1);
+  const rangeBytes = (numRangeBlocks + numSuperBlocks) * impactBytes;
+  const out = new Uint8Array(HEADER_BYTES + skipBytes + rangeBytes + payloadBytes);
+  const view = new DataView(out.buffer);
+
+  // Header.
+  out[0] = POSTINGS_MAGIC_0;
+  out[1] = POSTINGS_MAGIC_1;
+  out[2] = POSTINGS_VERSION;
+  out[3] = (withRanges ? FLAG_RANGE_MAXIMA : 0) | (wide ? FLAG_WIDE_IMPACTS : 0);
+  view.setUint16(4, blockSize, true);
+  out[6] = rangeBlockBits;
+  out[7] = superBlockBits;
+  view.setUint32(8, df, true);
+  view.setUint32(12, numDocs, true);
+  view.setUint16(16, maxImpact, true);
+  view.setUint16(18, 0, true);
+
+  // Skip table, struct of arrays: last doc ids, block maxima, doc-gap widths.
+  let pos = HEADER_BYTES;
+  for (let b = 0; b < numBlocks; b++) {
+    view.setUint32(pos, docs[Math.min(end, start + (b + 1) * blockSize) - 1], true);
+    pos += 4;
+  }
+  pos = writeImpactArray(view, pos, blockMaxes, numBlocks, wide);
+  out.set(docWidths, pos);
+  pos += numBlocks;
+
+  if (withRanges) {
+    const rangeMaxes = new Uint16Array(numRangeBlocks);
+    for (let i = start; i < end; i++) {
+      const r = docs[i] >>> rangeBlockBits;
+      if (impacts[i] > rangeMaxes[r]) rangeMaxes[r] = impacts[i];
+    }
+    const superMaxes = new Uint16Array(numSuperBlocks);
+    for (let r = 0; r < numRangeBlocks; r++) {
+      const s = r >>> superBlockBits;
+      if (rangeMaxes[r] > superMaxes[s]) superMaxes[s] = rangeMaxes[r];
+    }
+    pos = writeImpactArray(view, pos, rangeMaxes, numRangeBlocks, wide);
+    pos = writeImpactArray(view, pos, superMaxes, numSuperBlocks, wide);
+  }
+
+  // Pass 2: packed blocks.
+  if (gapScratch.length < blockSize) {
+    gapScratch = new Uint32Array(blockSize);
+    impactScratch = new Uint32Array(blockSize);
+  }
+  prev = -1;
+  for (let b = 0; b < numBlocks; b++) {
+    const from = start + b * blockSize;
+    const to = Math.min(end, from + blockSize);
+    const n = to - from;
+    for (let i = 0; i < n; i++) {
+      const d = docs[from + i];
+      gapScratch[i] = d - prev - 1;
+      impactScratch[i] = impacts[from + i] - 1;
+      prev = d;
+    }
+    pos = packBits(gapScratch, 0, n, docWidths[b], out, pos);
+    pos = packBits(impactScratch, 0, n, bitWidth(blockMaxes[b] - 1), out, pos);
+  }
+  if (pos !== out.length)
+    throw new Error(`postings encoder size mismatch: wrote ${pos}, sized ${out.length}`);
+  return out;
+}
+
+function writeImpactArray(
+  view: DataView,
+  pos: number,
+  values: Uint16Array,
+  count: number,
+  wide: boolean,
+): number {
+  if (wide) {
+    for (let i = 0; i < count; i++) view.setUint16(pos + 2 * i, values[i], true);
+    return pos + 2 * count;
+  }
+  for (let i = 0; i < count; i++) view.setUint8(pos + i, values[i]);
+  return pos + count;
+}
