@@ -20,7 +20,9 @@ const ASCII_PUNCT = '!-\\/:-@\\[-`{-~';
 // \v \f U+0085 U+FEFF, are C* and already removed).
 const UNICODE_WORDS = new RegExp(`[${ASCII_PUNCT}\\p{P}${CJK}]|[^\\s${ASCII_PUNCT}\\p{P}${CJK}]+`, 'gu');
 const ASCII_WORDS = new RegExp(`[${ASCII_PUNCT}]|[^\\s${ASCII_PUNCT}]+`, 'g');
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range starts at \x00 on purpose
 const NON_ASCII = /[^\x00-\x7f]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const ASCII_CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g;
 const UNICODE_CONTROL = /[\0\uFFFD]|(?![\t\n\r])\p{C}/gu;
 const NONSPACING_MARK = /\p{Mn}/gu;
@@ -43,7 +45,11 @@ export function bertBasicTokenize(text: string, options: BasicTokenizerOptions):
   }
   let cleaned = text.replace(UNICODE_CONTROL, '');
   if (options.lowercase) {
-    cleaned = cleaned.normalize('NFD').replace(NONSPACING_MARK, '').replace(CAPITAL_SIGMA, '\u03C3').toLowerCase();
+    cleaned = cleaned
+      .normalize('NFD')
+      .replace(NONSPACING_MARK, '')
+      .replace(CAPITAL_SIGMA, '\u03C3')
+      .toLowerCase();
   }
   return cleaned.match(UNICODE_WORDS) ?? [];
 }

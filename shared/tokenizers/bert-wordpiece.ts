@@ -71,7 +71,7 @@ export class BertWordPieceTokenizer implements Tokenizer {
   private requireId(token: string): number {
     const id = this.ids.get(token);
     if (id === undefined) {
-      throw new TokenizerError('invalid_tokenizer_json', `${this.name} vocabulary lacks "${token}"`);
+      throw new TokenizerError('invalid_vocabulary', `${this.name} vocabulary lacks "${token}"`);
     }
     return id;
   }

@@ -5,7 +5,11 @@
  */
 import { CspladeError } from '../errors.ts';
 
-export type TokenizerErrorCode = 'unknown_tokenizer' | 'invalid_tokenizer_json' | 'token_id_out_of_range';
+export type TokenizerErrorCode =
+  | 'unknown_tokenizer'
+  | 'invalid_tokenizer_json'
+  | 'invalid_vocabulary'
+  | 'token_id_out_of_range';
 
 export class TokenizerError extends CspladeError {
   declare readonly code: TokenizerErrorCode;

@@ -5,6 +5,7 @@
  * [UNK]. Word → ids results are memoised in a bounded Map because natural text repeats words
  * (Zipf): on SciFact over 90% of words are cache hits, which is what makes this fast.
  */
+import { TokenizerError } from './errors.ts';
 import type { IdBuffer } from './id-buffer.ts';
 
 export interface WordPieceOptions {
@@ -42,7 +43,12 @@ export class WordPiece {
       if (piece.length > maxPieceLength) maxPieceLength = piece.length;
     }
     const unkId = this.wordStarts.get(options.unkToken);
-    if (unkId === undefined) throw new Error(`WordPiece vocabulary has no unknown token "${options.unkToken}"`);
+    if (unkId === undefined) {
+      throw new TokenizerError(
+        'invalid_vocabulary',
+        `WordPiece vocabulary has no unknown token "${options.unkToken}"`,
+      );
+    }
     this.unkId = unkId;
     this.maxPieceLength = maxPieceLength;
     this.maxCachedWords = options.maxCachedWords ?? 1 << 18;
