@@ -1,0 +1,140 @@
+/**
+ * `csplade model prepare`: graph surgery that fuses the SPLADE head into an LM export, so the
+ * [batch, sequence, vocab] logits never leave the session (for Llama-3 that is 128,256 floats per
+ * token). Appended to the `logits` output:
+ *
+ *   Cast→float (fp16/bf16 exports) → Relu → × pooling mask → ReduceMax over the sequence
+ *   → Add 1 → Log → TopK(k) → `term_weights` [batch, k] (float), `term_ids` [batch, k] (int64)
+ *
+ * Log(1 + ·) is applied after the max: log1p is monotone, so max_p log(1 + relu(x_p)) equals
+ * log(1 + max_p relu(x_p)) exactly, and the log then runs on [batch, vocab] instead of
+ * [batch, sequence, vocab]. Masked positions become 0, which never wins a max of non-negative
+ * values. The mask comes from a new `pooling_mask` input (needed for echo: only the second copy)
+ * or from `attention_mask`. Only the graph changes: external data files stay referenced (and
+ * are copied when the output goes to another folder), so a 16 GB model is prepared in seconds.
+ */
+import { dirname, resolve } from 'node:path';
+import { OnnxModelError } from '../../shared/encoders/onnx/errors.ts';
+import { GraphBuilder } from './graph-builder.ts';
+import { loadModelFile, type SavedModel, saveModelFile } from './model-file.node.ts';
+import { DataType, describeValueInfo, type ModelProto, toNumber } from './onnx-proto.ts';
+
+export interface PrepareOptions {
+  /** Terms kept per sequence (TopK size); clamped to the vocabulary. */
+  k: number;
+  pooling?: 'pooling_mask' | 'attention_mask';
+  /** Name of the logits output (Hugging Face exports: "logits"). */
+  logitsName?: string;
+}
+
+export interface PreparedGraphInfo {
+  readonly k: number;
+  readonly pooling: 'pooling_mask' | 'attention_mask';
+  readonly logitsType: string;
+  readonly vocabSize: number | undefined;
+}
+
+export const PREPARED_METADATA_KEY = 'csplade.prepared';
+
+const FLOAT_TYPES: Record<number, string> = {
+  [DataType.FLOAT]: 'float32',
+  [DataType.FLOAT16]: 'float16',
+  [DataType.BFLOAT16]: 'bfloat16',
+  [DataType.DOUBLE]: 'float64',
+};
+
+/** Edits `model` in place: appends the head and replaces the logits output. */
+export function addSpladeHead(model: ModelProto, options: PrepareOptions): PreparedGraphInfo {
+  const graph = model.graph;
+  const logitsName = options.logitsName ?? 'logits';
+  const pooling = options.pooling ?? 'pooling_mask';
+  if (!graph) throw new OnnxModelError('model_graph_unsupported', 'model has no graph');
+  if ((model.metadataProps ?? []).some((p) => p.key === PREPARED_METADATA_KEY)) {
+    throw new OnnxModelError(
+      'model_graph_unsupported',
+      'model is already prepared (it carries a SPLADE head)',
+    );
+  }
+  const outputIndex = (graph.output ?? []).findIndex((o) => o.name === logitsName);
+  if (outputIndex < 0) {
+    const names = (graph.output ?? []).map((o) => o.name).join(', ');
+    throw new OnnxModelError('model_io_mismatch', `model has no "${logitsName}" output (outputs: ${names})`);
+  }
+  const { elemType, dims } = describeValueInfo(graph.output![outputIndex]);
+  if (dims.length !== 3) {
+    throw new OnnxModelError(
+      'model_io_mismatch',
+      `"${logitsName}" must be [batch, sequence, vocab]; it has rank ${dims.length}`,
+    );
+  }
+  if (!(elemType in FLOAT_TYPES))
+    throw new OnnxModelError('model_io_mismatch', `"${logitsName}" has non-float element type ${elemType}`);
+  const inputNames = new Set((graph.input ?? []).map((i) => i.name));
+  if (!inputNames.has('attention_mask'))
+    throw new OnnxModelError('model_io_mismatch', 'model has no "attention_mask" input');
+  if (inputNames.has('pooling_mask'))
+    throw new OnnxModelError('model_io_mismatch', 'model already has a "pooling_mask" input');
+  const vocabSize = typeof dims[2] === 'number' ? dims[2] : undefined;
+  const k = vocabSize === undefined ? options.k : Math.min(options.k, vocabSize);
+  if (!Number.isInteger(k) || k < 1)
+    throw new OnnxModelError('invalid_model_config', `k must be a positive integer (got ${options.k})`);
+
+  const opset = toNumber((model.opsetImport ?? []).find((o) => !o.domain)?.version ?? 0);
+  const g = GraphBuilder.extend(graph);
+  let logits = logitsName;
+  if (elemType !== DataType.FLOAT) logits = g.op('Cast', [logits], { to: DataType.FLOAT });
+  const relu = g.op('Relu', [logits]);
+  const maskInput =
+    pooling === 'pooling_mask'
+      ? g.input('pooling_mask', DataType.INT64, ['batch', 'sequence'])
+      : 'attention_mask';
+  const mask = g.op('Unsqueeze', [
+    g.op('Cast', [maskInput], { to: DataType.FLOAT }),
+    g.int64s('splade_axis2', [2]),
+  ]);
+  const masked = g.op('Mul', [relu, mask]);
+  // ReduceMax took `axes` as an attribute before opset 18 and as an input since.
+  const pooled =
+    opset >= 18
+      ? g.op('ReduceMax', [masked, g.int64s('splade_axis1', [1])], { keepdims: 0 })
+      : g.op('ReduceMax', [masked], { axes: [1], keepdims: 0 });
+  const weights = g.op('Log', [g.op('Add', [pooled, g.scalar('splade_one', 1)])]);
+  g.opMulti('TopK', [weights, g.int64s('splade_k', [k])], ['term_weights', 'term_ids'], {
+    axis: -1,
+    largest: 1,
+    sorted: 1,
+  });
+  g.output('term_ids', DataType.INT64, ['batch', k]);
+  g.output('term_weights', DataType.FLOAT, ['batch', k]);
+
+  graph.node = [...(graph.node ?? []), ...g.nodes];
+  graph.initializer = [...(graph.initializer ?? []), ...g.initializers];
+  graph.input = [...(graph.input ?? []), ...g.inputs];
+  graph.output = [...(graph.output ?? []).filter((_, i) => i !== outputIndex), ...g.outputs];
+  const info: PreparedGraphInfo = { k, pooling, logitsType: FLOAT_TYPES[elemType], vocabSize };
+  model.metadataProps = [
+    ...(model.metadataProps ?? []),
+    { key: PREPARED_METADATA_KEY, value: JSON.stringify({ k, pooling }) },
+  ];
+  return info;
+}
+
+export interface PrepareResult extends PreparedGraphInfo {
+  readonly saved: SavedModel;
+}
+
+/** Default output: `<name>.prepared.onnx` beside the input, so external data is shared, not copied. */
+export function defaultPreparedPath(inputPath: string): string {
+  return `${inputPath.replace(/\.onnx$/, '')}.prepared.onnx`;
+}
+
+export async function prepareModel(
+  inputPath: string,
+  options: PrepareOptions & { output?: string },
+): Promise<PrepareResult> {
+  const model = await loadModelFile(inputPath);
+  const info = addSpladeHead(model, options);
+  const output = options.output ?? defaultPreparedPath(inputPath);
+  const saved = await saveModelFile(model, output, { sourceDir: dirname(resolve(inputPath)) });
+  return { ...info, saved };
+}

@@ -1,0 +1,160 @@
+/**
+ * Tiny but real transformer language models, generated as ONNX from a fixed seed, shaped like
+ * Hugging Face exports: int64 `input_ids` and `attention_mask` [batch, sequence] (causal models
+ * also take `position_ids`), one float `logits` output [batch, sequence, vocab].
+ *
+ * - `masked-lm`: token + learned absolute position embeddings, pre-LayerNorm single-head
+ *   attention over the attended keys, a ReLU MLP, LM head — a BERT-style SPLADE backbone.
+ * - `causal-lm` with `causalMask: true`: the same blocks, but attention is limited to keys at or
+ *   before the query position by a lower-triangular mask built inside the graph (ConstantOfShape
+ *   → Trilu → Cast → And with the key mask → Where), so a later token cannot change earlier
+ *   logits. With `causalMask: false` it is the "bi" export of the same weights.
+ *
+ * Weights are drawn from `SeededRandom`, so the same options always give the same bytes.
+ * `logitsType: 'float16'` ends the graph with a Cast, to stand in for half-precision exports.
+ */
+import { GraphBuilder } from './graph-builder.ts';
+import { DataType, type ModelProto } from './onnx-proto.ts';
+import { SeededRandom } from './seeded-random.ts';
+
+export interface TinyModelOptions {
+  architecture: 'masked-lm' | 'causal-lm';
+  /** Causal models only: false gives the bidirectional ("bi") export. Default true. */
+  causalMask?: boolean;
+  vocabSize: number;
+  hidden?: number;
+  layers?: number;
+  maxPositions?: number;
+  seed?: number;
+  logitsType?: 'float' | 'float16';
+}
+
+export function generateTinyModel(options: TinyModelOptions): ModelProto {
+  const hidden = options.hidden ?? 32;
+  const layers = options.layers ?? 1;
+  const maxPositions = options.maxPositions ?? 512;
+  const vocab = options.vocabSize;
+  const causal = options.architecture === 'causal-lm' && options.causalMask !== false;
+  const random = new SeededRandom(options.seed ?? 1234);
+  const g = new GraphBuilder();
+  const dims = ['batch', 'sequence'];
+  const inputIds = g.input('input_ids', DataType.INT64, dims);
+  const attentionMask = g.input('attention_mask', DataType.INT64, dims);
+
+  const tokenEmbedding = g.weight('embed_tokens', [vocab, hidden], random.normals(vocab * hidden, 1));
+  const positionEmbedding = g.weight(
+    'embed_positions',
+    [maxPositions, hidden],
+    random.normals(maxPositions * hidden, 0.5),
+  );
+  let x = g.op('Gather', [tokenEmbedding, inputIds], { axis: 0 });
+  if (options.architecture === 'causal-lm') {
+    const positionIds = g.input('position_ids', DataType.INT64, dims);
+    x = g.op('Add', [x, g.op('Gather', [positionEmbedding, positionIds], { axis: 0 })]);
+  } else {
+    // BERT exports derive positions 0..S-1 inside the graph.
+    const seqLen = g.op('Gather', [g.op('Shape', [inputIds]), g.int64s('one_index', [1], [])], { axis: 0 });
+    const positions = g.op('Range', [g.int64s('zero', [0], []), seqLen, g.int64s('step', [1], [])]);
+    x = g.op('Add', [x, g.op('Gather', [positionEmbedding, positions], { axis: 0 })]);
+  }
+
+  // allowed[b, q, k]: key k is a real token (and, for causal models, k <= q).
+  const keyMask = g.op('Unsqueeze', [
+    g.op('Cast', [attentionMask], { to: DataType.BOOL }),
+    g.int64s('axis1', [1]),
+  ]);
+  let allowed = keyMask;
+  if (causal) {
+    const seqLen = g.op('Gather', [g.op('Shape', [inputIds]), g.int64s('one_index', [1], [])], { axis: 0 });
+    const squareShape = g.op(
+      'Concat',
+      [
+        g.op('Unsqueeze', [seqLen, g.int64s('axis0', [0])]),
+        g.op('Unsqueeze', [seqLen, g.int64s('axis0', [0])]),
+      ],
+      {
+        axis: 0,
+      },
+    );
+    const ones = g.op('ConstantOfShape', [squareShape], {
+      value: { name: 'one', dataType: DataType.FLOAT, dims: [1], floatData: [1] },
+    });
+    const lower = g.op('Cast', [g.op('Trilu', [ones], { upper: 0 })], { to: DataType.BOOL });
+    allowed = g.op('And', [keyMask, lower]);
+  }
+  const blocked = g.scalar('blocked_score', -1e9);
+  const scale = g.scalar('attention_scale', 1 / Math.sqrt(hidden));
+  const std = 1 / Math.sqrt(hidden);
+
+  const layerNorm = (input: string, name: string): string =>
+    g.op(
+      'LayerNormalization',
+      [
+        input,
+        g.weight(`${name}_gamma`, [hidden], new Float32Array(hidden).fill(1)),
+        g.weight(`${name}_beta`, [hidden], random.normals(hidden, 0.1)),
+      ],
+      {
+        axis: -1,
+        epsilon: { float: 1e-5 },
+      },
+    );
+
+  for (let layer = 0; layer < layers; layer++) {
+    const h = layerNorm(x, `l${layer}_ln1`);
+    const q = g.op('MatMul', [
+      h,
+      g.weight(`l${layer}_wq`, [hidden, hidden], random.normals(hidden * hidden, std)),
+    ]);
+    const k = g.op('MatMul', [
+      h,
+      g.weight(`l${layer}_wk`, [hidden, hidden], random.normals(hidden * hidden, std)),
+    ]);
+    const v = g.op('MatMul', [
+      h,
+      g.weight(`l${layer}_wv`, [hidden, hidden], random.normals(hidden * hidden, std)),
+    ]);
+    const scores = g.op('Mul', [g.op('MatMul', [q, g.op('Transpose', [k], { perm: [0, 2, 1] })]), scale]);
+    const probabilities = g.op('Softmax', [g.op('Where', [allowed, scores, blocked])], { axis: -1 });
+    const attention = g.op('MatMul', [
+      g.op('MatMul', [probabilities, v]),
+      g.weight(`l${layer}_wo`, [hidden, hidden], random.normals(hidden * hidden, std)),
+    ]);
+    x = g.op('Add', [x, attention]);
+    const h2 = layerNorm(x, `l${layer}_ln2`);
+    const up = g.op('Relu', [
+      g.op('Add', [
+        g.op('MatMul', [
+          h2,
+          g.weight(`l${layer}_w1`, [hidden, 2 * hidden], random.normals(2 * hidden * hidden, std)),
+        ]),
+        g.weight(`l${layer}_b1`, [2 * hidden], random.normals(2 * hidden, 0.1)),
+      ]),
+    ]);
+    x = g.op('Add', [
+      x,
+      g.op('MatMul', [
+        up,
+        g.weight(`l${layer}_w2`, [2 * hidden, hidden], random.normals(2 * hidden * hidden, std / Math.SQRT2)),
+      ]),
+    ]);
+  }
+  const final = layerNorm(x, 'final_ln');
+  // A negative bias makes most logits negative, so ReLU zeroes most of the vocabulary as in SPLADE.
+  const lmHead = g.weight('lm_head', [hidden, vocab], random.normals(hidden * vocab, 1.2 * std));
+  const lmBias = g.weight(
+    'lm_head_bias',
+    [vocab],
+    random.normals(vocab, 0.5).map((b) => b - 1.5),
+  );
+  const logitsName = options.logitsType === 'float16' ? 'logits_float' : 'logits';
+  const logits = g.op('Add', [g.op('MatMul', [final, lmHead]), lmBias], {}, { output: logitsName });
+  if (options.logitsType === 'float16') {
+    g.op('Cast', [logits], { to: DataType.FLOAT16 }, { output: 'logits' });
+    g.output('logits', DataType.FLOAT16, ['batch', 'sequence', vocab]);
+  } else {
+    g.output('logits', DataType.FLOAT, ['batch', 'sequence', vocab]);
+  }
+  const name = `tiny-${options.architecture}${options.architecture === 'causal-lm' && !causal ? '-bi' : ''}`;
+  return g.build({ name, opset: 17 });
+}

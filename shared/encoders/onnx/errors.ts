@@ -1,0 +1,23 @@
+/**
+ * Errors of the ONNX encoder family: a model directory that is incomplete or inconsistent, a
+ * csplade-model.json that does not validate, a graph whose inputs/outputs do not look like a
+ * Hugging Face LM export, or text that cannot fit the configured template. Messages name the file
+ * and the field that was wrong.
+ */
+import { CspladeError } from '../../errors.ts';
+
+export type OnnxModelErrorCode =
+  | 'model_file_missing'
+  | 'invalid_model_config'
+  | 'model_io_mismatch'
+  | 'vocab_mismatch'
+  | 'template_too_long'
+  | 'model_graph_unsupported'
+  | 'onnx_session_failed';
+
+export class OnnxModelError extends CspladeError {
+  declare readonly code: OnnxModelErrorCode;
+  constructor(code: OnnxModelErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
