@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# A throwaway one-node Ceph cluster serving S3 (radosgw) on 127.0.0.1, for integration tests.
+#
+#   bash test/services/radosgw.sh start    # prints S3_ENDPOINT=... lines (also in $RGW_DIR/env)
+#   bash test/services/radosgw.sh status   # exit 0 when it answers, 1 otherwise
+#   bash test/services/radosgw.sh stop     # kills what start started and removes $RGW_DIR
+#
+# Why a real Ceph and not a fake: conditional PUTs (If-None-Match / If-Match), suffix ranges and
+# multipart uploads are exactly what fakes get wrong, and the index's CURRENT pointer relies on them.
+# Everything lives under one temp folder (memstore OSD: no disk images), authentication is off, and the
+# access keys are fixed test values, so this must never listen anywhere but loopback.
+set -euo pipefail
+
+ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+RGW_DIR="${RGW_DIR:-$ROOT_DIR/.tmp/radosgw}"
+MON_PORT="${RGW_MON_PORT:-6789}"
+RGW_PORT="${RGW_PORT:-7480}"
+ACCESS_KEY="csplade-test-access-key"
+SECRET_KEY="csplade-test-secret-key-not-a-secret"
+REGION="us-east-1"
+CONF="$RGW_DIR/ceph.conf"
+INSTALL_HINT="apt-get update && apt-get install -y --no-install-recommends radosgw ceph-mon ceph-osd ceph-common"
+
+log() { echo "radosgw.sh: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Polls `$@` every 0.1 s until it succeeds or `timeout_s` pass.
+wait_for() {
+  local timeout_s="$1" what="$2"
+  shift 2
+  local deadline=$((SECONDS + timeout_s))
+  until "$@"; do
+    ((SECONDS < deadline)) || die "timed out after ${timeout_s}s waiting for $what (logs: $RGW_DIR/log)"
+    sleep 0.1
+  done
+}
+
+ports_free() { ! port_open "$MON_PORT" && ! port_open "$RGW_PORT"; }
+
+require_binaries() {
+  local missing=()
+  for bin in ceph-mon ceph-osd radosgw radosgw-admin ceph monmaptool; do
+    command -v "$bin" >/dev/null 2>&1 || missing+=("$bin")
+  done
+  ((${#missing[@]} == 0)) || die "missing Ceph binaries (${missing[*]}); install them with: $INSTALL_HINT"
+}
+
+ceph_cli() { ceph -c "$CONF" --connect-timeout 10 "$@"; }
+
+# Kills the daemons named by pid files under $RGW_DIR (a previous run's, even a crashed one) and waits
+# until they are gone and the ports are free: a stale monitor answering on 6789 makes the next cluster
+# fail with "wrong fsid".
+stop_cluster() {
+  local pids=()
+  if [[ -d "$RGW_DIR/run" ]]; then
+    for pidfile in "$RGW_DIR"/run/*.pid; do
+      [[ -f "$pidfile" ]] || continue
+      local pid
+      pid="$(cat "$pidfile" 2>/dev/null || true)"
+      [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && pids+=("$pid")
+    done
+  fi
+  if ((${#pids[@]} > 0)); then
+    kill "${pids[@]}" 2>/dev/null || true
+    local deadline=$((SECONDS + 10))
+    for pid in "${pids[@]}"; do
+      while kill -0 "$pid" 2>/dev/null; do
+        if ((SECONDS >= deadline)); then
+          kill -9 "$pid" 2>/dev/null || true
+          break
+        fi
+        sleep 0.1
+      done
+    done
+  fi
+  rm -rf "$RGW_DIR"
+  if ! ports_free; then
+    wait_for 20 "ports $MON_PORT/$RGW_PORT to be free (another process holds them?)" ports_free
+  fi
+}
+
+write_conf() {
+  local fsid="$1"
+  cat >"$CONF" <<EOF
+[global]
+fsid = $fsid
+mon host = v1:127.0.0.1:$MON_PORT
+mon initial members = a
+public addr = 127.0.0.1
+ms bind msgr2 = false
+ms bind ipv6 = false
+auth cluster required = none
+auth service required = none
+auth client required = none
+auth allow insecure global id reclaim = true
+run dir = $RGW_DIR/run
+admin socket = $RGW_DIR/run/\$name.asok
+pid file = $RGW_DIR/run/\$name.pid
+log file = $RGW_DIR/log/\$name.log
+mon cluster log file = $RGW_DIR/log/cluster.log
+crash dir = $RGW_DIR/crash
+keyring = /dev/null
+log to stderr = false
+err to stderr = true
+debug ms = 0
+# One OSD holding everything: size-1 pools, placement over OSDs rather than hosts, few PGs.
+osd pool default size = 1
+osd pool default min size = 1
+mon allow pool size one = true
+mon warn on pool no redundancy = false
+osd pool default pg num = 8
+osd pool default pgp num = 8
+osd pool default pg autoscale mode = off
+mon max pg per osd = 1000
+osd crush chooseleaf type = 0
+osd crush update on start = false
+mon allow pool delete = true
+
+[mon]
+mon data = $RGW_DIR/mon/\$cluster-\$id
+
+[osd]
+osd data = $RGW_DIR/osd/\$cluster-\$id
+osd objectstore = memstore
+memstore device bytes = 2147483648
+osd op num shards = 1
+osd op num threads per shard = 2
+
+[client.rgw]
+rgw frontends = beast endpoint=127.0.0.1:$RGW_PORT
+rgw data = $RGW_DIR/rgw
+rgw dns name = 127.0.0.1
+rgw enable usage log = false
+rgw enable ops log = false
+rgw thread pool size = 64
+EOF
+}
+
+start_cluster() {
+  require_binaries
+  stop_cluster
+  mkdir -p "$RGW_DIR"/{run,log,mon,osd/ceph-0,rgw,crash}
+  local fsid osd_uuid
+  fsid="$(cat /proc/sys/kernel/random/uuid)"
+  osd_uuid="$(cat /proc/sys/kernel/random/uuid)"
+  write_conf "$fsid"
+
+  monmaptool --create --fsid "$fsid" --addv a "[v1:127.0.0.1:$MON_PORT]" "$RGW_DIR/monmap" >/dev/null
+  ceph-mon -c "$CONF" -i a --mkfs --monmap "$RGW_DIR/monmap"
+  ceph-mon -c "$CONF" -i a
+  wait_for 20 "the monitor on port $MON_PORT" port_open "$MON_PORT"
+
+  local osd_id
+  osd_id="$(ceph_cli osd new "$osd_uuid")"
+  [[ "$osd_id" == 0 ]] || die "expected a fresh cluster to allocate osd.0, got '$osd_id'"
+  ceph-osd -c "$CONF" -i 0 --mkfs --osd-uuid "$osd_uuid" 2>>"$RGW_DIR/log/osd-mkfs.log"
+  ceph-osd -c "$CONF" -i 0
+  # CRUSH: the OSD under a host bucket under root=default, so the default replicated rule maps PGs to it.
+  ceph_cli osd crush add-bucket node0 host >/dev/null 2>&1
+  ceph_cli osd crush move node0 root=default >/dev/null 2>&1
+  ceph_cli osd crush add osd.0 1.0 host=node0 >/dev/null 2>&1
+
+  radosgw -c "$CONF" -n client.rgw
+  # The user can be created while radosgw is still creating its pools; both need the OSD up.
+  radosgw-admin -c "$CONF" -n client.admin user create --uid=csplade-test --display-name="csplade tests" \
+    --access-key="$ACCESS_KEY" --secret="$SECRET_KEY" >/dev/null
+  wait_for 60 "radosgw HTTP on port $RGW_PORT" port_open "$RGW_PORT"
+
+  cat >"$RGW_DIR/env" <<EOF
+S3_ENDPOINT=http://127.0.0.1:$RGW_PORT
+AWS_ACCESS_KEY_ID=$ACCESS_KEY
+AWS_SECRET_ACCESS_KEY=$SECRET_KEY
+AWS_REGION=$REGION
+EOF
+  cat "$RGW_DIR/env"
+}
+
+status_cluster() {
+  if [[ -f "$RGW_DIR/env" ]] && port_open "$RGW_PORT"; then
+    cat "$RGW_DIR/env"
+    return 0
+  fi
+  log "not running"
+  return 1
+}
+
+case "${1:-}" in
+  start) start_cluster ;;
+  stop) stop_cluster ;;
+  status) status_cluster ;;
+  *) die "usage: $0 start|stop|status" ;;
+esac

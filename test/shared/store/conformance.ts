@@ -1,0 +1,324 @@
+/**
+ * The ObjectStore conformance suite: one list of behaviours every backend must show, run against memory,
+ * a local folder, S3 on radosgw and R2 on Miniflare (and any future backend). `makeStore` is called before
+ * each test and must return an empty store (a fresh folder, or a fresh prefix of a shared bucket via
+ * `prefixed`), so tests never see each other's keys. Errors are checked by class: a decorator or caller
+ * that depends on PreconditionFailedError must get it from every backend.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  InvalidKeyError,
+  InvalidRangeError,
+  NotFoundError,
+  PreconditionFailedError,
+} from '../../../shared/store/errors.ts';
+import type { ObjectInfo, ObjectStore } from '../../../shared/store/object-store.ts';
+
+export interface ConformanceOptions {
+  /** Size of the large-object round trip; S3 tests pick one above their multipart threshold. */
+  readonly largeObjectBytes?: number;
+  /** How many keys the paging test writes; more than 1,000 crosses an S3/R2 list page. */
+  readonly manyKeys?: number;
+  /** How many concurrent writers the race tests start. */
+  readonly racers?: number;
+}
+
+/** Deterministic pseudo-random bytes (xorshift32), so a failing test fails the same way again. */
+export function patternBytes(length: number, seed = 1): Uint8Array {
+  const bytes = new Uint8Array(length);
+  let state = seed >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    bytes[i] = state & 0xff;
+  }
+  return bytes;
+}
+
+const text = (s: string) => new TextEncoder().encode(s);
+
+/**
+ * Index of the first byte where `a` and `b` differ (or their common length when one is a prefix), -1 when
+ * equal. `toEqual` on megabyte arrays walks them element by element and takes seconds.
+ */
+export function firstDifference(a: Uint8Array, b: Uint8Array): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) if (a[i] !== b[i]) return i;
+  return a.length === b.length ? -1 : length;
+}
+
+/** Runs `tasks` with at most `limit` in flight (thousands of simultaneous requests would only measure queues). */
+async function inParallel<T>(limit: number, tasks: ReadonlyArray<() => Promise<T>>): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const index = next++;
+      results[index] = await tasks[index]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return results;
+}
+
+export function describeObjectStoreConformance(
+  name: string,
+  makeStore: () => ObjectStore | Promise<ObjectStore>,
+  options: ConformanceOptions = {},
+): void {
+  const largeObjectBytes = options.largeObjectBytes ?? 3 * 1024 * 1024 + 17;
+  const manyKeys = options.manyKeys ?? 1_050;
+  const racers = options.racers ?? 6;
+
+  describe(`ObjectStore conformance: ${name}`, () => {
+    let store: ObjectStore;
+    beforeEach(async () => {
+      store = await makeStore();
+    });
+
+    describe('put, get, head', () => {
+      it('round-trips bytes and reports the same info from put, get, head and list', async () => {
+        const bytes = text('hello, object store');
+        const written = await store.put('docs/hello.txt', bytes, { contentType: 'text/plain' });
+        expect(written).toMatchObject({ key: 'docs/hello.txt', size: bytes.length });
+        expect(written.etag).not.toBe('');
+
+        const read = await store.get('docs/hello.txt');
+        expect(read?.bytes).toEqual(bytes);
+        expect(read?.info).toEqual(written);
+        expect(await store.head('docs/hello.txt')).toEqual(written);
+        expect(await store.list('docs/')).toEqual([written]);
+      });
+
+      it('overwrites: the new bytes win and the etag changes', async () => {
+        const first = await store.put('k', text('first version'));
+        const second = await store.put('k', text('second, longer version'));
+        expect(second.etag).not.toBe(first.etag);
+        expect((await store.get('k'))?.bytes).toEqual(text('second, longer version'));
+        expect(await store.head('k')).toEqual(second);
+      });
+
+      it('returns null for absent keys from get and head, NotFoundError from getRange', async () => {
+        expect(await store.get('absent/key')).toBeNull();
+        expect(await store.head('absent/key')).toBeNull();
+        await expect(store.getRange('absent/key', 0, 1)).rejects.toBeInstanceOf(NotFoundError);
+      });
+
+      it('stores what was passed at put time, not a live view of the caller buffer', async () => {
+        const bytes = text('immutable');
+        await store.put('copy', bytes);
+        bytes.fill(0);
+        const read = await store.get('copy');
+        expect(read?.bytes).toEqual(text('immutable'));
+        read!.bytes.fill(1);
+        expect((await store.get('copy'))?.bytes).toEqual(text('immutable'));
+      });
+
+      it('is binary safe: every byte value, an empty object, and a subarray with an offset', async () => {
+        const allBytes = Uint8Array.from({ length: 512 }, (_, i) => (i * 7 + 3) & 0xff);
+        await store.put('bin/all', allBytes);
+        expect((await store.get('bin/all'))?.bytes).toEqual(allBytes);
+
+        const empty = await store.put('bin/empty', new Uint8Array(0));
+        expect(empty.size).toBe(0);
+        expect((await store.get('bin/empty'))?.bytes).toEqual(new Uint8Array(0));
+        expect(await store.head('bin/empty')).toEqual(empty);
+        expect(await store.getRange('bin/empty', 0, 0)).toEqual(new Uint8Array(0));
+
+        const backing = patternBytes(100, 9);
+        await store.put('bin/view', backing.subarray(10, 30));
+        expect((await store.get('bin/view'))?.bytes).toEqual(backing.slice(10, 30));
+      });
+
+      it('accepts keys with spaces and non-ASCII characters', async () => {
+        const key = 'unicode/é ü 日本/file name (1).bin';
+        const info = await store.put(key, text('ok'));
+        expect(info.key).toBe(key);
+        expect((await store.get(key))?.bytes).toEqual(text('ok'));
+        expect((await store.list('unicode/')).map((o) => o.key)).toEqual([key]);
+      });
+
+      it('rejects malformed keys with InvalidKeyError', async () => {
+        for (const key of ['', '/absolute', 'double//slash', 'trailing/', '../escape', 'a/./b']) {
+          await expect(store.put(key, text('x')), key).rejects.toBeInstanceOf(InvalidKeyError);
+          await expect(store.get(key), key).rejects.toBeInstanceOf(InvalidKeyError);
+        }
+      });
+    });
+
+    describe('range reads', () => {
+      const size = 1000;
+      const bytes = patternBytes(size, 7);
+      beforeEach(async () => {
+        await store.put('ranges/blob', bytes);
+      });
+
+      it('reads the start, the middle, the end and the whole object', async () => {
+        expect(await store.getRange('ranges/blob', 0, 10)).toEqual(bytes.slice(0, 10));
+        expect(await store.getRange('ranges/blob', 123, 456)).toEqual(bytes.slice(123, 579));
+        expect(await store.getRange('ranges/blob', size - 10, 10)).toEqual(bytes.slice(size - 10));
+        expect(await store.getRange('ranges/blob', 0, size)).toEqual(bytes);
+        expect(await store.getRange('ranges/blob', size - 1, 1)).toEqual(bytes.slice(size - 1));
+      });
+
+      it('reads zero bytes anywhere inside the object, including at its end', async () => {
+        expect(await store.getRange('ranges/blob', 0, 0)).toEqual(new Uint8Array(0));
+        expect(await store.getRange('ranges/blob', size, 0)).toEqual(new Uint8Array(0));
+      });
+
+      it('throws InvalidRangeError for ranges past the end or with negative arguments', async () => {
+        await expect(store.getRange('ranges/blob', size - 5, 10)).rejects.toBeInstanceOf(InvalidRangeError);
+        await expect(store.getRange('ranges/blob', size, 1)).rejects.toBeInstanceOf(InvalidRangeError);
+        await expect(store.getRange('ranges/blob', size + 100, 5)).rejects.toBeInstanceOf(InvalidRangeError);
+        await expect(store.getRange('ranges/blob', size + 1, 0)).rejects.toBeInstanceOf(InvalidRangeError);
+        await expect(store.getRange('ranges/blob', -1, 5)).rejects.toBeInstanceOf(InvalidRangeError);
+        await expect(store.getRange('ranges/blob', 0, -5)).rejects.toBeInstanceOf(InvalidRangeError);
+        await expect(store.getRange('ranges/blob', 0.5, 5)).rejects.toBeInstanceOf(InvalidRangeError);
+      });
+    });
+
+    describe('list', () => {
+      it('lists keys under a prefix in code-point order, with sizes and etags', async () => {
+        const keys = ['a/2', 'a/1', 'a/b/3', 'ab', 'b', 'a/z~', 'a/é'];
+        const written = new Map<string, ObjectInfo>();
+        for (const [i, key] of keys.entries())
+          written.set(key, await store.put(key, patternBytes(i + 1, i + 1)));
+
+        const underA = await store.list('a/');
+        expect(underA.map((o) => o.key)).toEqual(['a/1', 'a/2', 'a/b/3', 'a/z~', 'a/é']);
+        for (const info of underA) expect(info).toEqual(written.get(info.key));
+
+        expect((await store.list('a')).map((o) => o.key)).toEqual([
+          'a/1',
+          'a/2',
+          'a/b/3',
+          'a/z~',
+          'a/é',
+          'ab',
+        ]);
+        expect((await store.list('a/b')).map((o) => o.key)).toEqual(['a/b/3']);
+        expect((await store.list('')).map((o) => o.key)).toEqual([
+          'a/1',
+          'a/2',
+          'a/b/3',
+          'a/z~',
+          'a/é',
+          'ab',
+          'b',
+        ]);
+        expect(await store.list('nothing/here/')).toEqual([]);
+      });
+
+      it(`pages through more than 1,000 keys (${manyKeys})`, async () => {
+        const keys = Array.from({ length: manyKeys }, (_, i) => `many/${String(i).padStart(5, '0')}`);
+        await inParallel(
+          16,
+          keys.map((key) => () => store.put(key, text(key))),
+        );
+        await store.put('many-neighbour/x', text('not under many/'));
+
+        const listed = await store.list('many/');
+        expect(listed.length).toBe(manyKeys);
+        expect(listed.map((o) => o.key)).toEqual(keys);
+        expect(listed.every((o) => o.size === text(o.key).length)).toBe(true);
+      });
+    });
+
+    describe('delete', () => {
+      it('removes the object from get, head, getRange and list; deleting again is a no-op', async () => {
+        await store.put('gone/one', text('bye'));
+        await store.put('gone/two', text('stays'));
+        await store.delete('gone/one');
+        expect(await store.get('gone/one')).toBeNull();
+        expect(await store.head('gone/one')).toBeNull();
+        await expect(store.getRange('gone/one', 0, 1)).rejects.toBeInstanceOf(NotFoundError);
+        expect((await store.list('gone/')).map((o) => o.key)).toEqual(['gone/two']);
+        await store.delete('gone/one');
+        await store.delete('never/existed');
+      });
+
+      it('allows re-creating a deleted key with If-None-Match', async () => {
+        await store.put('again', text('one'));
+        await store.delete('again');
+        await store.put('again', text('two'), { ifNoneMatch: '*' });
+        expect((await store.get('again'))?.bytes).toEqual(text('two'));
+      });
+    });
+
+    describe('conditional puts', () => {
+      it('If-None-Match: * creates an absent key and refuses an existing one', async () => {
+        const created = await store.put('cond/new', text('first'), { ifNoneMatch: '*' });
+        await expect(store.put('cond/new', text('second'), { ifNoneMatch: '*' })).rejects.toBeInstanceOf(
+          PreconditionFailedError,
+        );
+        expect((await store.get('cond/new'))?.bytes).toEqual(text('first'));
+        expect(await store.head('cond/new')).toEqual(created);
+      });
+
+      it('If-Match replaces the object with the current etag and refuses a stale one', async () => {
+        const v1 = await store.put('cond/ptr', text('v1'));
+        const v2 = await store.put('cond/ptr', text('v2'), { ifMatch: v1.etag });
+        expect((await store.get('cond/ptr'))?.bytes).toEqual(text('v2'));
+        await expect(store.put('cond/ptr', text('v3'), { ifMatch: v1.etag })).rejects.toBeInstanceOf(
+          PreconditionFailedError,
+        );
+        expect((await store.get('cond/ptr'))?.bytes).toEqual(text('v2'));
+        expect(await store.head('cond/ptr')).toEqual(v2);
+      });
+
+      it('If-Match on an absent key fails', async () => {
+        const other = await store.put('cond/other', text('x'));
+        await expect(store.put('cond/missing', text('y'), { ifMatch: other.etag })).rejects.toBeInstanceOf(
+          PreconditionFailedError,
+        );
+        expect(await store.head('cond/missing')).toBeNull();
+      });
+
+      it(`concurrent If-None-Match puts (${racers}): exactly one wins and its bytes are stored`, async () => {
+        const results = await Promise.allSettled(
+          Array.from({ length: racers }, (_, i) =>
+            store.put('race/create', text(`writer ${i}`), { ifNoneMatch: '*' }),
+          ),
+        );
+        const winners = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
+        expect(winners.length).toBe(1);
+        for (const r of results) {
+          if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(PreconditionFailedError);
+        }
+        expect((await store.get('race/create'))?.bytes).toEqual(text(`writer ${winners[0]}`));
+      });
+
+      it(`concurrent If-Match puts on one etag (${racers}): exactly one wins (compare-and-swap)`, async () => {
+        const base = await store.put('race/swap', text('base'));
+        const results = await Promise.allSettled(
+          Array.from({ length: racers }, (_, i) =>
+            store.put('race/swap', text(`swap ${i}`), { ifMatch: base.etag }),
+          ),
+        );
+        const winners = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
+        expect(winners.length).toBe(1);
+        for (const r of results) {
+          if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(PreconditionFailedError);
+        }
+        expect((await store.get('race/swap'))?.bytes).toEqual(text(`swap ${winners[0]}`));
+      });
+    });
+
+    describe('large objects', () => {
+      it(`round-trips ${largeObjectBytes} bytes and reads ranges anywhere in them`, async () => {
+        const bytes = patternBytes(largeObjectBytes, 42);
+        const info = await store.put('large/blob', bytes);
+        expect(info.size).toBe(largeObjectBytes);
+        expect(await store.head('large/blob')).toEqual(info);
+        const read = await store.get('large/blob');
+        expect(read?.bytes.length).toBe(largeObjectBytes);
+        expect(firstDifference(read!.bytes, bytes)).toBe(-1);
+        // Across the 5 MiB boundary S3 multipart parts have at their smallest, and at the very end.
+        const middle = Math.min(5 * 1024 * 1024 - 100, Math.floor(largeObjectBytes / 2));
+        expect(await store.getRange('large/blob', middle, 200)).toEqual(bytes.slice(middle, middle + 200));
+        expect(await store.getRange('large/blob', largeObjectBytes - 3, 3)).toEqual(bytes.slice(-3));
+      });
+    });
+  });
+}
