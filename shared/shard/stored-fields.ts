@@ -1,0 +1,129 @@
+/**
+ * The stored-fields region: per document one msgpack record {id, title?, url?, meta?} (what a
+ * search result shows), followed by an offsets table so a reader fetches only its hits' records.
+ * Table layout: Uint32 offsets[numDocs + 1] (relative to the region start, records are contiguous)
+ * then Uint32 crcs[numDocs] (CRC-32 of each record), all little-endian. The footer carries the
+ * table's CRC; each record's own CRC catches a flipped bit in a record that msgpack would otherwise
+ * decode into a silently different value.
+ */
+import { Packr } from 'msgpackr';
+import { crc32 } from './checksum.ts';
+import { ShardFormatError, ShardInputError } from './errors.ts';
+
+/** What a caller may store per document besides its external id. */
+export interface StoredFields {
+  readonly title?: string;
+  readonly url?: string;
+  /** Any JSON-compatible value. */
+  readonly metadata?: unknown;
+}
+
+/** A stored record as read back. */
+export interface StoredDocument extends StoredFields {
+  readonly localDoc: number;
+  readonly externalId: string;
+}
+
+// One instance per format: useRecords false keeps records plain msgpack maps (readable by any
+// msgpack library) and makes the bytes a deterministic function of the value.
+const packr = new Packr({ useRecords: false, moreTypes: true });
+
+export interface EncodedStoredFields {
+  readonly records: Uint8Array;
+  /** offsets[numDocs + 1] then crcs[numDocs], as bytes. */
+  readonly table: Uint8Array;
+}
+
+export function encodeStoredFields(
+  externalIds: readonly string[],
+  fields: readonly (StoredFields | undefined)[],
+): EncodedStoredFields {
+  const n = externalIds.length;
+  const table = new Uint32Array(2 * n + 1);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (let d = 0; d < n; d++) {
+    const f = fields[d];
+    const record: Record<string, unknown> = { id: externalIds[d] };
+    if (f?.title !== undefined) record.title = f.title;
+    if (f?.url !== undefined) record.url = f.url;
+    if (f?.metadata !== undefined) record.meta = f.metadata;
+    let bytes: Uint8Array;
+    try {
+      bytes = packr.pack(record);
+    } catch (cause) {
+      throw new ShardInputError(
+        `stored fields of document ${d} (${externalIds[d]}) cannot be encoded: ${cause}`,
+      );
+    }
+    chunks.push(bytes);
+    total += bytes.length;
+    if (total > 0xffffffff) throw new ShardInputError('stored fields exceed 4 GiB in one shard');
+    table[d + 1] = total;
+    table[n + 1 + d] = crc32(bytes);
+  }
+  const records = new Uint8Array(total);
+  for (let d = 0; d < n; d++) records.set(chunks[d], table[d]);
+  return { records, table: new Uint8Array(table.buffer) };
+}
+
+/** Byte size of the table for `numDocs` documents. */
+export function storedTableBytes(numDocs: number): number {
+  return (2 * numDocs + 1) * 4;
+}
+
+/** Read-side view of a checked table. */
+export interface StoredTable {
+  readonly offsets: Uint32Array;
+  readonly crcs: Uint32Array;
+}
+
+/** Validates a table (CRC already checked by the caller) against the records region length. */
+export function checkStoredTable(
+  table: Uint32Array,
+  numDocs: number,
+  recordsLength: number,
+  shard: string,
+): StoredTable {
+  const offsets = table.subarray(0, numDocs + 1);
+  if (offsets[0] !== 0 || offsets[numDocs] !== recordsLength) {
+    throw new ShardFormatError(
+      shard,
+      'stored fields',
+      `offsets must run from 0 to ${recordsLength}, got ${offsets[0]}..${offsets[numDocs]}`,
+    );
+  }
+  for (let d = 0; d < numDocs; d++) {
+    if (offsets[d + 1] < offsets[d])
+      throw new ShardFormatError(shard, 'stored fields', `offsets decrease at doc ${d}`);
+  }
+  return { offsets, crcs: table.subarray(numDocs + 1, 2 * numDocs + 1) };
+}
+
+/** Decodes one record's bytes after checking its CRC. */
+export function decodeStoredRecord(
+  bytes: Uint8Array,
+  localDoc: number,
+  expectedCrc: number,
+  shard: string,
+): StoredDocument {
+  const bad = (detail: string, cause?: unknown) =>
+    new ShardFormatError(shard, 'stored fields', `record of doc ${localDoc}: ${detail}`, { cause });
+  if (crc32(bytes) !== expectedCrc) throw bad('checksum mismatch');
+  let value: unknown;
+  try {
+    value = packr.unpack(bytes);
+  } catch (cause) {
+    throw bad('not valid msgpack', cause);
+  }
+  if (typeof value !== 'object' || value === null) throw bad('not a map');
+  const r = value as Record<string, unknown>;
+  if (typeof r.id !== 'string') throw bad('id is not a string');
+  if (r.title !== undefined && typeof r.title !== 'string') throw bad('title is not a string');
+  if (r.url !== undefined && typeof r.url !== 'string') throw bad('url is not a string');
+  const doc: { -readonly [K in keyof StoredDocument]: StoredDocument[K] } = { localDoc, externalId: r.id };
+  if (r.title !== undefined) doc.title = r.title as string;
+  if (r.url !== undefined) doc.url = r.url as string;
+  if (r.meta !== undefined) doc.metadata = r.meta;
+  return doc;
+}
