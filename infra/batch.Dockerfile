@@ -21,7 +21,6 @@ COPY package.json package-lock.json ./
 # npm ci skips install scripts that are not approved; onnxruntime-node's is what fetches the CUDA provider,
 # so run it explicitly with the CUDA 12 flavour.
 RUN npm ci --omit=dev --ignore-scripts \
- && npm install --no-save tsx@4 \
  && ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js
 COPY shared ./shared
 COPY batch ./batch
