@@ -1,5 +1,5 @@
 /**
- * CDK entry: `npx cdk deploy --app "npx tsx infra/aws/app.ts"` (see docs/deploy.md). The configuration comes
+ * CDK entry: `npx aws-cdk@2 deploy --app "npx tsx infra/aws/app.ts"` (see docs/deploy.md). The configuration comes
  * from a JSON file named by CSPLADE_INFRA_CONFIG (merged over the defaults), so environments differ by data only.
  */
 import { readFileSync } from 'node:fs';
