@@ -13,7 +13,9 @@
  * or from `attention_mask`. Only the graph changes: external data files stay referenced (and
  * are copied when the output goes to another folder), so a 16 GB model is prepared in seconds.
  */
-import { dirname, resolve } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { MODEL_CONFIG_FILE, type ModelConfig, parseModelConfig } from '../../shared/encoders/onnx/config.ts';
 import { OnnxModelError } from '../../shared/encoders/onnx/errors.ts';
 import { GraphBuilder } from './graph-builder.ts';
 import { loadModelFile, type SavedModel, saveModelFile } from './model-file.node.ts';
@@ -114,7 +116,7 @@ export function addSpladeHead(model: ModelProto, options: PrepareOptions): Prepa
   const info: PreparedGraphInfo = { k, pooling, logitsType: FLOAT_TYPES[elemType], vocabSize };
   model.metadataProps = [
     ...(model.metadataProps ?? []),
-    { key: PREPARED_METADATA_KEY, value: JSON.stringify({ k, pooling }) },
+    { key: PREPARED_METADATA_KEY, value: JSON.stringify({ k, pooling, vocabSize }) },
   ];
   return info;
 }
@@ -137,4 +139,31 @@ export async function prepareModel(
   const output = options.output ?? defaultPreparedPath(inputPath);
   const saved = await saveModelFile(model, output, { sourceDir: dirname(resolve(inputPath)) });
   return { ...info, saved };
+}
+
+/**
+ * Prepares the model a directory's csplade-model.json names and points the config at the result.
+ * k defaults to the larger of the config's query/document top-k.
+ */
+export async function prepareModelDir(
+  dir: string,
+  options: Partial<PrepareOptions> = {},
+): Promise<PrepareResult> {
+  const configPath = join(dir, MODEL_CONFIG_FILE);
+  const config = parseModelConfig(JSON.parse(await readFile(configPath, 'utf8')), configPath);
+  if (config.prepared)
+    throw new OnnxModelError(
+      'model_graph_unsupported',
+      `${configPath}: model "${config.model}" is already prepared`,
+    );
+  const pooling = options.pooling ?? 'pooling_mask';
+  const k = options.k ?? Math.max(config.topK.query, config.topK.document);
+  const result = await prepareModel(join(dir, config.model), { ...options, k, pooling });
+  const updated: ModelConfig = {
+    ...config,
+    model: basename(result.saved.path),
+    prepared: { k: result.k, pooling },
+  };
+  await writeFile(configPath, `${JSON.stringify(updated, null, 2)}\n`);
+  return result;
 }

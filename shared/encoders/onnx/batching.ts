@@ -55,19 +55,30 @@ export function planBatches(sequences: readonly OwnedSequence[], limits: BatchLi
 export function padBatch(members: readonly OwnedSequence[], padId: number): PaddedBatch {
   const length = Math.max(1, ...members.map((m) => m.ids.length));
   const size = members.length * length;
-  const inputIds = new BigInt64Array(size).fill(BigInt(padId));
+  const inputIds = new BigInt64Array(size);
   const attentionMask = new BigInt64Array(size);
   const positionIds = new BigInt64Array(size);
   const poolingMask = new BigInt64Array(size);
+  // Write the low 32-bit word of each little-endian int64 (ids are small and non-negative): a
+  // BigInt per element costs more than the tiny models' whole forward pass.
+  const ids32 = new Int32Array(inputIds.buffer);
+  const attention32 = new Int32Array(attentionMask.buffer);
+  const positions32 = new Int32Array(positionIds.buffer);
+  const pooling32 = new Int32Array(poolingMask.buffer);
   let realTokens = 0;
   members.forEach((m, row) => {
     const base = row * length;
-    for (let p = 0; p < m.ids.length; p++) {
-      inputIds[base + p] = BigInt(m.ids[p]);
-      attentionMask[base + p] = 1n;
-      positionIds[base + p] = BigInt(p);
+    for (let p = 0; p < length; p++) {
+      const at = 2 * (base + p);
+      if (p < m.ids.length) {
+        ids32[at] = m.ids[p];
+        attention32[at] = 1;
+        positions32[at] = p;
+      } else {
+        ids32[at] = padId;
+      }
     }
-    for (let p = m.poolStart; p < m.poolEnd; p++) poolingMask[base + p] = 1n;
+    for (let p = m.poolStart; p < m.poolEnd; p++) pooling32[2 * (base + p)] = 1;
     realTokens += m.ids.length;
   });
   return {

@@ -13,7 +13,8 @@ export type OnnxModelErrorCode =
   | 'vocab_mismatch'
   | 'template_too_long'
   | 'model_graph_unsupported'
-  | 'onnx_session_failed';
+  | 'onnx_session_failed'
+  | 'tokenizer_worker_failed';
 
 export class OnnxModelError extends CspladeError {
   declare readonly code: OnnxModelErrorCode;

@@ -1,0 +1,267 @@
+/**
+ * The `onnx` encoder: SPLADE / CSPLADE vectors from an ONNX LM export with onnxruntime-node.
+ *
+ * encode(texts, role):
+ *   1. texts are cut into chunks; worker threads tokenize chunk i+1 (template, special tokens,
+ *      windows, echo layout) while the model runs the batches of chunk i;
+ *   2. each chunk's sequences are sorted by length and padded into batches (batching.ts);
+ *   3. a prepared graph returns (term_ids, term_weights) per sequence; an unprepared one returns
+ *      logits, pooled here in JavaScript (pooling.ts) — slower, and the reference for tests;
+ *   4. the windows of a text are max-pooled and cut to the role's top-k.
+ * `stats()` reports where the time went (inside session.run or not) and bytes copied off the
+ * session, for bench:encode.
+ */
+import { createHash } from 'node:crypto';
+import { open, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import type { EncodeRole, Encoder } from '../../shared/encoders/encoder.ts';
+import { fingerprintOf } from '../../shared/encoders/fingerprint.ts';
+import {
+  type BatchLimits,
+  type OwnedSequence,
+  type PaddedBatch,
+  padBatch,
+  planBatches,
+} from '../../shared/encoders/onnx/batching.ts';
+import type { ModelConfig } from '../../shared/encoders/onnx/config.ts';
+import { bfloat16ToFloat32, float16ToFloat32 } from '../../shared/encoders/onnx/half-float.ts';
+import {
+  maxMergeSparse,
+  sparseFromTopK,
+  spladePoolDense,
+  topKDense,
+} from '../../shared/encoders/onnx/pooling.ts';
+import type { SequenceLayout } from '../../shared/encoders/onnx/sequences.ts';
+import {
+  type PackedSequences,
+  roleLayout,
+  textsToPackedSequences,
+  unpackSequences,
+} from '../../shared/encoders/onnx/text-sequences.ts';
+import type { SparseVector } from '../../shared/sparse/types.ts';
+import { loadModelDir, type ModelDir } from './model-dir.node.ts';
+import { type ExecutionProvider, openSession, type SessionOptions } from './session.node.ts';
+import { TokenizerPool } from './tokenizer-pool.node.ts';
+
+export interface OnnxEncoderOptions extends SessionOptions, Partial<BatchLimits> {
+  /** Tokenizer worker threads; 0 tokenizes on the main thread (no pipelining). Default 1. */
+  tokenizerThreads?: number;
+  /** Texts tokenized per pipeline step (default 8 × maxBatchSize). */
+  chunkTexts?: number;
+  /** Config fields to override, e.g. `{ model: 'model.int8.onnx' }`. */
+  configOverrides?: Partial<ModelConfig>;
+}
+
+export interface EncodeStats {
+  texts: number;
+  sequences: number;
+  batches: number;
+  /** Tokens of the texts themselves. */
+  textTokens: number;
+  /** Non-pad tokens fed to the model (templates, specials, echo copies included). */
+  modelTokens: number;
+  paddedTokens: number;
+  /** Wall time inside encode() and inside session.run. */
+  wallMs: number;
+  sessionRunMs: number;
+  /** Bytes of output tensors copied off the session. */
+  outputBytes: number;
+}
+
+export class OnnxEncoder implements Encoder {
+  readonly name = 'onnx';
+  readonly vocabSize: number;
+  private readonly layouts: Record<EncodeRole, SequenceLayout>;
+  private readonly limits: BatchLimits;
+  private readonly chunkTexts: number;
+  private readonly padId: number;
+  private counters: EncodeStats = emptyStats();
+
+  private constructor(
+    readonly modelDir: ModelDir,
+    private readonly session: ort.InferenceSession,
+    readonly provider: ExecutionProvider,
+    readonly fingerprint: string,
+    private readonly pool: TokenizerPool | undefined,
+    options: OnnxEncoderOptions,
+  ) {
+    this.vocabSize = modelDir.tokenizer.vocabSize;
+    this.layouts = {
+      query: roleLayout(modelDir.config, modelDir.tokenizer, 'query'),
+      document: roleLayout(modelDir.config, modelDir.tokenizer, 'document'),
+    };
+    const maxBatchSize = options.maxBatchSize ?? 32;
+    this.limits = {
+      maxBatchSize,
+      maxBatchTokens: options.maxBatchTokens ?? maxBatchSize * modelDir.config.maxLength,
+    };
+    this.chunkTexts = options.chunkTexts ?? maxBatchSize * 8;
+    const tokenizer = modelDir.tokenizer;
+    this.padId = tokenizer.idOf('[PAD]') ?? tokenizer.idOf('<|end_of_text|>') ?? 0;
+  }
+
+  static async open(dir: string, options: OnnxEncoderOptions = {}): Promise<OnnxEncoder> {
+    const modelDir = await loadModelDir(dir, options.configOverrides);
+    const { session, provider } = await openSession(modelDir.modelPath, options);
+    const threads = options.tokenizerThreads ?? 1;
+    const pool =
+      threads > 0 ? new TokenizerPool(modelDir.tokenizerSource, modelDir.config, threads) : undefined;
+    const fingerprint = await modelFingerprint(modelDir);
+    return new OnnxEncoder(modelDir, session, provider, fingerprint, pool, options);
+  }
+
+  tokenOf(termId: number): string {
+    return this.modelDir.tokenizer.tokenOf(termId);
+  }
+
+  /** Counters since the last `resetStats()`. */
+  stats(): EncodeStats {
+    return { ...this.counters };
+  }
+
+  resetStats(): void {
+    this.counters = emptyStats();
+  }
+
+  async encode(texts: readonly string[], role: EncodeRole): Promise<SparseVector[]> {
+    const started = performance.now();
+    const k = this.modelDir.config.topK[role];
+    const windows: SparseVector[][] = texts.map(() => []);
+    // The first chunk is one batch, so the model starts early; later chunks are larger so that
+    // sorting by length has more to choose from.
+    const chunks: [number, number][] = [];
+    for (let start = 0; start < texts.length; ) {
+      const end = Math.min(texts.length, start + (start === 0 ? this.limits.maxBatchSize : this.chunkTexts));
+      chunks.push([start, end]);
+      start = end;
+    }
+    const tokenizeChunk = ([start, end]: [number, number]): Promise<PackedSequences> => {
+      const slice = texts.slice(start, end);
+      return this.pool
+        ? this.pool.tokenize(slice, role, start)
+        : Promise.resolve(textsToPackedSequences(this.modelDir.tokenizer, this.layouts[role], slice, start));
+    };
+    let next = chunks.length > 0 ? tokenizeChunk(chunks[0]) : undefined;
+    for (let c = 0; c < chunks.length; c++) {
+      const packed = await next!;
+      // Pipelining: the workers tokenize the next chunk while this one runs in the model.
+      next = c + 1 < chunks.length ? tokenizeChunk(chunks[c + 1]) : undefined;
+      this.counters.textTokens += packed.textTokens;
+      for (const members of planBatches(unpackSequences(packed), this.limits)) {
+        const batch = padBatch(members, this.padId);
+        const vectors = await this.runBatch(batch, k);
+        members.forEach((m, row) => windows[m.owner].push(vectors[row]));
+      }
+    }
+    this.counters.texts += texts.length;
+    this.counters.wallMs += performance.now() - started;
+    return windows.map((w) => maxMergeSparse(w, k));
+  }
+
+  /** Runs one padded batch; returns one vector per member (already cut to k). */
+  private async runBatch(batch: PaddedBatch, k: number): Promise<SparseVector[]> {
+    const shape = [batch.batchSize, batch.length];
+    const tensors: Record<string, BigInt64Array> = {
+      input_ids: batch.inputIds,
+      attention_mask: batch.attentionMask,
+      position_ids: batch.positionIds,
+      pooling_mask: batch.poolingMask,
+      token_type_ids: new BigInt64Array(batch.inputIds.length),
+    };
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const name of this.modelDir.inputs) feeds[name] = new ort.Tensor('int64', tensors[name], shape);
+    const t0 = performance.now();
+    const out = await this.session.run(feeds);
+    this.counters.sessionRunMs += performance.now() - t0;
+    this.counters.batches++;
+    this.counters.sequences += batch.batchSize;
+    this.counters.modelTokens += batch.realTokens;
+    this.counters.paddedTokens += batch.batchSize * batch.length;
+    for (const t of Object.values(out))
+      this.counters.outputBytes += (t.data as ArrayLike<number> & { byteLength: number }).byteLength;
+    if (this.modelDir.config.prepared) {
+      const ids = out.term_ids.data as BigInt64Array;
+      const weights = out.term_weights.data as Float32Array;
+      const width = out.term_ids.dims[1];
+      return batch.members.map((_, row) =>
+        sparseFromTopK(
+          ids.subarray(row * width, (row + 1) * width),
+          weights.subarray(row * width, (row + 1) * width),
+          k,
+        ),
+      );
+    }
+    const logits = logitsAsFloat(out.logits);
+    const dims = out.logits.dims as [number, number, number];
+    return batch.members.map((m: OwnedSequence, row) =>
+      topKDense(spladePoolDense(logits, dims, row, m.poolStart, m.poolEnd), k),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
+    await this.session.release();
+  }
+}
+
+function logitsAsFloat(tensor: ort.Tensor): Float32Array {
+  if (tensor.type === 'float16') return float16ToFloat32(tensor.data as Uint16Array);
+  if ((tensor.type as string) === 'bfloat16') return bfloat16ToFloat32(tensor.data as Uint16Array);
+  return tensor.data as Float32Array;
+}
+
+function emptyStats(): EncodeStats {
+  return {
+    texts: 0,
+    sequences: 0,
+    batches: 0,
+    textTokens: 0,
+    modelTokens: 0,
+    paddedTokens: 0,
+    wallMs: 0,
+    sessionRunMs: 0,
+    outputBytes: 0,
+  };
+}
+
+/**
+ * Hashes the .onnx file fully (the graph; small when weights are external) and each external
+ * data file's size plus its first and last MiB — reading 16 GB of weights on every start would
+ * cost more than the fingerprint is worth, and re-exported weights change those bytes too.
+ */
+async function modelFingerprint(modelDir: ModelDir): Promise<string> {
+  const graphHash = createHash('sha256')
+    .update(await readFile(modelDir.modelPath))
+    .digest('hex');
+  const external: { file: string; size: number; sha256: string }[] = [];
+  for (const file of modelDir.externalFiles) {
+    const path = join(modelDir.dir, file);
+    const { size } = await stat(path);
+    const handle = await open(path, 'r');
+    try {
+      const hash = createHash('sha256');
+      const mib = 1 << 20;
+      for (const offset of size <= 2 * mib ? [0] : [0, size - mib]) {
+        const buffer = new Uint8Array(Math.min(size, size <= 2 * mib ? size : mib));
+        await handle.read(buffer, 0, buffer.length, offset);
+        hash.update(buffer);
+      }
+      external.push({ file, size, sha256: hash.digest('hex') });
+    } finally {
+      await handle.close();
+    }
+  }
+  return fingerprintOf({
+    encoder: 'onnx',
+    config: modelDir.config,
+    tokenizer: modelDir.tokenizer.name,
+    graph: graphHash,
+    external,
+  });
+}
+
+/** Factory for the encoder registry: `onnx` with a model directory. */
+export function createOnnxEncoder(modelDir: string, options: OnnxEncoderOptions = {}): Promise<OnnxEncoder> {
+  return OnnxEncoder.open(modelDir, options);
+}
