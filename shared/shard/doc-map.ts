@@ -24,6 +24,8 @@ export const DOCMAP_IDS = 'docmap.ids';
 export const DOCMAP_OFFSETS = 'docmap.offsets';
 export const DOCMAP_BYTES = 'docmap.bytes';
 
+// UTF-8 cannot carry a lone surrogate: it would come back as U+FFFD, a different id.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const CANONICAL_UINT = /^(0|[1-9][0-9]{0,9})$/;
 
 /** Chooses and builds the most compact encoding of `ids`. */
@@ -43,6 +45,9 @@ export function encodeDocMap(ids: readonly string[]): EncodedDocMap {
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (let i = 0; i < ids.length; i++) {
+    if (LONE_SURROGATE.test(ids[i])) {
+      throw new ShardInputError(`external id of document ${i} contains a lone surrogate (not valid Unicode)`);
+    }
     const bytes = encoder.encode(ids[i]);
     chunks.push(bytes);
     total += bytes.length;
@@ -112,8 +117,8 @@ export function decodeDocMap(
     for (let i = 0; i < numDocs; i++) {
       if (offsets[i + 1] < offsets[i]) throw bad(`offsets decrease at doc ${i}`);
     }
-    // fatal: a bit flip inside an id must not silently become U+FFFD.
-    const decoder = new TextDecoder('utf-8', { fatal: true });
+    // fatal: a bit flip inside an id must not silently become U+FFFD; ignoreBOM keeps a leading U+FEFF.
+    const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
     return {
       externalId(d) {
         try {

@@ -20,6 +20,7 @@ export {
   openShard,
   openShardSync,
   type PostingRange,
+  type ShardLayout,
   type ShardOpenHint,
   type ShardOpenOptions,
   ShardReader,

@@ -14,7 +14,14 @@ import { type CoalescedRange, coalesceRanges, DEFAULT_COALESCE_GAP } from './coa
 import type { DocMap } from './doc-map.ts';
 import { ShardFormatError, ShardRequestError, type ShardSection } from './errors.ts';
 import { decodeFooter, FLAG_STORED_FIELDS, FOOTER_BYTES, type Footer, hex } from './format.ts';
-import { type Dictionary, decodeHotRegion, type HotHeader, type ShardStats, u32View } from './hot-region.ts';
+import {
+  type Dictionary,
+  decodeHotRegion,
+  type HotHeader,
+  type Region,
+  type ShardStats,
+  u32View,
+} from './hot-region.ts';
 import {
   checkStoredTable,
   decodeStoredRecord,
@@ -33,6 +40,15 @@ export interface ShardOpenOptions {
   readonly coalesceGap?: number;
   /** Bytes read from the end of a shard opened without a hint (default 64 KiB). */
   readonly tailBytes?: number;
+}
+
+/** Where each region of a shard lies in the file. */
+export interface ShardLayout {
+  readonly postings: Region;
+  readonly storedRecords: Region | null;
+  readonly storedTable: Region | null;
+  readonly hot: Region;
+  readonly footer: Region;
 }
 
 /** Dictionary entry of one term. */
@@ -174,6 +190,18 @@ export class ShardReader {
     this.numDocs = this.stats.numDocs;
     this.docBase = this.stats.docBase;
     this.coalesceGap = options?.coalesceGap ?? DEFAULT_COALESCE_GAP;
+  }
+
+  /** File regions of this shard (for verification tools and tests). */
+  get layout(): ShardLayout {
+    const sf = this.header.storedFields;
+    return {
+      postings: this.header.postings,
+      storedRecords: sf?.records ?? null,
+      storedTable: sf?.table ?? null,
+      hot: { offset: this.footer.hotOffset, length: this.footer.hotLength },
+      footer: { offset: this.footer.hotOffset + this.footer.hotLength, length: FOOTER_BYTES },
+    };
   }
 
   /** Whether the shard has a stored-fields region. */

@@ -47,7 +47,14 @@ export function encodeStoredFields(
     const record: Record<string, unknown> = { id: externalIds[d] };
     if (f?.title !== undefined) record.title = f.title;
     if (f?.url !== undefined) record.url = f.url;
-    if (f?.metadata !== undefined) record.meta = f.metadata;
+    if (f?.metadata !== undefined) {
+      if (hasProtoKey(f.metadata)) {
+        throw new ShardInputError(
+          `stored metadata of document ${d} (${externalIds[d]}) has a "__proto__" key, which msgpack readers rename`,
+        );
+      }
+      record.meta = f.metadata;
+    }
     let bytes: Uint8Array;
     try {
       bytes = packr.pack(record);
@@ -65,6 +72,17 @@ export function encodeStoredFields(
   const records = new Uint8Array(total);
   for (let d = 0; d < n; d++) records.set(chunks[d], table[d]);
   return { records, table: new Uint8Array(table.buffer) };
+}
+
+/** msgpackr (rightly) renames "__proto__" keys on decode, so such metadata could not round-trip. */
+function hasProtoKey(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.some(hasProtoKey);
+  if (ArrayBuffer.isView(value)) return false;
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__' || hasProtoKey((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
 }
 
 /** Byte size of the table for `numDocs` documents. */

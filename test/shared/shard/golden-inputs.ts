@@ -1,0 +1,50 @@
+/**
+ * The inputs of the committed golden shard files (test/fixtures/shards/). Never change an existing
+ * entry: a golden file pins what format version N looks like. A new format version adds new files.
+ * Regenerate (only when adding a version): `npx tsx test/shared/shard/make-golden.ts`.
+ */
+import type { WriteShardInput } from '../../../shared/shard/index.ts';
+import { fixedShardInput } from './fixed-corpus.ts';
+
+export interface GoldenShard {
+  readonly file: string;
+  readonly formatVersion: number;
+  readonly input: () => WriteShardInput;
+}
+
+export const GOLDEN_SHARDS: readonly GoldenShard[] = [
+  {
+    // String ids, stored fields, 8-bit impacts.
+    file: 'v1-strings-stored.shard',
+    formatVersion: 1,
+    input: () =>
+      fixedShardInput({
+        seed: 1,
+        numDocs: 12,
+        vocab: 40,
+        termsPerDoc: 6,
+        impactBits: 8,
+        ids: 'strings',
+        stored: true,
+        docBase: 1000,
+        name: 'golden-1',
+      }),
+  },
+  {
+    // Numeric ids, no stored fields, 12-bit impacts (wide posting blobs).
+    file: 'v1-numeric-plain.shard',
+    formatVersion: 1,
+    input: () =>
+      fixedShardInput({
+        seed: 2,
+        numDocs: 150,
+        vocab: 60,
+        termsPerDoc: 5,
+        impactBits: 12,
+        ids: 'numeric',
+        stored: false,
+        docBase: 0,
+        name: 'golden-2',
+      }),
+  },
+];
