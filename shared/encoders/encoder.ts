@@ -7,6 +7,7 @@
  * encodes queries with the encoder the index was built with.
  */
 import type { SparseVector } from '../sparse/types.ts';
+import type { EncoderDescription } from './config.ts';
 
 export type EncodeRole = 'query' | 'document';
 
@@ -20,6 +21,11 @@ export interface Encoder {
   /** Token string of a term id, for explanations. */
   tokenOf(termId: number): string;
   encode(texts: readonly string[], role: EncodeRole): Promise<SparseVector[]>;
+  /**
+   * The JSON config (for the manifest) and asset bytes (for the index's assets/ folder) from which
+   * `createEncoder(config, { assets })` rebuilds this encoder with the same fingerprint.
+   */
+  describe?(): EncoderDescription;
   /** Releases sessions / worker threads. */
   close?(): Promise<void>;
 }

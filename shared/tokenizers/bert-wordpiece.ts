@@ -32,9 +32,8 @@ export class BertWordPieceTokenizer implements Tokenizer {
     this.vocab = config.vocab;
     this.vocabSize = config.vocab.length;
     this.lowercase = config.lowercase;
-    config.vocab.forEach((token, id) => {
-      if (!this.ids.has(token)) this.ids.set(token, id);
-    });
+    // A repeated token keeps its last id, as in WordPiece.
+    for (let id = 0; id < config.vocab.length; id++) this.ids.set(config.vocab[id], id);
     this.wordPiece = new WordPiece(config.vocab, {
       unkToken: '[UNK]',
       continuingSubwordPrefix: '##',

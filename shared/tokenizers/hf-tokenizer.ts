@@ -17,6 +17,9 @@ export interface HfTokenizerOptions {
 export class HfTokenizer implements Tokenizer {
   readonly name: string;
   readonly vocabSize: number;
+  /** The parsed tokenizer.json and tokenizer_config.json, kept so encoders can store them as assets. */
+  readonly tokenizerJson: object;
+  readonly tokenizerConfig: object | undefined;
   private readonly engine: HfEngine;
 
   constructor(tokenizerJson: object, options: HfTokenizerOptions = {}) {
@@ -35,6 +38,8 @@ export class HfTokenizer implements Tokenizer {
         { cause },
       );
     }
+    this.tokenizerJson = tokenizerJson;
+    this.tokenizerConfig = options.tokenizerConfig;
     let maxId = -1;
     for (const id of this.engine.get_vocab(true).values()) if (id > maxId) maxId = id;
     this.vocabSize = maxId + 1;

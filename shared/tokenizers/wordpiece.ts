@@ -38,8 +38,8 @@ export class WordPiece {
       const isContinuation = prefix.length > 0 && token.startsWith(prefix) && token.length > prefix.length;
       const piece = isContinuation ? token.slice(prefix.length) : token;
       const map = isContinuation ? this.continuations : this.wordStarts;
-      // vocab.txt files occasionally repeat a token; the first id wins, as in Hugging Face.
-      if (!map.has(piece)) map.set(piece, id);
+      // A vocab.txt that repeats a token maps it to its last line, as Hugging Face's loaders do.
+      map.set(piece, id);
       if (piece.length > maxPieceLength) maxPieceLength = piece.length;
     }
     const unkId = this.wordStarts.get(options.unkToken);
