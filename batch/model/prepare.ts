@@ -143,7 +143,7 @@ export async function prepareModel(
 
 /**
  * Prepares the model a directory's csplade-model.json names and points the config at the result.
- * k defaults to the larger of the config's query/document top-k.
+ * k defaults to the larger of the config's query/document top-k; a smaller k lowers the config's top-k to it.
  */
 export async function prepareModelDir(
   dir: string,
@@ -159,9 +159,15 @@ export async function prepareModelDir(
   const pooling = options.pooling ?? 'pooling_mask';
   const k = options.k ?? Math.max(config.topK.query, config.topK.document);
   const result = await prepareModel(join(dir, config.model), { ...options, k, pooling });
+  // A head keeps at most k terms, so the config's top-k cannot ask for more.
+  const topK = {
+    query: Math.min(config.topK.query, result.k),
+    document: Math.min(config.topK.document, result.k),
+  };
   const updated: ModelConfig = {
     ...config,
     model: basename(result.saved.path),
+    topK,
     prepared: { k: result.k, pooling },
   };
   await writeFile(configPath, `${JSON.stringify(updated, null, 2)}\n`);

@@ -1,0 +1,123 @@
+import { copyFile, readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { afterAll, describe, expect, it } from 'vitest';
+import { externalDataFiles, loadModelFile } from '../../../batch/model/model-file.node.ts';
+import { addSpladeHead, prepareModel, prepareModelDir } from '../../../batch/model/prepare.ts';
+import { spladePoolDense, topKDense } from '../../../shared/encoders/onnx/pooling.ts';
+import type { ModelSequence } from '../../../shared/encoders/onnx/sequences.ts';
+import { removeTempDirs, runSequences, tempDir, tinyModelDir } from './fixtures.ts';
+
+afterAll(removeTempDirs);
+
+const sequences: ModelSequence[] = [
+  { ids: Uint32Array.from([5, 100, 200, 300, 400, 6]), poolStart: 0, poolEnd: 6 },
+  { ids: Uint32Array.from([5, 150, 250, 6]), poolStart: 0, poolEnd: 4 },
+  // echo-like: pool only positions 3..5
+  { ids: Uint32Array.from([5, 120, 130, 120, 130, 6]), poolStart: 3, poolEnd: 5 },
+];
+
+/** Asserts the prepared head's (ids, weights) equal JS SPLADE pooling of the raw logits. */
+async function expectHeadMatchesJsPooling(
+  rawPath: string,
+  preparedPath: string,
+  k: number,
+  usePoolRange: boolean,
+): Promise<void> {
+  const raw = await runSequences(rawPath, sequences);
+  const head = await runSequences(preparedPath, sequences);
+  expect(head.k).toBe(k);
+  sequences.forEach((s, b) => {
+    const [start, end] = usePoolRange ? [s.poolStart, s.poolEnd] : [0, s.ids.length];
+    const expected = topKDense(spladePoolDense(raw.logits!, raw.dims!, b, start, end), k);
+    const got = new Map<number, number>();
+    for (let i = 0; i < k; i++)
+      if (head.termWeights![b * k + i] > 0)
+        got.set(Number(head.termIds![b * k + i]), head.termWeights![b * k + i]);
+    expect(got.size).toBe(expected.terms.length);
+    expected.terms.forEach((term, i) => {
+      expect(got.has(term)).toBe(true);
+      expect(Math.abs(got.get(term)! - expected.weights[i])).toBeLessThan(1e-5);
+    });
+  });
+}
+
+describe('prepare: fused SPLADE head', () => {
+  it('masked-lm with a pooling_mask input equals JS pooling of the logits (ids, weights within 1e-5)', async () => {
+    const dir = await tinyModelDir({ architecture: 'masked-lm' });
+    const result = await prepareModel(join(dir, 'model.onnx'), { k: 40 });
+    expect(result.pooling).toBe('pooling_mask');
+    await expectHeadMatchesJsPooling(join(dir, 'model.onnx'), result.saved.path, 40, true);
+  });
+
+  it('causal-lm pooling over attention_mask equals JS pooling over all real tokens', async () => {
+    const dir = await tinyModelDir({ architecture: 'causal-lm' });
+    const result = await prepareModel(join(dir, 'model.onnx'), { k: 25, pooling: 'attention_mask' });
+    const session = await ort.InferenceSession.create(result.saved.path);
+    expect(session.inputNames).not.toContain('pooling_mask');
+    expect(session.outputNames.sort()).toEqual(['term_ids', 'term_weights']);
+    await session.release();
+    await expectHeadMatchesJsPooling(join(dir, 'model.onnx'), result.saved.path, 25, false);
+  });
+
+  it('handles float16 logits by casting to float inside the graph', async () => {
+    const dir = await tinyModelDir({ architecture: 'causal-lm', logitsType: 'float16' });
+    const result = await prepareModel(join(dir, 'model.onnx'), { k: 30 });
+    expect(result.logitsType).toBe('float16');
+    await expectHeadMatchesJsPooling(join(dir, 'model.onnx'), result.saved.path, 30, true);
+  });
+
+  it('clamps k to the vocabulary', async () => {
+    const dir = await tinyModelDir({ architecture: 'masked-lm', vocabSize: 300 });
+    const result = await prepareModel(join(dir, 'model.onnx'), { k: 5000 });
+    expect(result.k).toBe(300);
+  });
+
+  it('keeps external data: the prepared graph references the same data file and loads intact', async () => {
+    const dir = await tinyModelDir({ architecture: 'causal-lm', externalData: true });
+    const before = await readdir(dir);
+    expect(before).toContain('model.onnx.data');
+    const graphBytes = (await stat(join(dir, 'model.onnx'))).size;
+    expect(graphBytes).toBeLessThan(20_000); // weights are outside the protobuf
+    const result = await prepareModel(join(dir, 'model.onnx'), { k: 20 });
+    expect(result.saved.externalFiles).toEqual(['model.onnx.data']);
+    expect(result.saved.bytes).toBeLessThan(20_000);
+    await expectHeadMatchesJsPooling(join(dir, 'model.onnx'), result.saved.path, 20, true);
+  });
+
+  it('writing into another folder copies the external data file next to the output', async () => {
+    const dir = await tinyModelDir({ architecture: 'masked-lm', externalData: true });
+    const out = await tempDir();
+    const result = await prepareModel(join(dir, 'model.onnx'), { k: 20, output: join(out, 'prepared.onnx') });
+    expect(await readdir(out)).toEqual(expect.arrayContaining(['prepared.onnx', 'model.onnx.data']));
+    expect(await readFile(join(out, 'model.onnx.data'))).toEqual(
+      await readFile(join(dir, 'model.onnx.data')),
+    );
+    await expectHeadMatchesJsPooling(join(dir, 'model.onnx'), result.saved.path, 20, true);
+  });
+
+  it('prepareModelDir points csplade-model.json at the prepared graph', async () => {
+    const dir = await tinyModelDir({ architecture: 'masked-lm' });
+    await prepareModelDir(dir, { k: 64 });
+    const config = JSON.parse(await readFile(join(dir, 'csplade-model.json'), 'utf8'));
+    expect(config.model).toBe('model.prepared.onnx');
+    expect(config.prepared).toEqual({ k: 64, pooling: 'pooling_mask' });
+    await expect(prepareModelDir(dir)).rejects.toThrow(/already prepared/);
+  });
+
+  it('refuses graphs that are already prepared or have no logits output, naming the problem', async () => {
+    const dir = await tinyModelDir({ architecture: 'masked-lm' });
+    const result = await prepareModel(join(dir, 'model.onnx'), { k: 10 });
+    await expect(prepareModel(result.saved.path, { k: 10 })).rejects.toThrow(/already prepared/);
+    const model = await loadModelFile(join(dir, 'model.onnx'));
+    expect(() => addSpladeHead(model, { k: 10, logitsName: 'scores' })).toThrow(
+      /no "scores" output \(outputs: logits\)/,
+    );
+  });
+
+  it('loadModelFile lists no external files for an inline model', async () => {
+    const dir = await tinyModelDir({ architecture: 'masked-lm' });
+    await copyFile(join(dir, 'model.onnx'), join(dir, 'copy.onnx'));
+    expect(externalDataFiles(await loadModelFile(join(dir, 'copy.onnx')))).toEqual([]);
+  });
+});
