@@ -7,6 +7,9 @@
  * an S3 suite that silently skips would hide exactly the bugs it exists to catch.
  */
 import { execFile } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
@@ -27,6 +30,8 @@ declare module 'vitest' {
 
 const run = promisify(execFile);
 const script = fileURLToPath(new URL('./radosgw.sh', import.meta.url));
+const scratch = fileURLToPath(new URL('../../.tmp/', import.meta.url));
+const INSTANCE_PREFIX = 'radosgw-vitest-';
 export const INSTALL_COMMAND =
   'apt-get update && apt-get install -y --no-install-recommends radosgw ceph-mon ceph-osd ceph-common';
 
@@ -41,13 +46,23 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     return undefined;
   }
   await assertCephInstalled();
+  await stopAbandonedInstances();
+  // Own folder and ports per vitest process: two people running the suite at once get two clusters
+  // instead of one run's start killing the other's server.
+  const [monPort, rgwPort] = await freePorts(2);
+  const instance = {
+    ...process.env,
+    RGW_DIR: join(scratch, `${INSTANCE_PREFIX}${process.pid}`),
+    RGW_MON_PORT: String(monPort),
+    RGW_PORT: String(rgwPort),
+  };
   const started = Date.now();
   let stdout: string;
   try {
-    ({ stdout } = await run('bash', [script, 'start'], { timeout: 120_000 }));
+    ({ stdout } = await run('bash', [script, 'start'], { timeout: 120_000, env: instance }));
   } catch (error) {
     const { stderr } = error as { stderr?: string };
-    await run('bash', [script, 'stop']).catch(() => undefined);
+    await run('bash', [script, 'stop'], { env: instance }).catch(() => undefined);
     throw new Error(`radosgw did not start: ${stderr?.trim() || (error as Error).message}`);
   }
   const env = envFromVariables(parseEnvLines(stdout));
@@ -61,8 +76,46 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   project.provide('s3', env);
   console.log(`radosgw started at ${env.endpoint} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return async () => {
-    await run('bash', [script, 'stop'], { timeout: 60_000 });
+    await run('bash', [script, 'stop'], { timeout: 60_000, env: instance });
   };
+}
+
+/** Stops clusters left by vitest processes that died before their teardown (their pid is gone). */
+async function stopAbandonedInstances(): Promise<void> {
+  const entries = await readdir(scratch).catch(() => [] as string[]);
+  for (const entry of entries) {
+    if (!entry.startsWith(INSTANCE_PREFIX)) continue;
+    const owner = Number(entry.slice(INSTANCE_PREFIX.length));
+    if (isAlive(owner)) continue;
+    await run('bash', [script, 'stop'], { env: { ...process.env, RGW_DIR: join(scratch, entry) } }).catch(
+      () => undefined,
+    );
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Ports the kernel just handed out as free (a tiny race with other processes remains; start then fails loudly). */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  const ports = await Promise.all(
+    servers.map(
+      (server) =>
+        new Promise<number>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port));
+        }),
+    ),
+  );
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
 }
 
 /** Whether the files this run will execute include an S3 suite (unknown: assume yes). */
