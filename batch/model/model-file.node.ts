@@ -125,7 +125,7 @@ export async function readFloatTensor(tensor: TensorProto, modelDir: string): Pr
     throw new OnnxModelError('model_graph_unsupported', `tensor ${tensor.name} is not float32`);
   const bytes = await readTensorBytes(tensor, modelDir);
   // Copy to an aligned buffer: raw_data slices may start at any byte offset.
-  return new Float32Array(bytes.slice().buffer);
+  return new Float32Array(new Uint8Array(bytes).buffer); // a copy: Node Buffer.slice() would be a view
 }
 
 export interface SaveOptions {

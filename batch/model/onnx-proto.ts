@@ -70,7 +70,7 @@ export function rawTensor(
   bytes: Uint8Array,
 ): TensorProto {
   // Copy: protobufjs keeps a reference and callers often reuse scratch buffers.
-  return { name, dataType, dims: [...dims], rawData: bytes.slice() };
+  return { name, dataType, dims: [...dims], rawData: new Uint8Array(bytes) };
 }
 
 export type AttributeValue = number | string | readonly number[] | TensorProto | { float: number };

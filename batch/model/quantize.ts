@@ -73,7 +73,7 @@ export async function quantizeModel(inputPath: string, options: QuantizeOptions)
   // Materialize the float tensors left in the source's external files: the output stands alone.
   for (const t of model.graph?.initializer ?? []) {
     if (t.dataLocation === DataLocation.EXTERNAL) {
-      t.rawData = (await readTensorBytes(t, sourceDir)).slice();
+      t.rawData = new Uint8Array(await readTensorBytes(t, sourceDir));
       t.dataLocation = DataLocation.DEFAULT;
       t.externalData = [];
     }
