@@ -1,0 +1,122 @@
+/**
+ * The search API as one Hono app built from injected dependencies: a store, an encoder factory, caches,
+ * a clock, limits, API key hashes and CORS. The Workers entry (worker.ts) and the Node entry (node.ts)
+ * only build these dependencies from their environment; everything the API does lives behind this
+ * function, so `app.request()` tests exercise the same code both runtimes serve.
+ *
+ * @example const app = createApp({ store: new MemoryObjectStore(), encoderFactory });
+ *          await app.request('/v1/indexes/demo/search?q=hello');
+ */
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import type { ObjectStore } from '../shared/store/object-store.ts';
+import { ApiError, toApiError } from './http/api-error.ts';
+import { requireApiKey } from './http/api-keys.ts';
+import { DEFAULT_SEARCH_LIMITS, type SearchLimits } from './http/search-request.ts';
+import { indexRoutes } from './routes/indexes.ts';
+import { metaRoutes } from './routes/meta.ts';
+import { searchRoutes } from './routes/search.ts';
+import { IndexCatalog } from './search/catalog.ts';
+import { type EncoderFactory, QueryCodecs } from './search/query-codec.ts';
+import { SearchService } from './search/search-service.ts';
+import { type HotRegionCache, ShardPool } from './search/shard-pool.ts';
+
+export interface EdgeLimits extends SearchLimits {
+  /** Deadline of one attempt at one shard (ms); a failed attempt is retried once. */
+  readonly shardTimeoutMs: number;
+  /** How long a CURRENT pointer is trusted before it is read again (ms). */
+  readonly currentTtlMs: number;
+}
+
+export interface EdgeCaches {
+  /** Bytes of opened shards (hot regions) kept in the isolate. */
+  readonly maxHotBytes: number;
+  /** Bytes of postings kept in the isolate. */
+  readonly maxPostingsBytes: number;
+  /** Hot regions across isolates (the Workers Cache API), when present. */
+  readonly hotRegionCache?: HotRegionCache;
+}
+
+export interface EdgeDeps {
+  readonly store: ObjectStore;
+  /** Builds a version's query encoder from its manifest descriptor and asset bytes. */
+  readonly encoderFactory: EncoderFactory;
+  /** Milliseconds, for TTLs and took_ms (default Date.now). */
+  readonly now?: () => number;
+  readonly limits?: Partial<EdgeLimits>;
+  readonly caches?: Partial<EdgeCaches>;
+  /** SHA-256 hex hashes of accepted API keys; empty or absent: no authentication. */
+  readonly apiKeyHashes?: readonly string[];
+  /** Allowed origins ('*' for any); absent: no CORS headers. */
+  readonly corsOrigins?: '*' | readonly string[];
+  /** Top-k algorithm (shared/engine/registry.ts). */
+  readonly algorithm?: string;
+  /** Where unexpected (500) errors go; default console.error. */
+  readonly logError?: (error: unknown) => void;
+}
+
+export const DEFAULT_EDGE_LIMITS: EdgeLimits = {
+  ...DEFAULT_SEARCH_LIMITS,
+  shardTimeoutMs: 10_000,
+  currentTtlMs: 5_000,
+};
+
+export const DEFAULT_EDGE_CACHES: EdgeCaches = {
+  maxHotBytes: 32 * 1024 * 1024,
+  maxPostingsBytes: 48 * 1024 * 1024,
+};
+
+/** What route modules receive. */
+export interface EdgeContext {
+  readonly store: ObjectStore;
+  readonly catalog: IndexCatalog;
+  readonly search: SearchService;
+  readonly limits: EdgeLimits;
+}
+
+export function createApp(deps: EdgeDeps): Hono {
+  const now = deps.now ?? Date.now;
+  const limits: EdgeLimits = { ...DEFAULT_EDGE_LIMITS, ...deps.limits };
+  const caches: EdgeCaches = { ...DEFAULT_EDGE_CACHES, ...deps.caches };
+  const catalog = new IndexCatalog({ currentTtlMs: limits.currentTtlMs, now });
+  const shards = new ShardPool(deps.store, caches);
+  const search = new SearchService(deps.store, catalog, new QueryCodecs(deps.encoderFactory), shards, {
+    shardTimeoutMs: limits.shardTimeoutMs,
+    maxQueryTerms: limits.maxQueryTerms,
+    algorithm: deps.algorithm,
+    now,
+  });
+  const context: EdgeContext = { store: deps.store, catalog, search, limits };
+  const logError = deps.logError ?? ((error: unknown) => console.error(error));
+
+  const app = new Hono();
+  if (deps.corsOrigins) {
+    const origins = deps.corsOrigins;
+    app.use(
+      '*',
+      cors({
+        origin: origins === '*' ? '*' : [...origins],
+        allowHeaders: ['authorization', 'content-type'],
+        allowMethods: ['GET', 'POST', 'OPTIONS'],
+        exposeHeaders: ['x-csplade-cost'],
+        maxAge: 600,
+      }),
+    );
+  }
+  app.route('/', metaRoutes(context));
+  app.use('/v1/*', requireApiKey(deps.apiKeyHashes ?? []));
+  app.route('/v1/indexes', indexRoutes(context));
+  app.route('/v1/indexes', searchRoutes(context));
+  app.notFound((c) =>
+    c.json(
+      new ApiError(404, 'no_route', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`).toBody(),
+      404,
+    ),
+  );
+  app.onError((error, c) => {
+    const apiError = toApiError(error);
+    if (apiError.status >= 500) logError(error);
+    return c.json(apiError.toBody(), apiError.status);
+  });
+  return app;
+}

@@ -1,0 +1,175 @@
+/**
+ * Validation of search requests, POST JSON bodies and GET query strings alike, into one typed
+ * `SearchParams`. Every rejection is a 400 naming the field (`query`, `vector.<key>`, `k`, …), so a
+ * caller never has to guess what was wrong. Limits (characters, terms, k) are injected: the same code
+ * serves a free-plan Worker and a Node server with different budgets.
+ */
+import { invalidField } from './api-error.ts';
+
+export interface SearchLimits {
+  /** Longest text query, in characters. */
+  readonly maxQueryChars: number;
+  /** Most terms in a vector query, and in an encoded text query. */
+  readonly maxQueryTerms: number;
+  /** Largest k (the API allows 1..1000). */
+  readonly maxK: number;
+  /** Largest JSON body, in bytes. */
+  readonly maxBodyBytes: number;
+}
+
+export const DEFAULT_SEARCH_LIMITS: SearchLimits = {
+  maxQueryChars: 4096,
+  maxQueryTerms: 1024,
+  maxK: 1000,
+  maxBodyBytes: 256 * 1024,
+};
+
+export const STORED_FIELD_NAMES = ['title', 'url', 'metadata'] as const;
+export type StoredFieldName = (typeof STORED_FIELD_NAMES)[number];
+
+export interface SearchParams {
+  /** Exactly one of `query` and `vector`. */
+  readonly query?: string;
+  /** Vocabulary token or decimal term id → weight (> 0). */
+  readonly vector?: ReadonlyMap<string, number>;
+  readonly k: number;
+  readonly version?: string;
+  readonly fields: readonly StoredFieldName[];
+  readonly explain: boolean;
+  readonly debug: boolean;
+}
+
+const DEFAULT_K = 10;
+const BODY_KEYS = new Set(['query', 'vector', 'k', 'version', 'fields', 'explain', 'debug']);
+
+/** Validates a parsed JSON body of POST /v1/indexes/:index/search. */
+export function parseSearchBody(body: unknown, limits: SearchLimits): SearchParams {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw invalidField('body', 'must be a JSON object like {"query": "…"}');
+  }
+  const b = body as Record<string, unknown>;
+  for (const key of Object.keys(b)) {
+    if (!BODY_KEYS.has(key)) throw invalidField(key, `unknown field (known: ${[...BODY_KEYS].join(', ')})`);
+  }
+  if (b.query !== undefined && b.vector !== undefined) {
+    throw invalidField('query', 'give either "query" or "vector", not both');
+  }
+  if (b.query === undefined && b.vector === undefined)
+    throw invalidField('query', 'missing: give "query" or "vector"');
+  return {
+    ...(b.query !== undefined ? { query: checkQuery(b.query, limits) } : {}),
+    ...(b.vector !== undefined ? { vector: checkVector(b.vector, limits) } : {}),
+    k: checkK(b.k ?? DEFAULT_K, limits),
+    ...(b.version !== undefined ? { version: checkVersion(b.version) } : {}),
+    fields: checkFields(b.fields ?? []),
+    explain: checkBoolean(b.explain ?? false, 'explain'),
+    debug: checkBoolean(b.debug ?? false, 'debug'),
+  };
+}
+
+/** Validates the query string of GET /v1/indexes/:index/search (q, k, version, fields, explain, debug). */
+export function parseSearchQuery(params: URLSearchParams, limits: SearchLimits): SearchParams {
+  for (const key of params.keys()) {
+    if (!['q', 'k', 'version', 'fields', 'explain', 'debug'].includes(key)) {
+      throw invalidField(key, 'unknown query parameter (known: q, k, version, fields, explain, debug)');
+    }
+  }
+  const q = params.get('q');
+  if (q === null) throw invalidField('q', 'missing: add ?q=<text>');
+  const k = params.get('k');
+  const fields = params.get('fields');
+  const version = params.get('version');
+  return {
+    query: checkQuery(q, limits, 'q'),
+    k: k === null ? DEFAULT_K : checkK(/^\d+$/.test(k) ? Number(k) : k, limits),
+    ...(version !== null ? { version: checkVersion(version) } : {}),
+    fields: fields === null || fields === '' ? [] : checkFields(fields.split(',')),
+    explain: flag(params.get('explain'), 'explain'),
+    debug: flag(params.get('debug'), 'debug'),
+  };
+}
+
+function checkQuery(value: unknown, limits: SearchLimits, field = 'query'): string {
+  if (typeof value !== 'string') throw invalidField(field, `must be a string, got ${typeName(value)}`);
+  if (value.trim() === '') throw invalidField(field, 'must not be empty');
+  if (value.length > limits.maxQueryChars) {
+    throw invalidField(
+      field,
+      `has ${value.length} characters, more than the limit of ${limits.maxQueryChars}`,
+    );
+  }
+  return value;
+}
+
+function checkVector(value: unknown, limits: SearchLimits): Map<string, number> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalidField('vector', `must be an object {"<token or term id>": weight}, got ${typeName(value)}`);
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 0) throw invalidField('vector', 'must not be empty');
+  if (entries.length > limits.maxQueryTerms) {
+    throw invalidField(
+      'vector',
+      `has ${entries.length} terms, more than the limit of ${limits.maxQueryTerms}`,
+    );
+  }
+  const out = new Map<string, number>();
+  for (const [key, weight] of entries) {
+    if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0) {
+      throw invalidField(
+        `vector.${key}`,
+        `weight must be a finite number >= 0, got ${JSON.stringify(weight)}`,
+      );
+    }
+    if (weight > 0) out.set(key, weight);
+  }
+  if (out.size === 0) throw invalidField('vector', 'has no weight > 0');
+  return out;
+}
+
+function checkK(value: unknown, limits: SearchLimits): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw invalidField('k', `must be an integer, got ${JSON.stringify(value)}`);
+  }
+  if (value < 1 || value > limits.maxK) throw invalidField('k', `must be in 1..${limits.maxK}, got ${value}`);
+  return value;
+}
+
+function checkVersion(value: unknown): string {
+  if (typeof value !== 'string' || value === '') {
+    throw invalidField('version', `must be a non-empty string, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function checkFields(value: unknown): StoredFieldName[] {
+  if (!Array.isArray(value))
+    throw invalidField('fields', `must be an array of field names, got ${typeName(value)}`);
+  const out: StoredFieldName[] = [];
+  for (const [i, name] of value.entries()) {
+    if (!(STORED_FIELD_NAMES as readonly unknown[]).includes(name)) {
+      throw invalidField(
+        `fields[${i}]`,
+        `unknown stored field ${JSON.stringify(name)} (known: ${STORED_FIELD_NAMES.join(', ')})`,
+      );
+    }
+    if (!out.includes(name)) out.push(name);
+  }
+  return out;
+}
+
+function checkBoolean(value: unknown, field: string): boolean {
+  if (typeof value !== 'boolean')
+    throw invalidField(field, `must be true or false, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function flag(value: string | null, field: string): boolean {
+  if (value === null || value === 'false' || value === '0') return false;
+  if (value === '' || value === 'true' || value === '1') return true;
+  throw invalidField(field, `must be true, false, 1 or 0, got ${JSON.stringify(value)}`);
+}
+
+function typeName(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+}

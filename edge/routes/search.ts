@@ -1,0 +1,63 @@
+/**
+ * The search endpoints: POST /v1/indexes/:index/search with a JSON body and GET with ?q= for browsers
+ * and curl. Both validate into the same SearchParams and call the one SearchService; the cost of every
+ * answer (subrequests, bytes) is in the `x-csplade-cost` header, and in the body with `debug`.
+ */
+import { type Context, Hono } from 'hono';
+import type { EdgeContext } from '../app.ts';
+import { ApiError, invalidField } from '../http/api-error.ts';
+import { parseSearchBody, parseSearchQuery, type SearchParams } from '../http/search-request.ts';
+import type { RequestCost } from '../search/metered-store.ts';
+
+export function searchRoutes(context: EdgeContext): Hono {
+  const routes = new Hono();
+  const answer = async (c: Context, params: SearchParams) => {
+    const { body, cost } = await context.search.search(c.req.param('index')!, params);
+    c.header('x-csplade-cost', costHeader(cost));
+    return c.json(body);
+  };
+  routes.post('/:index/search', async (c) =>
+    answer(c, parseSearchBody(await readJson(c, context.limits.maxBodyBytes), context.limits)),
+  );
+  routes.get('/:index/search', async (c) =>
+    answer(c, parseSearchQuery(new URL(c.req.url).searchParams, context.limits)),
+  );
+  routes.on(['PUT', 'DELETE', 'PATCH'], '/:index/search', () => {
+    throw new ApiError(405, 'method_not_allowed', 'search accepts GET (?q=) and POST (JSON body)');
+  });
+  return routes;
+}
+
+export function costHeader(cost: RequestCost): string {
+  return `subrequests=${cost.subrequests}; bytes=${cost.bytes}; cache_hits=${cost.cacheHits}`;
+}
+
+async function readJson(c: Context, maxBytes: number): Promise<unknown> {
+  const type = c.req.header('content-type') ?? '';
+  if (!/^application\/json\b/i.test(type)) {
+    throw new ApiError(
+      415,
+      'unsupported_media_type',
+      `send the body as application/json, got "${type || 'none'}"`,
+      'content-type',
+    );
+  }
+  const declared = Number(c.req.header('content-length') ?? '0');
+  if (declared > maxBytes) throw tooLarge(declared, maxBytes);
+  const bytes = new Uint8Array(await c.req.arrayBuffer());
+  if (bytes.length > maxBytes) throw tooLarge(bytes.length, maxBytes);
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (error) {
+    throw invalidField('body', `is not valid JSON (${(error as Error).message})`);
+  }
+}
+
+function tooLarge(size: number, max: number): ApiError {
+  return new ApiError(
+    413,
+    'body_too_large',
+    `the body has ${size} bytes, more than the limit of ${max}`,
+    'body',
+  );
+}

@@ -1,0 +1,134 @@
+/**
+ * Which versions the edge serves: the CURRENT pointer of each index, read at most once per TTL (an
+ * injected clock decides), and the immutable manifests of versions, kept for as long as the isolate
+ * lives. A request resolves its version once, at its start, and uses that manifest to the end, so a
+ * publish that moves CURRENT in the middle of a request cannot mix two versions in one answer.
+ */
+
+import { currentKey, isValidIndexName, manifestKey } from '../../shared/index/layout.ts';
+import type { CurrentPointer, IndexManifest } from '../../shared/index/manifest.ts';
+import { decodeCurrentPointer, decodeManifest } from '../../shared/index/manifest-codec.ts';
+import type { ObjectStore } from '../../shared/store/object-store.ts';
+import { ApiError, invalidField } from '../http/api-error.ts';
+import { ByteLru } from './byte-lru.ts';
+
+export interface CatalogOptions {
+  /** How long a CURRENT pointer is trusted before it is read again (ms). */
+  readonly currentTtlMs: number;
+  /** Milliseconds since an arbitrary epoch; injected so tests control expiry. */
+  readonly now: () => number;
+  /** Bound on the bytes of decoded manifests kept (their encoded size is the estimate). */
+  readonly maxManifestBytes?: number;
+}
+
+/** One served index as listed by GET /v1/indexes. */
+export interface IndexSummary {
+  readonly name: string;
+  readonly version: string;
+  readonly updatedAt: string;
+}
+
+export class IndexCatalog {
+  readonly #current = new Map<string, { pointer: CurrentPointer; fetchedAt: number }>();
+  readonly #manifests: ByteLru<IndexManifest>;
+
+  constructor(private readonly options: CatalogOptions) {
+    this.#manifests = new ByteLru(options.maxManifestBytes ?? 8 * 1024 * 1024);
+  }
+
+  /**
+   * The manifest a request should use: the pinned `version`, or CURRENT's. `store` is the request's
+   * metered store, so the reads it costs (if any) appear in the request's cost report.
+   */
+  async resolve(store: ObjectStore, index: string, version?: string): Promise<IndexManifest> {
+    if (!isValidIndexName(index)) {
+      throw invalidField(
+        'index',
+        `"${index}" is not a valid index name (lowercase letters, digits, ".", "_", "-")`,
+      );
+    }
+    if (version === undefined) {
+      const pointer = await this.current(store, index);
+      return this.manifest(store, index, pointer.version, pointer.manifestKey);
+    }
+    return this.manifest(store, index, version, manifestKey(index, version));
+  }
+
+  /** CURRENT of `index`, from the TTL cache when fresh; 404 when the index has none. */
+  async current(store: ObjectStore, index: string): Promise<CurrentPointer> {
+    const cached = this.#current.get(index);
+    const now = this.options.now();
+    if (cached && now - cached.fetchedAt < this.options.currentTtlMs) return cached.pointer;
+    const object = await store.get(currentKey(index));
+    if (!object) {
+      this.#current.delete(index);
+      throw new ApiError(
+        404,
+        'unknown_index',
+        `index "${index}" does not exist (no ${currentKey(index)})`,
+        'index',
+      );
+    }
+    let pointer: CurrentPointer;
+    try {
+      pointer = decodeCurrentPointer(object.bytes, currentKey(index));
+    } catch (cause) {
+      throw new ApiError(503, 'corrupt_pointer', (cause as Error).message, undefined, { cause });
+    }
+    this.#current.set(index, { pointer, fetchedAt: now });
+    return pointer;
+  }
+
+  /** Every index with a CURRENT pointer under `indexes/`. */
+  async list(store: ObjectStore): Promise<IndexSummary[]> {
+    const objects = await store.list('indexes/');
+    const names = objects
+      .map((o) => /^indexes\/([^/]+)\/CURRENT$/.exec(o.key)?.[1])
+      .filter((name): name is string => name !== undefined && isValidIndexName(name));
+    const pointers = await Promise.all(names.map((name) => this.current(store, name).catch(() => null)));
+    return names.flatMap((name, i) => {
+      const p = pointers[i];
+      return p ? [{ name, version: p.version, updatedAt: p.updatedAt }] : [];
+    });
+  }
+
+  private async manifest(
+    store: ObjectStore,
+    index: string,
+    version: string,
+    key: string,
+  ): Promise<IndexManifest> {
+    const cached = this.#manifests.get(key);
+    if (cached) return cached;
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(version)) {
+      throw invalidField('version', `"${version}" is not a valid version id`);
+    }
+    const object = await store.get(key);
+    if (!object) {
+      throw new ApiError(404, 'unknown_version', `index "${index}" has no version "${version}"`, 'version');
+    }
+    let manifest: IndexManifest;
+    try {
+      manifest = decodeManifest(object.bytes);
+    } catch (cause) {
+      throw new ApiError(
+        503,
+        'corrupt_manifest',
+        `the manifest of ${index} ${version} cannot be read`,
+        undefined,
+        {
+          cause,
+        },
+      );
+    }
+    if (manifest.index !== index || manifest.version !== version) {
+      throw new ApiError(
+        503,
+        'corrupt_manifest',
+        `manifest ${key} describes ${manifest.index} ${manifest.version}, not ${index} ${version}`,
+      );
+    }
+    this.#manifests.set(key, manifest, object.bytes.length);
+    return manifest;
+  }
+}

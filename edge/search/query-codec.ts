@@ -1,0 +1,156 @@
+/**
+ * The query side of an index version: text → sparse vector with the encoder its manifest names, vector
+ * keys (vocabulary tokens or decimal term ids) → term ids, and term ids → token strings for explain.
+ * The encoder is rebuilt from the manifest's descriptor and asset bytes (BM25 statistics, weight table,
+ * model) read once per version and kept in the isolate: queries always match the index they search.
+ */
+import type { EncoderConfig } from '../../shared/encoders/config.ts';
+import type { Encoder } from '../../shared/encoders/encoder.ts';
+import { createEncoder, loadEncoderAssets } from '../../shared/encoders/registry.ts';
+import type { EncoderDescriptor, IndexManifest } from '../../shared/index/manifest.ts';
+import type { SparseVector } from '../../shared/sparse/types.ts';
+import type { ObjectStore } from '../../shared/store/object-store.ts';
+import { ApiError, invalidField } from '../http/api-error.ts';
+
+/** Builds the query encoder of a version from its descriptor and the bytes of its assets (by asset name). */
+export type EncoderFactory = (
+  descriptor: EncoderDescriptor,
+  assets: Readonly<Record<string, Uint8Array>>,
+) => Encoder | Promise<Encoder>;
+
+/** Encoders that only describe documents: their indexes take vector queries only. */
+const VECTOR_ONLY_ENCODERS = new Set(['precomputed']);
+const DECIMAL_ID = /^(0|[1-9][0-9]{0,9})$/;
+
+export class QueryCodec {
+  constructor(
+    readonly encoder: Encoder,
+    private readonly idOfToken: ((token: string) => number | undefined) | undefined,
+  ) {}
+
+  get acceptsText(): boolean {
+    return !VECTOR_ONLY_ENCODERS.has(this.encoder.name);
+  }
+
+  async encodeText(text: string): Promise<SparseVector> {
+    if (!this.acceptsText) {
+      throw invalidField(
+        'query',
+        `this index was built from precomputed vectors (encoder "${this.encoder.name}"): send "vector" instead`,
+      );
+    }
+    const [vector] = await this.encoder.encode([text], 'query');
+    return vector;
+  }
+
+  /**
+   * A vector query's keys → a SparseVector. A key is first looked up as a vocabulary token, then read
+   * as a decimal term id; anything else is a 400 naming the key.
+   */
+  vectorOf(entries: ReadonlyMap<string, number>): SparseVector {
+    const byTerm = new Map<number, number>();
+    for (const [key, weight] of entries) {
+      let term = this.idOfToken?.(key);
+      if (term === undefined && DECIMAL_ID.test(key)) term = Number(key);
+      if (term === undefined || term >= this.encoder.vocabSize) {
+        throw invalidField(
+          `vector.${key}`,
+          `is neither a token of the index vocabulary nor a term id in 0..${this.encoder.vocabSize - 1}`,
+        );
+      }
+      byTerm.set(term, (byTerm.get(term) ?? 0) + weight);
+    }
+    const terms = Uint32Array.from([...byTerm.keys()].sort((a, b) => a - b));
+    return { terms, weights: Float32Array.from(terms, (t) => byTerm.get(t)!) };
+  }
+
+  tokenOf(term: number): string {
+    try {
+      return this.encoder.tokenOf(term);
+    } catch {
+      return `#${term}`;
+    }
+  }
+}
+
+/** One QueryCodec per index version, built on first use and shared by concurrent requests. */
+export class QueryCodecs {
+  readonly #byVersion = new Map<string, Promise<QueryCodec>>();
+
+  constructor(
+    private readonly factory: EncoderFactory,
+    /** How many versions' encoders to keep (models can be megabytes). */
+    private readonly maxVersions = 4,
+  ) {}
+
+  forManifest(store: ObjectStore, manifest: IndexManifest): Promise<QueryCodec> {
+    const key = `${manifest.index}@${manifest.version}`;
+    let codec = this.#byVersion.get(key);
+    if (!codec) {
+      codec = this.build(store, manifest);
+      // A failed build (a missing asset, a store hiccup) must not stick: the next request tries again.
+      codec.catch(() => this.#byVersion.delete(key));
+      this.#byVersion.set(key, codec);
+      while (this.#byVersion.size > this.maxVersions)
+        this.#byVersion.delete(this.#byVersion.keys().next().value!);
+    }
+    return codec;
+  }
+
+  private async build(store: ObjectStore, manifest: IndexManifest): Promise<QueryCodec> {
+    const descriptor = manifest.encoder;
+    let assets: Record<string, Uint8Array>;
+    try {
+      assets = await loadEncoderAssets(store, descriptor.assets ?? {});
+    } catch (cause) {
+      throw new ApiError(
+        503,
+        'missing_asset',
+        `index ${manifest.index} ${manifest.version}: ${(cause as Error).message}`,
+        undefined,
+        { cause },
+      );
+    }
+    let encoder: Encoder;
+    try {
+      encoder = await this.factory(descriptor, assets);
+    } catch (cause) {
+      throw new ApiError(
+        503,
+        'encoder_unavailable',
+        `index ${manifest.index} ${manifest.version}: query encoder "${descriptor.name}" cannot be built: ${(cause as Error).message}`,
+        undefined,
+        { cause },
+      );
+    }
+    return new QueryCodec(encoder, tokenLookup(encoder));
+  }
+}
+
+/**
+ * Vector keys may be token strings when the encoder can map them. The Encoder seam has only tokenOf,
+ * so this looks for the vocabulary the built-in encoders carry (a tokenizer or a term vocabulary).
+ */
+function tokenLookup(encoder: Encoder): ((token: string) => number | undefined) | undefined {
+  type Vocabulary = { idOf(token: string): number | undefined };
+  const e = encoder as unknown as {
+    idOf?: Vocabulary['idOf'];
+    tokenizer?: Vocabulary;
+    vocabulary?: Vocabulary;
+  };
+  if (typeof e.idOf === 'function') return (token) => e.idOf!(token);
+  for (const vocabulary of [e.tokenizer, e.vocabulary]) {
+    if (vocabulary && typeof vocabulary.idOf === 'function') return (token) => vocabulary.idOf(token);
+  }
+  return undefined;
+}
+
+/**
+ * The default factory: the shared encoder registry (bm25 query side, weight table, precomputed, and
+ * whatever else was registered, e.g. an ONNX encoder), checked against the manifest's fingerprint.
+ */
+export const registryEncoderFactory: EncoderFactory = (descriptor, assets) =>
+  createEncoder({ ...descriptor.config, name: descriptor.name } as EncoderConfig, {
+    assets,
+    expectedFingerprint: descriptor.fingerprint,
+  });

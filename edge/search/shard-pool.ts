@@ -1,0 +1,134 @@
+/**
+ * Open shards of the served versions, kept in the isolate. Opening a shard is one range read of its hot
+ * region plus footer (offsets from the manifest), answered from the Cache API when one is given; the
+ * decoded reader is kept in an LRU bounded by hot-region bytes. Postings are prefetched with the read
+ * plan of read-plan.ts through the request's metered store into the isolate's RangeCache, and the
+ * reader's own reads are then served from that cache: every byte a request costs goes through its meter,
+ * and a warm query finds everything in memory.
+ */
+
+import type { ShardEntry } from '../../shared/index/manifest.ts';
+import type { ByteSource } from '../../shared/io/byte-source.ts';
+import type { PostingList } from '../../shared/postings/posting-list.ts';
+import { FOOTER_BYTES } from '../../shared/shard/format.ts';
+import { openShard, type ShardReader } from '../../shared/shard/reader.ts';
+import type { ObjectStore } from '../../shared/store/object-store.ts';
+import { ByteLru } from './byte-lru.ts';
+import { meteredStore, type RequestCost } from './metered-store.ts';
+import { RangeCache } from './range-cache.ts';
+import { DEFAULT_READ_PLAN, planReads, type ReadPlanOptions } from './read-plan.ts';
+
+/** A second-level cache for hot regions that outlives the isolate (the Workers Cache API). */
+export interface HotRegionCache {
+  match(key: string): Promise<Uint8Array | undefined>;
+  put(key: string, bytes: Uint8Array): Promise<void>;
+}
+
+export interface ShardPoolOptions {
+  /** Bytes of hot regions (decoded readers) kept in the isolate. */
+  readonly maxHotBytes: number;
+  /** Bytes of postings ranges kept in the isolate. */
+  readonly maxPostingsBytes: number;
+  readonly hotRegionCache?: HotRegionCache;
+  readonly readPlan?: ReadPlanOptions;
+}
+
+export class ShardPool {
+  readonly #readers: ByteLru<Promise<ShardReader>>;
+  readonly #ranges: RangeCache;
+  readonly #fallback: { store: ObjectStore; cost: RequestCost };
+
+  /**
+   * `store` is the unmetered store: the reader falls back to it only if a prefetched range was evicted
+   * between the prefetch and the reader's read (a query larger than the whole postings cache).
+   */
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly options: ShardPoolOptions,
+  ) {
+    this.#fallback = meteredStore(store);
+    this.#readers = new ByteLru(options.maxHotBytes);
+    this.#ranges = new RangeCache(options.maxPostingsBytes);
+  }
+
+  /** The open reader of a shard; `store`/`cost` are the request's. */
+  open(entry: ShardEntry, store: ObjectStore, cost: RequestCost): Promise<ShardReader> {
+    const cached = this.#readers.get(entry.key);
+    if (cached) return cached;
+    const opening = this.#open(entry, store, cost);
+    this.#readers.set(entry.key, opening, entry.hotRegion.length + FOOTER_BYTES);
+    opening.catch(() => this.#readers.delete(entry.key));
+    return opening;
+  }
+
+  /** Fetches (through the request's store) the blobs of `terms` not cached yet, then decodes them. */
+  async postings(
+    entry: ShardEntry,
+    reader: ShardReader,
+    terms: readonly number[],
+    store: ObjectStore,
+  ): Promise<Map<number, PostingList>> {
+    const blobs = [];
+    for (const term of terms) {
+      const info = reader.termInfo(term);
+      if (info && !this.#ranges.find(entry.key, info.offset, info.length)) blobs.push(info);
+    }
+    const reads = planReads(blobs, this.options.readPlan ?? DEFAULT_READ_PLAN);
+    const fetched = await Promise.all(reads.map((r) => store.getRange(entry.key, r.offset, r.length)));
+    reads.forEach((r, i) => {
+      this.#ranges.put(entry.key, r.offset, fetched[i]);
+    });
+    return reader.loadPostings(terms);
+  }
+
+  /** Drops everything cached for a shard found corrupt, so the next request reads it again. */
+  forget(key: string): void {
+    this.#readers.delete(key);
+    this.#ranges.forget(key);
+  }
+
+  /**
+   * Reads the readers made outside any prefetch (stored-field records and their offsets table, or a
+   * range evicted before use), counted isolate-wide: a request adds the growth during its own calls.
+   */
+  get fallbackCost(): Readonly<RequestCost> {
+    return this.#fallback.cost;
+  }
+
+  get cachedBytes(): { hot: number; postings: number } {
+    return { hot: this.#readers.bytes, postings: this.#ranges.bytes };
+  }
+
+  async #open(entry: ShardEntry, store: ObjectStore, cost: RequestCost): Promise<ShardReader> {
+    const { offset, length } = entry.hotRegion;
+    const cacheKey = `${entry.key}#hot=${offset}+${length}`;
+    let hot = await this.options.hotRegionCache?.match(cacheKey).catch(() => undefined);
+    if (hot && hot.length === length + FOOTER_BYTES) {
+      cost.cacheHits++;
+    } else {
+      hot = await store.getRange(entry.key, offset, length + FOOTER_BYTES);
+      // The Cache API is best effort: a failed put costs a cold read later, never an answer.
+      await this.options.hotRegionCache?.put(cacheKey, hot).catch(() => undefined);
+    }
+    this.#ranges.put(entry.key, offset, hot);
+    const reader = await openShard(
+      this.#source(entry),
+      { hotOffset: offset, hotLength: length },
+      { coalesceGap: 0 },
+    );
+    // The reader keeps views into `hot`; drop the range copy so hot bytes are counted once (in #readers).
+    this.#ranges.forgetRange(entry.key, offset, hot.length);
+    return reader;
+  }
+
+  /** What the reader reads through: the isolate's ranges first, the unmetered store as a last resort. */
+  #source(entry: ShardEntry): ByteSource {
+    return {
+      name: entry.key,
+      size: entry.size,
+      read: async (offset, length) =>
+        this.#ranges.find(entry.key, offset, length) ??
+        (await this.#fallback.store.getRange(entry.key, offset, length)),
+    };
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * Builds a small real index in any ObjectStore without the batch pipeline: BM25 document vectors from
+ * the shared encoder (bert-base-uncased), one index-wide impact scale, `writeShard` per shard, then the
+ * manifest and CURRENT through the same layout and codec the batch job uses. Also scores queries the
+ * slow, obvious way (exhaustive dot products over the same quantized vectors) as the expected answer.
+ */
+import { Bm25Encoder } from '../../../shared/encoders/bm25/bm25-encoder.ts';
+import { Bm25StatsBuilder } from '../../../shared/encoders/bm25/stats.ts';
+import { assetKey, currentKey, manifestKey, shardKey } from '../../../shared/index/layout.ts';
+import type { IndexManifest, ShardEntry } from '../../../shared/index/manifest.ts';
+import { encodeCurrentPointer, encodeManifest } from '../../../shared/index/manifest-codec.ts';
+import { writeShard } from '../../../shared/shard/writer.ts';
+import { impactScale, maxWeightOf, quantizeQuery, quantizeVector } from '../../../shared/sparse/quantize.ts';
+import type { QuantizedVector, SparseVector } from '../../../shared/sparse/types.ts';
+import type { ObjectStore } from '../../../shared/store/object-store.ts';
+import { bertBaseUncasedTokenizer } from '../../../shared/tokenizers/bert-wordpiece.ts';
+
+export interface TestDocument {
+  readonly id: string;
+  readonly text: string;
+  readonly title?: string;
+  readonly url?: string;
+  readonly metadata?: unknown;
+}
+
+export interface BuiltIndex {
+  readonly manifest: IndexManifest;
+  readonly encoder: Bm25Encoder;
+  readonly vectors: QuantizedVector[];
+  readonly ids: string[];
+}
+
+export const SAMPLE_DOCS: TestDocument[] = [
+  {
+    id: 'd0',
+    text: 'The quick brown fox jumps over the lazy dog',
+    title: 'Fox',
+    url: 'https://example.com/fox',
+  },
+  { id: 'd1', text: 'A lazy afternoon with a sleeping dog and a cat', title: 'Afternoon' },
+  { id: 'd2', text: 'Foxes are small omnivorous mammals of the dog family', metadata: { year: 2020 } },
+  { id: 'd3', text: 'Learned sparse retrieval uses vocabulary expansion', title: 'SPLADE' },
+  { id: 'd4', text: 'Sparse vectors over a vocabulary make inverted indexes fast' },
+  { id: 'd5', text: 'Cloudflare Workers run JavaScript at the edge close to users' },
+  { id: 'd6', text: 'Object storage serves byte ranges of immutable files' },
+  { id: 'd7', text: 'The brown bear and the brown fox met in the forest' },
+  { id: 'd8', text: 'Quantized impacts make scores from shards comparable' },
+  { id: 'd9', text: 'Retrieval at the edge reads postings with range requests' },
+];
+
+/** Writes version `version` of `index` with `shards` shards (documents split in order) and moves CURRENT. */
+export async function buildTestIndex(
+  store: ObjectStore,
+  options: { index: string; version: string; docs?: TestDocument[]; shards?: number; moveCurrent?: boolean },
+): Promise<BuiltIndex> {
+  const docs = options.docs ?? SAMPLE_DOCS;
+  const shardCount = options.shards ?? 2;
+  const tokenizer = bertBaseUncasedTokenizer();
+  const statsBuilder = new Bm25StatsBuilder(tokenizer);
+  for (const d of docs) statsBuilder.add(d.text);
+  const encoder = new Bm25Encoder({ tokenizer, stats: statsBuilder.build() });
+  const floats = await encoder.encode(
+    docs.map((d) => d.text),
+    'document',
+  );
+  const bits = 8;
+  const scale = impactScale(maxWeightOf(floats), bits);
+  const vectors = floats.map((v) => quantizeVector(v, scale, bits));
+  const { index, version } = options;
+  const per = Math.ceil(docs.length / shardCount);
+  const shards: ShardEntry[] = [];
+  for (let s = 0; s < shardCount; s++) {
+    const from = s * per;
+    const to = Math.min(docs.length, from + per);
+    const part = docs.slice(from, to);
+    const written = writeShard({
+      shardName: `shard-${s}`,
+      docBase: from,
+      impactBits: bits,
+      indexScale: scale,
+      vectors: vectors.slice(from, to),
+      externalIds: part.map((d) => d.id),
+      storedFields: part.map((d) => ({ title: d.title, url: d.url, metadata: d.metadata })),
+    });
+    const key = shardKey(index, version, s);
+    await store.put(key, written.bytes);
+    shards.push({
+      key,
+      size: written.bytes.length,
+      checksum: written.checksum.toString(16),
+      docBase: from,
+      numDocs: to - from,
+      postings: written.stats.numPostings,
+      hotRegion: written.hotRegion,
+    });
+  }
+  const description = encoder.describe();
+  const assets: Record<string, string> = {};
+  for (const [name, bytes] of Object.entries(description.assets)) {
+    assets[name] = assetKey(index, version, name);
+    await store.put(assets[name], bytes);
+  }
+  const manifest: IndexManifest = {
+    formatVersion: 1,
+    index,
+    version,
+    createdAt: new Date(0).toISOString(),
+    encoder: { name: 'bm25', fingerprint: encoder.fingerprint, config: description.config, assets },
+    impact: { bits, scale },
+    vocabSize: encoder.vocabSize,
+    docs: docs.length,
+    postings: shards.reduce((n, s) => n + s.postings, 0),
+    shards,
+    stats: {},
+  };
+  await store.put(manifestKey(index, version), encodeManifest(manifest));
+  if (options.moveCurrent ?? true) {
+    await store.put(
+      currentKey(index),
+      encodeCurrentPointer({
+        version,
+        manifestKey: manifestKey(index, version),
+        updatedAt: new Date(0).toISOString(),
+      }),
+    );
+  }
+  return { manifest, encoder, vectors, ids: docs.map((d) => d.id) };
+}
+
+/** Exhaustive scoring of the quantized vectors: [{id, score}] by score desc, then doc order; score > 0 only. */
+export function expectedHits(
+  built: BuiltIndex,
+  query: SparseVector,
+  k: number,
+): { id: string; score: number }[] {
+  const { vector: q, scale } = quantizeQuery(query, 8);
+  const weights = new Map<number, number>();
+  q.terms.forEach((t, i) => {
+    weights.set(t, q.impacts[i]);
+  });
+  const scored = built.vectors.map((v, doc) => {
+    let s = 0;
+    v.terms.forEach((t, i) => {
+      s += (weights.get(t) ?? 0) * v.impacts[i];
+    });
+    return { doc, s };
+  });
+  return scored
+    .filter((x) => x.s > 0)
+    .sort((a, b) => b.s - a.s || a.doc - b.doc)
+    .slice(0, k)
+    .map((x) => ({ id: built.ids[x.doc], score: x.s * built.manifest.impact.scale * scale }));
+}
