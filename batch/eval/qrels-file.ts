@@ -28,9 +28,11 @@ export function parseQrels(text: string, source: string): Qrels {
         `${where}: expected "query-id corpus-id score" (BEIR) or "qid iter docid rel" (TREC), got ${fields.length} fields`,
       );
     }
-    // A BEIR header: three fields whose last is not a number, before any judgment.
-    if (columns === undefined && qrels.size === 0 && fields.length === 3 && !INTEGER.test(fields[2]))
+    // A BEIR header ("query-id corpus-id score"): the first line, three fields, the last not a number.
+    if (columns === undefined && fields.length === 3 && Number.isNaN(Number(fields[2]))) {
+      columns = 3;
       continue;
+    }
     if (columns === undefined) columns = fields.length as 3 | 4;
     if (fields.length !== columns) {
       throw new EvalInputError(`${where}: ${fields.length} fields, but earlier lines had ${columns}`);
