@@ -115,7 +115,7 @@ export function createApp(deps: EdgeDeps): Hono {
   );
   app.onError((error, c) => {
     const apiError = toApiError(error);
-    if (apiError.status >= 500) logError(error);
+    if (apiError.status === 500) logError(error);
     return c.json(apiError.toBody(), apiError.status);
   });
   return app;
