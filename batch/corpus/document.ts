@@ -1,0 +1,28 @@
+/**
+ * One corpus document after validation, and the two derived values the pipeline keys on: the text the
+ * encoder sees (title and body, as BEIR evaluations of SPLADE encode them) and its content hash. The
+ * content hash covers exactly the encoder's input, so a document whose url or metadata changed reuses its
+ * cached vector while any change of title or text re-encodes it.
+ */
+import { type Hash64, hashString64 } from './hash64.ts';
+
+export interface CorpusDocument {
+  readonly id: string;
+  readonly title?: string;
+  readonly text: string;
+  readonly url?: string;
+  /** Every other field of the line (JSON values), stored with the document for search results. */
+  readonly metadata?: Record<string, unknown>;
+  /** 1-based line number in the corpus (after decompression). */
+  readonly lineNumber: number;
+  readonly idHash: Hash64;
+}
+
+/** The encoder's input: "title\ntext", or the text alone. */
+export function encoderInput(doc: Pick<CorpusDocument, 'title' | 'text'>): string {
+  return doc.title ? `${doc.title}\n${doc.text}` : doc.text;
+}
+
+export function contentHash(doc: Pick<CorpusDocument, 'title' | 'text'>): Hash64 {
+  return hashString64(encoderInput(doc));
+}

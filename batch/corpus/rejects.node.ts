@@ -1,0 +1,55 @@
+/**
+ * The rejects file: one JSON line per bad corpus line — `{"line", "reason", "detail", "id"?, "raw"}` with
+ * the raw line decoded leniently (invalid UTF-8 shows as U+FFFD here, on purpose: the file must stay
+ * valid JSONL) and truncated to `maxRawChars`. Written through one append stream; `close()` flushes it.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { RejectedLine } from './read-corpus.ts';
+
+const lenient = new TextDecoder('utf-8', { fatal: false });
+
+export class RejectsFile {
+  readonly path: string;
+  readonly #stream: WriteStream;
+  readonly #maxRawChars: number;
+  count = 0;
+  readonly byReason: Record<string, number> = {};
+
+  private constructor(path: string, stream: WriteStream, maxRawChars: number) {
+    this.path = path;
+    this.#stream = stream;
+    this.#maxRawChars = maxRawChars;
+  }
+
+  static async create(path: string, maxRawChars = 1000): Promise<RejectsFile> {
+    await mkdir(dirname(path), { recursive: true });
+    return new RejectsFile(path, createWriteStream(path, { flags: 'w' }), maxRawChars);
+  }
+
+  async add(rejected: RejectedLine): Promise<void> {
+    this.count++;
+    this.byReason[rejected.reason] = (this.byReason[rejected.reason] ?? 0) + 1;
+    let raw = lenient.decode(rejected.raw.subarray(0, this.#maxRawChars * 4));
+    const truncated = raw.length > this.#maxRawChars || rejected.raw.length > this.#maxRawChars * 4;
+    if (raw.length > this.#maxRawChars) raw = raw.slice(0, this.#maxRawChars);
+    const record = {
+      line: rejected.lineNumber,
+      reason: rejected.reason,
+      detail: rejected.detail,
+      ...(rejected.id !== undefined ? { id: rejected.id } : {}),
+      raw,
+      ...(truncated ? { truncated: true } : {}),
+    };
+    if (!this.#stream.write(`${JSON.stringify(record)}\n`)) {
+      await new Promise<void>((resolve) => this.#stream.once('drain', resolve));
+    }
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.#stream.end((error?: Error | null) => (error ? reject(error) : resolve())),
+    );
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Turns one raw corpus line into a CorpusDocument or a reject reason. Accepted shapes are BEIR's
+ * `{"_id", "title", "text", …}` and plain `{"id", "text", …}`; an integer id is accepted and turned into
+ * its decimal string (some JSONL corpora write numeric ids). Everything else of the line except `url` is
+ * kept as metadata. The UTF-8 check is strict (a fatal TextDecoder) so that mojibake is rejected where it
+ * enters instead of being indexed as U+FFFD.
+ */
+import type { CorpusDocument } from './document.ts';
+import { hashString64 } from './hash64.ts';
+import type { RawLine } from './lines.ts';
+
+export type RejectReason =
+  | 'blank_line'
+  | 'line_too_long'
+  | 'invalid_utf8'
+  | 'invalid_json'
+  | 'not_an_object'
+  | 'missing_id'
+  | 'invalid_id'
+  | 'missing_text'
+  | 'non_string_text'
+  | 'empty_text'
+  | 'non_string_title'
+  | 'duplicate_id';
+
+export type LineVerdict =
+  | { readonly ok: true; readonly doc: CorpusDocument }
+  | { readonly ok: false; readonly reason: RejectReason; readonly detail: string; readonly id?: string };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+const KNOWN = new Set(['_id', 'id', 'title', 'text', 'url']);
+
+const reject = (reason: RejectReason, detail: string, id?: string): LineVerdict => ({
+  ok: false,
+  reason,
+  detail,
+  id,
+});
+
+/** Validates one line; duplicate ids are the caller's concern (it holds the set of seen ids). */
+export function validateLine(line: RawLine): LineVerdict {
+  if (line.tooLong) return reject('line_too_long', `line longer than ${line.bytes.length} bytes`);
+  let text: string;
+  try {
+    text = utf8.decode(line.bytes);
+  } catch {
+    return reject('invalid_utf8', 'line is not valid UTF-8');
+  }
+  if (text.trim() === '') return reject('blank_line', 'line is empty');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return reject('invalid_json', (error as Error).message);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return reject(
+      'not_an_object',
+      `expected a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}`,
+    );
+  }
+  const record = value as Record<string, unknown>;
+  const rawId = record._id !== undefined ? record._id : record.id;
+  if (rawId === undefined || rawId === null) return reject('missing_id', 'no "_id" or "id" field');
+  let id: string;
+  if (typeof rawId === 'string') id = rawId;
+  else if (typeof rawId === 'number' && Number.isSafeInteger(rawId)) id = String(rawId);
+  else return reject('invalid_id', `id must be a string or an integer, got ${JSON.stringify(rawId)}`);
+  if (id === '') return reject('invalid_id', 'id is an empty string');
+  if (record.text === undefined || record.text === null) return reject('missing_text', 'no "text" field', id);
+  if (typeof record.text !== 'string')
+    return reject('non_string_text', `"text" is a ${typeof record.text}`, id);
+  if (record.text.trim() === '') return reject('empty_text', '"text" is empty or whitespace', id);
+  if (record.title !== undefined && record.title !== null && typeof record.title !== 'string') {
+    return reject('non_string_title', `"title" is a ${typeof record.title}`, id);
+  }
+  const doc: { -readonly [K in keyof CorpusDocument]: CorpusDocument[K] } = {
+    id,
+    text: record.text,
+    lineNumber: line.lineNumber,
+    idHash: hashString64(id),
+  };
+  if (typeof record.title === 'string' && record.title !== '') doc.title = record.title;
+  if (typeof record.url === 'string' && record.url !== '') doc.url = record.url;
+  let metadata: Record<string, unknown> | undefined;
+  for (const key of Object.keys(record)) {
+    if (KNOWN.has(key)) continue;
+    metadata ??= {};
+    metadata[key] = record[key];
+  }
+  if (metadata) doc.metadata = metadata;
+  return { ok: true, doc };
+}

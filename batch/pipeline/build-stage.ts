@@ -1,0 +1,186 @@
+/**
+ * The build stage: a complete run → one unpublished version's files. Loads the run's documents and their
+ * cached encoder outputs, lets the encoder finalize them (BM25 weighting), prunes, quantizes with one
+ * impact scale for the whole index (max kept weight → impactScale), cuts the documents into `shards`
+ * contiguous ranges, writes each shard and the query-side assets under the version's prefix, and reads
+ * every shard back to check size and checksum. Nothing here is visible to readers: a version exists for
+ * them only once publish writes its manifest and moves CURRENT.
+ */
+import { assetKey, shardKey } from '../../shared/index/layout.ts';
+import type { EncoderDescriptor, ShardEntry } from '../../shared/index/manifest.ts';
+import { crc32 } from '../../shared/shard/checksum.ts';
+import { writeShard } from '../../shared/shard/writer.ts';
+import { DEFAULT_IMPACT_BITS, impactScale, quantizeVector } from '../../shared/sparse/quantize.ts';
+import type { QuantizedVector, SparseVector } from '../../shared/sparse/types.ts';
+import type { ObjectStore } from '../../shared/store/object-store.ts';
+import { type DocumentEncoder, openDocumentEncoder } from './document-encoder.ts';
+import { EncodingCache } from './encoding-cache.ts';
+import { PipelineConfigError, ShardVerificationError } from './errors.ts';
+import { loadCompleteRun } from './load-run.ts';
+import {
+  checkPruningOptions,
+  type PruningOptions,
+  pruneByDocumentFrequency,
+  pruneDocument,
+} from './prune.ts';
+
+export interface BuildOptions {
+  readonly store: ObjectStore;
+  readonly index: string;
+  readonly run: string;
+  readonly version: string;
+  readonly shards?: number;
+  readonly impactBits?: number;
+  readonly pruning?: PruningOptions;
+  /** Reuse an open adapter (the `index` verb has one); otherwise rebuilt from the parts' spec. */
+  readonly encoder?: DocumentEncoder;
+}
+
+/** Everything publish needs besides the version's files, which are in the store already. */
+export interface BuiltVersion {
+  readonly index: string;
+  readonly version: string;
+  readonly run: string;
+  readonly encoder: EncoderDescriptor;
+  readonly impact: { readonly bits: number; readonly scale: number };
+  readonly vocabSize: number;
+  readonly docs: number;
+  readonly postings: number;
+  readonly shards: ShardEntry[];
+  readonly bytesWritten: number;
+  readonly stats: Record<string, unknown>;
+}
+
+export async function buildVersion(options: BuildOptions): Promise<BuiltVersion> {
+  const { store, index, run, version } = options;
+  const bits = options.impactBits ?? DEFAULT_IMPACT_BITS;
+  const pruning = options.pruning ?? {};
+  checkPruningOptions(pruning);
+  const shardCount = options.shards ?? 1;
+  if (!Number.isInteger(shardCount) || shardCount < 1)
+    throw new PipelineConfigError(`shards must be ≥ 1, got ${shardCount}`);
+  const seconds: Record<string, number> = {};
+  let t = performance.now();
+  const lap = (stage: string) => {
+    const now = performance.now();
+    seconds[stage] = (now - t) / 1000;
+    t = now;
+  };
+
+  const documents = await loadCompleteRun(store, index, run);
+  const encoder = options.encoder ?? (await openDocumentEncoder(documents.parts[0].encoderSpec));
+  const cache = new EncodingCache({
+    store,
+    fingerprint: documents.parts[0].cacheFingerprint,
+    writerName: 'read-only',
+  });
+  await cache.loadIndex();
+  const cached = await cache.getMany(documents.hashes);
+  lap('loadVectors');
+
+  const finalized = await encoder.finalize(cached);
+  lap('finalize');
+
+  const vectors: SparseVector[] = finalized.vectors.map((v) => pruneDocument(v, pruning));
+  const removedTerms =
+    pruning.maxDfRatio !== undefined && pruning.maxDfRatio < 1
+      ? pruneByDocumentFrequency(vectors, encoder.vocabSize, pruning.maxDfRatio)
+      : 0;
+  let maxWeight = 0;
+  let postings = 0;
+  for (const v of vectors) {
+    postings += v.terms.length;
+    for (let i = 0; i < v.weights.length; i++) if (v.weights[i] > maxWeight) maxWeight = v.weights[i];
+  }
+  // An index whose every document lost all terms still needs a valid scale; 1 is as good as any.
+  const scale = maxWeight > 0 ? impactScale(maxWeight, bits) : impactScale(1, bits);
+  const quantized: QuantizedVector[] = vectors.map((v) => quantizeVector(v, scale, bits));
+  lap('pruneQuantize');
+
+  const shards: ShardEntry[] = [];
+  let bytesWritten = 0;
+  const n = quantized.length;
+  for (let s = 0; s < shardCount; s++) {
+    const from = Math.floor((s * n) / shardCount);
+    const to = Math.floor(((s + 1) * n) / shardCount);
+    const written = writeShard({
+      shardName: `shard-${String(s).padStart(4, '0')}`,
+      docBase: from,
+      impactBits: bits,
+      indexScale: scale,
+      vectors: quantized.slice(from, to),
+      externalIds: documents.ids.slice(from, to),
+      storedFields: documents.fields.slice(from, to),
+    });
+    const key = shardKey(index, version, s);
+    await store.put(key, written.bytes, { contentType: 'application/octet-stream' });
+    bytesWritten += written.bytes.length;
+    shards.push({
+      key,
+      size: written.bytes.length,
+      checksum: written.checksum.toString(16).padStart(8, '0'),
+      docBase: from,
+      numDocs: to - from,
+      postings: written.stats.numPostings,
+      hotRegion: { offset: written.hotRegion.offset, length: written.hotRegion.length },
+    });
+  }
+  lap('writeShards');
+
+  const assets: Record<string, string> = {};
+  for (const [name, bytes] of Object.entries(finalized.description.assets)) {
+    const key = assetKey(index, version, name);
+    await store.put(key, bytes);
+    bytesWritten += bytes.length;
+    assets[name] = key;
+  }
+  await verifyShards(store, shards);
+  lap('verify');
+
+  return {
+    index,
+    version,
+    run,
+    encoder: {
+      name: finalized.description.config.name,
+      fingerprint: finalized.fingerprint,
+      config: { ...finalized.description.config },
+      assets,
+    },
+    impact: { bits, scale },
+    vocabSize: encoder.vocabSize,
+    docs: n,
+    postings,
+    shards,
+    bytesWritten,
+    stats: {
+      pruning: { ...pruning },
+      removedHighDfTerms: removedTerms,
+      maxWeight,
+      workers: documents.parts.length,
+      rejected: documents.parts.reduce((sum, p) => sum + p.counts.rejected, 0),
+      encoded: documents.parts.reduce((sum, p) => sum + p.counts.encoded, 0),
+      reused: documents.parts.reduce((sum, p) => sum + p.counts.reused, 0),
+      buildSeconds: seconds,
+    },
+  };
+}
+
+/** Reads every shard back: its size must match and its bytes must have the checksum the writer computed. */
+export async function verifyShards(store: ObjectStore, shards: readonly ShardEntry[]): Promise<void> {
+  for (const shard of shards) {
+    const info = await store.head(shard.key);
+    if (!info) throw new ShardVerificationError(shard.key, 'is missing after upload');
+    if (info.size !== shard.size)
+      throw new ShardVerificationError(shard.key, `is ${info.size} bytes, expected ${shard.size}`);
+    const object = await store.get(shard.key);
+    if (!object) throw new ShardVerificationError(shard.key, 'is missing after upload');
+    const actual = crc32(object.bytes).toString(16).padStart(8, '0');
+    if (actual !== shard.checksum) {
+      throw new ShardVerificationError(
+        shard.key,
+        `read back with checksum ${actual}, expected ${shard.checksum}`,
+      );
+    }
+  }
+}

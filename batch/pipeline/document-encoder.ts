@@ -1,0 +1,161 @@
+/**
+ * What the pipeline needs from an encoder, on top of the Encoder seam: a cache fingerprint (what the
+ * cached output depends on), token counts for progress, and a build-time `finalize` that turns the cached
+ * outputs of the index's documents into the final document vectors plus the encoder descriptor and
+ * query-side assets the manifest records.
+ *
+ * Two kinds:
+ * - `bm25` caches term counts (the statistics-free part of BM25: tokenize, count) under a fingerprint of
+ *   the tokenizer alone, and applies BM25 weighting in `finalize` with statistics counted from exactly the
+ *   documents of the version being built. Why not cache BM25 weights: they depend on N, avgdl and every df,
+ *   so one new document would change every cached vector and a fingerprint including the stats hash would
+ *   never hit on a changed corpus. Counts never change for unchanged text.
+ * - any other Encoder (onnx, …) caches its output vectors under the encoder's own fingerprint; `finalize`
+ *   is the identity.
+ *
+ * `spec` is a JSON description recorded in run parts, so `publish --run` rebuilds the same adapter on a
+ * machine that never saw the CLI flags of the encode workers.
+ */
+import { Bm25Encoder } from '../../shared/encoders/bm25/bm25-encoder.ts';
+import { Bm25StatsBuilder } from '../../shared/encoders/bm25/stats.ts';
+import type { EncoderConfig, EncoderDescription } from '../../shared/encoders/config.ts';
+import type { Encoder } from '../../shared/encoders/encoder.ts';
+import { fingerprintOf } from '../../shared/encoders/fingerprint.ts';
+import { countTerms } from '../../shared/encoders/term-counts.ts';
+import type { SparseVector } from '../../shared/sparse/types.ts';
+import type { TokenizerSpec } from '../../shared/tokenizers/registry.ts';
+import { createTokenizer } from '../../shared/tokenizers/registry.ts';
+import type { Tokenizer } from '../../shared/tokenizers/tokenizer.ts';
+import { PipelineConfigError } from './errors.ts';
+
+export interface FinalizedVectors {
+  readonly vectors: SparseVector[];
+  readonly description: EncoderDescription;
+  /** The fingerprint of the encoder that produced the final vectors (the manifest's). */
+  readonly fingerprint: string;
+}
+
+export interface DocumentEncoder {
+  readonly name: string;
+  /** JSON recorded in run parts; `openDocumentEncoder(spec)` rebuilds this adapter. */
+  readonly spec: Readonly<Record<string, unknown>>;
+  readonly cacheFingerprint: string;
+  readonly vocabSize: number;
+  encodeDocuments(texts: readonly string[]): Promise<{ vectors: SparseVector[]; tokens: number }>;
+  finalize(cached: readonly SparseVector[]): Promise<FinalizedVectors>;
+  close(): Promise<void>;
+}
+
+export interface Bm25Parameters {
+  readonly tokenizer?: TokenizerSpec;
+  readonly k1?: number;
+  readonly b?: number;
+  readonly luceneNorms?: boolean;
+}
+
+/** BM25 with term counts cached and weights applied at build time (see the module comment). */
+export class Bm25DocumentEncoder implements DocumentEncoder {
+  readonly name = 'bm25';
+  readonly spec: Record<string, unknown>;
+  readonly cacheFingerprint: string;
+  readonly vocabSize: number;
+  readonly #tokenizer: Tokenizer;
+  readonly #parameters: Bm25Parameters;
+
+  constructor(parameters: Bm25Parameters = {}) {
+    this.#parameters = parameters;
+    this.#tokenizer = createTokenizer(parameters.tokenizer ?? 'bert-base-uncased');
+    this.vocabSize = this.#tokenizer.vocabSize;
+    this.spec = { kind: 'bm25', ...parameters };
+    this.cacheFingerprint = fingerprintOf({
+      stage: 'term-counts',
+      formatVersion: 1,
+      tokenizer: this.#tokenizer.name,
+    });
+  }
+
+  async encodeDocuments(texts: readonly string[]) {
+    let tokens = 0;
+    const vectors = texts.map((text) => {
+      const ids = this.#tokenizer.encode(text).ids;
+      tokens += ids.length;
+      const { terms, counts } = countTerms(ids);
+      return { terms, weights: Float32Array.from(counts) };
+    });
+    return { vectors, tokens };
+  }
+
+  async finalize(cached: readonly SparseVector[]): Promise<FinalizedVectors> {
+    // Counts → token ids again (order does not matter to BM25), so the statistics and weights come from
+    // the BM25 encoder's own code instead of a second copy of its formula.
+    const idsOf = (v: SparseVector) => {
+      let length = 0;
+      for (let i = 0; i < v.weights.length; i++) length += v.weights[i];
+      const ids = new Uint32Array(length);
+      for (let i = 0, at = 0; i < v.terms.length; i++) ids.fill(v.terms[i], at, (at += v.weights[i]));
+      return ids;
+    };
+    const builder = new Bm25StatsBuilder(this.#tokenizer);
+    for (const v of cached) builder.addTokens(idsOf(v));
+    const encoder = new Bm25Encoder({
+      ...this.#parameters,
+      tokenizer: this.#tokenizer,
+      stats: builder.build(),
+    });
+    const vectors = cached.map((v) => encoder.documentVector(idsOf(v)));
+    return { vectors, description: encoder.describe(), fingerprint: encoder.fingerprint };
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** Any Encoder whose document vectors do not depend on the rest of the corpus (onnx, …). */
+export class StatelessDocumentEncoder implements DocumentEncoder {
+  readonly name: string;
+  readonly spec: Record<string, unknown>;
+  readonly cacheFingerprint: string;
+  readonly vocabSize: number;
+  readonly #encoder: Encoder;
+  readonly #describe: () => EncoderDescription;
+
+  constructor(encoder: Encoder, spec: Record<string, unknown>, describe?: () => EncoderDescription) {
+    this.#encoder = encoder;
+    this.name = encoder.name;
+    this.spec = spec;
+    this.cacheFingerprint = encoder.fingerprint;
+    this.vocabSize = encoder.vocabSize;
+    const own = (encoder as { describe?: () => EncoderDescription }).describe?.bind(encoder);
+    this.#describe =
+      describe ?? own ?? (() => ({ config: { name: encoder.name, ...spec } as EncoderConfig, assets: {} }));
+  }
+
+  async encodeDocuments(texts: readonly string[]) {
+    const vectors = await this.#encoder.encode(texts, 'document');
+    // Encoders do not report tokens through the seam; whitespace words are the honest cheap estimate.
+    let tokens = 0;
+    for (const text of texts) tokens += text.split(/\s+/).length;
+    return { vectors, tokens };
+  }
+
+  async finalize(cached: readonly SparseVector[]): Promise<FinalizedVectors> {
+    return { vectors: [...cached], description: this.#describe(), fingerprint: this.#encoder.fingerprint };
+  }
+
+  async close(): Promise<void> {
+    await this.#encoder.close?.();
+  }
+}
+
+/** Rebuilds an adapter from the `spec` a run part recorded (or the CLI parsed). */
+export async function openDocumentEncoder(spec: Readonly<Record<string, unknown>>): Promise<DocumentEncoder> {
+  if (spec.kind === 'bm25') {
+    const { kind: _, ...parameters } = spec;
+    return new Bm25DocumentEncoder(parameters as Bm25Parameters);
+  }
+  if (spec.kind === 'onnx' && typeof spec.modelDir === 'string') {
+    const { createOnnxEncoder } = await import('../onnx/onnx-encoder.node.ts');
+    const encoder = await createOnnxEncoder(spec.modelDir);
+    return new StatelessDocumentEncoder(encoder, spec as Record<string, unknown>);
+  }
+  throw new PipelineConfigError(`unknown encoder ${JSON.stringify(spec)}: expected bm25 or onnx:<model dir>`);
+}

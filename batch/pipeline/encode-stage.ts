@@ -1,0 +1,169 @@
+/**
+ * The encode stage of one worker: stream the corpus, keep the documents whose id hash falls in this
+ * worker's slice, look each content hash up in the encoding cache, encode the misses in batches, append
+ * fresh vectors to the cache (flushed as segments every `segmentSize` documents), and finally write the
+ * run part that marks this worker done. Every worker reads the whole corpus (validation and duplicate
+ * detection need it) but only worker 0 writes rejects, so each bad line is reported once.
+ *
+ * Resumability: a finished part is never redone (the stage returns it as is); a killed worker has
+ * flushed segments in the cache, which the rerun loads before it starts, so only the unflushed tail is
+ * encoded again.
+ */
+
+import type { StoredFields } from '../../shared/shard/stored-fields.ts';
+import { PreconditionFailedError } from '../../shared/store/errors.ts';
+import type { ObjectStore } from '../../shared/store/object-store.ts';
+import { type CorpusDocument, contentHash, encoderInput } from '../corpus/document.ts';
+import type { Hash64 } from '../corpus/hash64.ts';
+import { workerOf } from '../corpus/hash64.ts';
+import { type RejectedLine, readCorpus } from '../corpus/read-corpus.ts';
+import type { CorpusSource } from '../corpus/sources.node.ts';
+import type { DocumentEncoder } from './document-encoder.ts';
+import { EncodingCache } from './encoding-cache.ts';
+import { PipelineConfigError } from './errors.ts';
+import { decodeRunPart, type EncodeCounts, encodeRunPart, partKey, type RunPart } from './run-part.ts';
+
+export interface EncodeStageOptions {
+  readonly store: ObjectStore;
+  readonly index: string;
+  readonly run: string;
+  readonly worker: number;
+  readonly workers: number;
+  readonly corpus: CorpusSource;
+  readonly encoder: DocumentEncoder;
+  /** Called for each bad line (worker 0 only). */
+  readonly onReject?: (rejected: RejectedLine) => void | Promise<void>;
+  readonly batchSize?: number;
+  readonly segmentSize?: number;
+  /** Called after every batch with the running counters. */
+  readonly onProgress?: (counts: EncodeCounts) => void;
+}
+
+export interface EncodeStageResult {
+  readonly part: RunPart;
+  /** True when the part existed already and nothing was done. */
+  readonly alreadyDone: boolean;
+}
+
+export async function runEncodeStage(options: EncodeStageOptions): Promise<EncodeStageResult> {
+  const { store, index, run, worker, workers, encoder } = options;
+  if (
+    !Number.isInteger(workers) ||
+    workers < 1 ||
+    !Number.isInteger(worker) ||
+    worker < 0 ||
+    worker >= workers
+  ) {
+    throw new PipelineConfigError(`worker ${worker} of ${workers}: need 0 ≤ worker < workers`);
+  }
+  const key = partKey(index, run, worker, workers);
+  const existing = await store.get(key);
+  if (existing) return { part: decodeRunPart(existing.bytes, key), alreadyDone: true };
+
+  const started = performance.now();
+  const attempt = `${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 4).toString(36)}`;
+  const cache = new EncodingCache({
+    store,
+    fingerprint: encoder.cacheFingerprint,
+    writerName: `${run}-w${String(worker).padStart(5, '0')}-${attempt}`,
+    segmentSize: options.segmentSize,
+  });
+  await cache.loadIndex();
+
+  const counts: EncodeCounts = {
+    documents: 0,
+    rejected: 0,
+    assigned: 0,
+    encoded: 0,
+    reused: 0,
+    tokens: 0,
+    cacheBytesWritten: 0,
+    seconds: 0,
+  };
+  const rejectsByReason: Record<string, number> = {};
+  const ids: string[] = [];
+  const lines: number[] = [];
+  const hashes: number[] = [];
+  const fields: (StoredFields | null)[] = [];
+  const batchSize = options.batchSize ?? 256;
+  let batch: { hash: Hash64; text: string }[] = [];
+  const batchHashes = new Set<string>();
+
+  const encodeBatch = async () => {
+    if (batch.length === 0) return;
+    const { vectors, tokens } = await encoder.encodeDocuments(batch.map((b) => b.text));
+    counts.tokens += tokens;
+    for (let i = 0; i < batch.length; i++) await cache.add(batch[i].hash, vectors[i]);
+    counts.encoded += batch.length;
+    batch = [];
+    batchHashes.clear();
+    counts.cacheBytesWritten = cache.bytesWritten;
+    options.onProgress?.(counts);
+  };
+
+  const onReject = async (rejected: RejectedLine) => {
+    if (worker !== 0) return;
+    counts.rejected++;
+    rejectsByReason[rejected.reason] = (rejectsByReason[rejected.reason] ?? 0) + 1;
+    await options.onReject?.(rejected);
+  };
+
+  let lastProgress = 0;
+  for await (const doc of readCorpus(options.corpus.chunks(), { onReject })) {
+    counts.documents++;
+    if (workerOf(doc.idHash, workers) !== worker) continue;
+    counts.assigned++;
+    const hash = contentHash(doc);
+    ids.push(doc.id);
+    lines.push(doc.lineNumber);
+    hashes.push(hash.hi, hash.lo);
+    fields.push(storedFieldsOf(doc));
+    const hex = `${hash.hi}:${hash.lo}`;
+    if (cache.has(hash) || batchHashes.has(hex)) {
+      counts.reused++;
+    } else {
+      batch.push({ hash, text: encoderInput(doc) });
+      batchHashes.add(hex);
+      if (batch.length >= batchSize) await encodeBatch();
+    }
+    if (counts.assigned - lastProgress >= 1000) {
+      lastProgress = counts.assigned;
+      options.onProgress?.(counts);
+    }
+  }
+  await encodeBatch();
+  await cache.flush();
+  counts.cacheBytesWritten = cache.bytesWritten;
+  counts.seconds = (performance.now() - started) / 1000;
+  options.onProgress?.(counts);
+
+  const part: RunPart = {
+    run,
+    worker,
+    workers,
+    index,
+    corpus: options.corpus.name,
+    encoderSpec: { ...encoder.spec },
+    cacheFingerprint: encoder.cacheFingerprint,
+    createdAt: new Date().toISOString(),
+    counts,
+    rejectsByReason,
+    docs: { ids, lines: Uint32Array.from(lines), hashes: Uint32Array.from(hashes), fields },
+  };
+  try {
+    await store.put(key, encodeRunPart(part), { ifNoneMatch: '*' });
+  } catch (error) {
+    // Another attempt of the same worker finished first: its part describes the same slice.
+    if (!(error instanceof PreconditionFailedError)) throw error;
+  }
+  return { part, alreadyDone: false };
+}
+
+function storedFieldsOf(doc: CorpusDocument): StoredFields | null {
+  if (doc.title === undefined && doc.url === undefined && doc.metadata === undefined) return null;
+  const fields: { -readonly [K in keyof StoredFields]: StoredFields[K] } = {};
+  if (doc.title !== undefined) fields.title = doc.title;
+  if (doc.url !== undefined) fields.url = doc.url;
+  if (doc.metadata !== undefined) fields.metadata = doc.metadata;
+  return fields;
+}

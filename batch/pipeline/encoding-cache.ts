@@ -1,0 +1,161 @@
+/**
+ * The encoding cache: content hash → encoder output, under `cache/<fingerprint>/segments/` in the
+ * index's store, shared by every index and every run that uses the same encoder.
+ *
+ * Why segments: a run appends its fresh vectors to an in-memory batch and writes it as one immutable
+ * object every `segmentSize` documents (and at the end). Each put is atomic (S3 and the folder store
+ * show a whole object or none), so a run killed at any moment loses at most the unflushed batch; the
+ * rerun lists the segments, reads only their hash lists (one range read each, see cache-segment.ts) and
+ * encodes only what is missing. Segment names carry the run, worker and a per-attempt id, so an
+ * attempt never overwrites another's segment (puts are create-only). Nothing here is ever read as an
+ * index: a half-finished run leaves cache entries, never a version.
+ */
+
+import { cachePrefix } from '../../shared/index/layout.ts';
+import type { SparseVector } from '../../shared/sparse/types.ts';
+import type { ObjectStore } from '../../shared/store/object-store.ts';
+import { type Hash64, hex64 } from '../corpus/hash64.ts';
+import {
+  decodeSegment,
+  decodeSegmentHashes,
+  decodeSegmentHeader,
+  encodeSegment,
+  SEGMENT_HEADER_BYTES,
+  type SegmentEntry,
+} from './cache-segment.ts';
+import { PipelineDataError } from './errors.ts';
+
+export const DEFAULT_SEGMENT_SIZE = 1000;
+const LOAD_CONCURRENCY = 8;
+
+/** Fingerprints look like "fnv1a64:0123…"; keys keep only characters every store accepts. */
+export function cacheSegmentsPrefix(fingerprint: string): string {
+  return `${cachePrefix(fingerprint.replace(/[^A-Za-z0-9._-]/g, '_'))}segments/`;
+}
+
+interface Location {
+  readonly segment: number;
+  readonly entry: number;
+}
+
+export interface EncodingCacheOptions {
+  readonly store: ObjectStore;
+  readonly fingerprint: string;
+  /** Names the segments this process writes, e.g. "<run>-w0003-<attempt>". */
+  readonly writerName: string;
+  readonly segmentSize?: number;
+}
+
+export class EncodingCache {
+  readonly #store: ObjectStore;
+  readonly #prefix: string;
+  readonly #writerName: string;
+  readonly #segmentSize: number;
+  readonly #segmentKeys: string[] = [];
+  readonly #where = new Map<string, Location>();
+  #pending: SegmentEntry[] = [];
+  #pendingHashes = new Set<string>();
+  #written = 0;
+  /** Bytes of segments this process wrote. */
+  bytesWritten = 0;
+
+  constructor(options: EncodingCacheOptions) {
+    this.#store = options.store;
+    this.#prefix = cacheSegmentsPrefix(options.fingerprint);
+    this.#writerName = options.writerName;
+    this.#segmentSize = options.segmentSize ?? DEFAULT_SEGMENT_SIZE;
+  }
+
+  /** Number of cached entries known (loaded or added). */
+  get size(): number {
+    return this.#where.size + this.#pendingHashes.size;
+  }
+
+  /** Reads every segment's hash list: after this, `has` answers for everything already in the store. */
+  async loadIndex(): Promise<void> {
+    const objects = await this.#store.list(this.#prefix);
+    const keys = objects
+      .map((o) => o.key)
+      .filter((k) => k.endsWith('.seg') && !this.#segmentKeys.includes(k));
+    await forEachLimited(keys, LOAD_CONCURRENCY, async (key) => {
+      const header = await this.#store.getRange(key, 0, SEGMENT_HEADER_BYTES);
+      const { hashesEnd } = decodeSegmentHeader(header, key);
+      const hashes = decodeSegmentHashes(await this.#store.getRange(key, 0, hashesEnd), key);
+      const segment = this.#segmentKeys.push(key) - 1;
+      for (let i = 0; i < hashes.length / 2; i++) {
+        const hex = hex64({ hi: hashes[2 * i], lo: hashes[2 * i + 1] });
+        if (!this.#where.has(hex)) this.#where.set(hex, { segment, entry: i });
+      }
+    });
+  }
+
+  has(hash: Hash64): boolean {
+    const hex = hex64(hash);
+    return this.#where.has(hex) || this.#pendingHashes.has(hex);
+  }
+
+  /** Remembers a fresh vector; writes a segment when `segmentSize` are pending. */
+  async add(hash: Hash64, vector: SparseVector): Promise<void> {
+    const hex = hex64(hash);
+    if (this.#where.has(hex) || this.#pendingHashes.has(hex)) return;
+    this.#pending.push({ hash, vector });
+    this.#pendingHashes.add(hex);
+    if (this.#pending.length >= this.#segmentSize) await this.flush();
+  }
+
+  /** Writes pending entries as one segment (create-only, so no attempt overwrites another). */
+  async flush(): Promise<void> {
+    if (this.#pending.length === 0) return;
+    const entries = this.#pending;
+    const key = `${this.#prefix}${this.#writerName}-${String(this.#written).padStart(6, '0')}.seg`;
+    const bytes = encodeSegment(entries);
+    await this.#store.put(key, bytes, { ifNoneMatch: '*', contentType: 'application/octet-stream' });
+    this.#written++;
+    this.bytesWritten += bytes.length;
+    const segment = this.#segmentKeys.push(key) - 1;
+    for (let entry = 0; entry < entries.length; entry++)
+      this.#where.set(hex64(entries[entry].hash), { segment, entry });
+    this.#pending = [];
+    this.#pendingHashes = new Set();
+  }
+
+  /**
+   * Fetches the vectors of `hashes` (all must be cached and flushed), reading each needed segment once.
+   * Returns them in the order asked.
+   */
+  async getMany(hashes: readonly Hash64[]): Promise<SparseVector[]> {
+    const bySegment = new Map<number, number[]>();
+    const locations: Location[] = hashes.map((hash, i) => {
+      const location = this.#where.get(hex64(hash));
+      if (!location)
+        throw new PipelineDataError(this.#prefix, `no cached vector for content hash ${hex64(hash)}`);
+      const list = bySegment.get(location.segment);
+      if (list) list.push(i);
+      else bySegment.set(location.segment, [i]);
+      return location;
+    });
+    const out: SparseVector[] = new Array(hashes.length);
+    await forEachLimited([...bySegment.keys()], LOAD_CONCURRENCY, async (segment) => {
+      const key = this.#segmentKeys[segment];
+      const object = await this.#store.get(key);
+      if (!object)
+        throw new PipelineDataError(key, 'cache segment disappeared (deleted by a concurrent gc?)');
+      const { vectors } = decodeSegment(object.bytes, key);
+      for (const i of bySegment.get(segment) ?? []) out[i] = vectors[locations[i].entry];
+    });
+    return out;
+  }
+}
+
+/** Runs `task` over `items` with at most `limit` in flight. */
+export async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<void>,
+) {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await task(items[next++]);
+  });
+  await Promise.all(lanes);
+}

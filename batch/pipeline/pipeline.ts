@@ -1,0 +1,159 @@
+/**
+ * The pipeline's verbs as functions (the CLI verbs are thin wrappers): `encodeRun` (one worker's slice
+ * into the cache and a run part), `buildRun` (a complete run into an unpublished version), `publishRun`
+ * (verify, manifest, CURRENT, gc, tidy the run away) and `indexCorpus` (all of it on one machine).
+ * Each returns the counters that make up the `--json` summary.
+ */
+import { runPrefix } from '../../shared/index/layout.ts';
+import type { ObjectStore } from '../../shared/store/object-store.ts';
+import type { RejectsFile } from '../corpus/rejects.node.ts';
+import type { CorpusSource } from '../corpus/sources.node.ts';
+import { collectGarbage, DEFAULT_KEEP, type GcResult } from '../publish/gc.ts';
+import { beginPublish, type PublishResult, publishVersion } from '../publish/publish.ts';
+import { assertIndexName } from '../publish/versions.ts';
+import { type BuiltVersion, buildVersion } from './build-stage.ts';
+import type { DocumentEncoder } from './document-encoder.ts';
+import { runEncodeStage } from './encode-stage.ts';
+import type { ProgressBar } from './progress.ts';
+import type { PruningOptions } from './prune.ts';
+import type { RunPart } from './run-part.ts';
+import { readStagedBuild, type StagedBuild, writeStagedBuild } from './staged-build.ts';
+
+export interface EncodeRunOptions {
+  readonly store: ObjectStore;
+  readonly index: string;
+  readonly run: string;
+  readonly worker?: number;
+  readonly workers?: number;
+  readonly corpus: CorpusSource;
+  readonly encoder: DocumentEncoder;
+  readonly rejects?: RejectsFile;
+  readonly progress?: ProgressBar;
+  readonly batchSize?: number;
+  readonly segmentSize?: number;
+}
+
+export async function encodeRun(options: EncodeRunOptions): Promise<{ part: RunPart; alreadyDone: boolean }> {
+  assertIndexName(options.index);
+  const { corpus, progress, rejects } = options;
+  const result = await runEncodeStage({
+    ...options,
+    worker: options.worker ?? 0,
+    workers: options.workers ?? 1,
+    onReject: rejects ? (rejected) => rejects.add(rejected) : undefined,
+    onProgress: progress ? (counts) => progress.update(counts, corpus.bytesRead, corpus.size) : undefined,
+  });
+  if (progress && !result.alreadyDone) progress.update(result.part.counts, corpus.size, corpus.size, true);
+  progress?.done();
+  return result;
+}
+
+export interface BuildRunOptions {
+  readonly store: ObjectStore;
+  readonly index: string;
+  readonly run: string;
+  readonly shards?: number;
+  readonly impactBits?: number;
+  readonly pruning?: PruningOptions;
+  readonly encoder?: DocumentEncoder;
+}
+
+/** Builds the run into a new version folder and records the hand-over for `publishRun`. */
+export async function buildRun(options: BuildRunOptions): Promise<StagedBuild> {
+  assertIndexName(options.index);
+  const start = await beginPublish(options.store, options.index, options.run);
+  const built = await buildVersion({ ...options, version: start.version });
+  const staged = { built, expected: start.expected };
+  await writeStagedBuild(options.store, staged);
+  return staged;
+}
+
+export interface PublishRunOptions extends BuildRunOptions {
+  readonly keep?: number;
+  /** Keep `runs/<run>/` after publishing (default: removed; the cache stays either way). */
+  readonly keepRun?: boolean;
+  readonly extraStats?: Record<string, unknown>;
+}
+
+export interface PublishRunResult {
+  readonly built: BuiltVersion;
+  readonly published: PublishResult;
+  readonly gc: GcResult;
+  readonly seconds: { build: number; publish: number };
+}
+
+/** Publishes a run: from its staged build when `build` ran, else builds it first. */
+export async function publishRun(options: PublishRunOptions): Promise<PublishRunResult> {
+  const { store, index, run } = options;
+  assertIndexName(index);
+  const t0 = performance.now();
+  const staged = (await readStagedBuild(store, index, run)) ?? (await buildRun(options));
+  const t1 = performance.now();
+  const published = await publishVersion(store, staged.built, staged.expected, options.extraStats);
+  const gc = await collectGarbage(store, index, options.keep ?? DEFAULT_KEEP);
+  if (!options.keepRun) await deleteRun(store, index, run);
+  const t2 = performance.now();
+  return {
+    built: staged.built,
+    published,
+    gc,
+    seconds: { build: (t1 - t0) / 1000, publish: (t2 - t1) / 1000 },
+  };
+}
+
+export async function deleteRun(store: ObjectStore, index: string, run: string): Promise<void> {
+  for (const object of await store.list(runPrefix(index, run))) await store.delete(object.key);
+}
+
+/** The `--json` summary of a whole index run. */
+export interface IndexSummary {
+  readonly index: string;
+  readonly version: string;
+  readonly run: string;
+  readonly documents: { read: number; rejected: number; encoded: number; reused: number; indexed: number };
+  readonly tokens: number;
+  readonly postings: number;
+  readonly shards: number;
+  readonly bytesWritten: number;
+  readonly impact: { bits: number; scale: number };
+  readonly rejectsFile?: string;
+  readonly gcDeleted: string[];
+  readonly seconds: Record<string, number>;
+}
+
+export type IndexCorpusOptions = Omit<EncodeRunOptions, 'worker' | 'workers'> &
+  Omit<PublishRunOptions, 'encoder'>;
+
+export async function indexCorpus(options: IndexCorpusOptions): Promise<IndexSummary> {
+  const t0 = performance.now();
+  const { part } = await encodeRun(options);
+  const t1 = performance.now();
+  const result = await publishRun({ ...options, extraStats: { rejectsByReason: part.rejectsByReason } });
+  const buildSeconds = (result.built.stats.buildSeconds ?? {}) as Record<string, number>;
+  return {
+    index: options.index,
+    version: result.built.version,
+    run: options.run,
+    documents: {
+      read: part.counts.documents + part.counts.rejected,
+      rejected: part.counts.rejected,
+      encoded: part.counts.encoded,
+      reused: part.counts.reused,
+      indexed: result.built.docs,
+    },
+    tokens: part.counts.tokens,
+    postings: result.built.postings,
+    shards: result.built.shards.length,
+    bytesWritten: result.built.bytesWritten + part.counts.cacheBytesWritten,
+    impact: result.built.impact,
+    rejectsFile: options.rejects?.path,
+    gcDeleted: result.gc.deleted,
+    seconds: {
+      encode: (t1 - t0) / 1000,
+      ...Object.fromEntries(Object.entries(buildSeconds).map(([k, v]) => [`build.${k}`, v])),
+      build: result.seconds.build,
+      publish: result.seconds.publish,
+      total: (performance.now() - t0) / 1000,
+    },
+  };
+}
