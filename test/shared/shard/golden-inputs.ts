@@ -17,8 +17,8 @@ export const GOLDEN_SHARDS: readonly GoldenShard[] = [
     // String ids, stored fields, 8-bit impacts.
     file: 'v1-strings-stored.shard',
     formatVersion: 1,
-    input: () =>
-      fixedShardInput({
+    input: () => ({
+      ...fixedShardInput({
         seed: 1,
         numDocs: 12,
         vocab: 40,
@@ -29,13 +29,16 @@ export const GOLDEN_SHARDS: readonly GoldenShard[] = [
         docBase: 1000,
         name: 'golden-1',
       }),
+      // Explicit, so that tuning the encoder's defaults does not change a golden file.
+      postings: { blockSize: 128, rangeBlockBits: 6, superBlockBits: 6, rangeMaximaMinDf: 1 },
+    }),
   },
   {
     // Numeric ids, no stored fields, 12-bit impacts (wide posting blobs).
     file: 'v1-numeric-plain.shard',
     formatVersion: 1,
-    input: () =>
-      fixedShardInput({
+    input: () => ({
+      ...fixedShardInput({
         seed: 2,
         numDocs: 150,
         vocab: 60,
@@ -46,5 +49,8 @@ export const GOLDEN_SHARDS: readonly GoldenShard[] = [
         docBase: 0,
         name: 'golden-2',
       }),
+      // Small blocks and range blocks: lists span several blocks; only lists with df ≥ 20 carry maxima.
+      postings: { blockSize: 16, rangeBlockBits: 3, superBlockBits: 2, rangeMaximaMinDf: 20 },
+    }),
   },
 ];
