@@ -81,7 +81,7 @@ export function quantizeVector(
       throw new QuantizationError(`weight of term ${terms[i]} must be finite and > 0, got ${w}`);
     }
     const q = Math.round(w * inverse);
-    impacts[i] = q < 1 ? 1 : q > maxImpact ? maxImpact : q;
+    impacts[i] = Math.min(Math.max(q, 1), maxImpact);
   }
   return { terms, impacts };
 }

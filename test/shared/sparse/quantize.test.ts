@@ -114,7 +114,7 @@ describe('quantizeQuery and dequantizeScore', () => {
         let integer = 0;
         let bound = 0;
         const docWeights = new Map<number, number>();
-        doc.terms.forEach((t, i) => docWeights.set(t, i));
+        for (let i = 0; i < doc.terms.length; i++) docWeights.set(doc.terms[i], i);
         query.terms.forEach((t, j) => {
           const i = docWeights.get(t);
           if (i === undefined) return;
