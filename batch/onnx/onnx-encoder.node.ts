@@ -151,7 +151,7 @@ export class OnnxEncoder implements Encoder {
       for (const members of planBatches(unpackSequences(packed), this.limits)) {
         const batch = padBatch(members, this.padId);
         const vectors = await this.runBatch(batch, k);
-        members.forEach((m, row) => windows[m.owner].push(vectors[row]));
+        for (let row = 0; row < members.length; row++) windows[members[row].owner].push(vectors[row]);
       }
     }
     this.counters.texts += texts.length;
