@@ -13,8 +13,9 @@
  */
 import { createHash } from 'node:crypto';
 import { open, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import type { EncoderDescription } from '../../shared/encoders/config.ts';
 import type { EncodeRole, Encoder } from '../../shared/encoders/encoder.ts';
 import { fingerprintOf } from '../../shared/encoders/fingerprint.ts';
 import {
@@ -109,6 +110,18 @@ export class OnnxEncoder implements Encoder {
       threads > 0 ? new TokenizerPool(modelDir.tokenizerSource, modelDir.config, threads) : undefined;
     const fingerprint = await modelFingerprint(modelDir);
     return new OnnxEncoder(modelDir, session, provider, fingerprint, pool, options);
+  }
+
+  /**
+   * The manifest entry: the model directory and the config it held. No assets: model files are
+   * gigabytes; the fingerprint (graph hash, external data sizes and edges, config, tokenizer)
+   * is what `createEncoder` checks when the directory is opened again.
+   */
+  describe(): EncoderDescription {
+    return {
+      config: { name: 'onnx', modelDir: resolve(this.modelDir.dir), modelConfig: this.modelDir.config },
+      assets: {},
+    };
   }
 
   tokenOf(termId: number): string {

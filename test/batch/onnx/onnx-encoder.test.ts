@@ -184,3 +184,21 @@ describe('onnx encoder', () => {
     expect((await open(dir, { configOverrides: { maxLength: 64 } })).fingerprint).not.toBe(first.fingerprint);
   });
 });
+
+describe('onnx in the encoder registry', () => {
+  it('createEncoder({ name: "onnx", modelDir }) opens the directory and checks the fingerprint', async () => {
+    await import('../../../batch/onnx/register.node.ts');
+    const { createEncoder } = await import('../../../shared/encoders/registry.ts');
+    const dir = await tinyModelDir({ architecture: 'masked-lm' });
+    const direct = await open(dir);
+    const description = direct.describe();
+    expect(description.config).toMatchObject({ name: 'onnx', modelDir: dir });
+    const viaRegistry = await createEncoder(description.config, { expectedFingerprint: direct.fingerprint });
+    encoders.push(viaRegistry as OnnxEncoder);
+    expect(viaRegistry.fingerprint).toBe(direct.fingerprint);
+    const [a] = await viaRegistry.encode(['the river'], 'query');
+    const [b] = await direct.encode(['the river'], 'query');
+    expect([...a.terms]).toEqual([...b.terms]);
+    await expect(createEncoder({ name: 'onnx' })).rejects.toThrow(/needs "modelDir"/);
+  });
+});
