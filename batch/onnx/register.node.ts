@@ -18,7 +18,7 @@ export async function onnxEncoderFromConfig(config: EncoderConfig) {
       `onnx encoder config needs "modelDir" (a model directory path)`,
     );
   }
-  const options: OnnxEncoderOptions = {};
+  const options: { -readonly [K in keyof OnnxEncoderOptions]: OnnxEncoderOptions[K] } = {};
   for (const field of ['tokenizerThreads', 'maxBatchSize', 'maxBatchTokens'] as const) {
     const value = config[field];
     if (value !== undefined) {
