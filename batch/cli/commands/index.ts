@@ -2,6 +2,22 @@
  * The one list of CLI verbs. Adding a verb = one file + one line here.
  */
 import type { Command } from '../command.ts';
+import { buildCommand } from './build.ts';
+import { encodeCommand } from './encode.ts';
 import { evalCommand } from './eval.ts';
+import { gcCommand } from './gc.ts';
+import { indexCommand } from './index-corpus.ts';
+import { publishCommand } from './publish.ts';
+import { rollbackCommand } from './rollback.ts';
+import { searchCommand } from './search.ts';
 
-export const commands: Command[] = [evalCommand];
+export const commands: Command[] = [
+  evalCommand,
+  indexCommand,
+  encodeCommand,
+  buildCommand,
+  publishCommand,
+  gcCommand,
+  rollbackCommand,
+  searchCommand,
+];
