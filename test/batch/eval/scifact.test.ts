@@ -1,0 +1,70 @@
+/**
+ * BEIR SciFact, reproduced in CI: the quantized end-to-end run (pipeline → store → edge over HTTP,
+ * 8-bit impacts) must match Anserini's BM25 flat-wp within the project's tolerance, and the float
+ * in-process run must show what quantization costs. The data set lives beside the checkout
+ * (../shared/datasets/scifact); where it is absent the tests are SKIPPED with a printed reason.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  loadScifact,
+  runUnquantized,
+  SCIFACT_CORPUS_TOKENS,
+  SCIFACT_TARGETS,
+  type ScifactData,
+  scifactDir,
+  type UnquantizedResult,
+} from '../../../batch/eval/scifact.ts';
+import { type EndToEndResult, runQuantizedEndToEnd } from '../../../batch/eval/scifact-e2e.node.ts';
+
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+// CSPLADE_SCIFACT_DIR points elsewhere (or nowhere, to check the skip path).
+const dir = process.env.CSPLADE_SCIFACT_DIR ?? scifactDir(repoRoot);
+const exists = existsSync(dir);
+if (!exists) {
+  console.warn(
+    `SKIPPED test/batch/eval/scifact.test.ts: BEIR SciFact not found at ${dir} (see ../shared/datasets)`,
+  );
+}
+
+describe.skipIf(!exists)('BEIR SciFact, BM25 flat-wp', () => {
+  let data: ScifactData;
+  let quantized: EndToEndResult;
+  let unquantized: UnquantizedResult;
+
+  beforeAll(async () => {
+    data = await loadScifact(dir);
+    quantized = await runQuantizedEndToEnd(data);
+    unquantized = await runUnquantized(data);
+  }, 120_000);
+
+  it('tokenizes the corpus to 1,737,313 WordPiece tokens and evaluates the 300 test queries', () => {
+    expect(data.corpus.ids.length).toBe(5183);
+    expect(unquantized.corpusTokens).toBe(SCIFACT_CORPUS_TOKENS);
+    expect(quantized.index.tokens).toBe(SCIFACT_CORPUS_TOKENS);
+    expect(quantized.evaluation.queries).toBe(300);
+    expect(quantized.evaluation.missingFromRun).toEqual([]);
+  });
+
+  it('8-bit end to end through the edge API: nDCG@10 0.6718 ± 0.005, R@100 0.9213 ± 0.01', () => {
+    const { ndcg_at_10, recall_at_100 } = quantized.evaluation.mean;
+    console.info(
+      `SciFact 8-bit end to end: nDCG@10 ${ndcg_at_10.toFixed(4)}, R@100 ${recall_at_100.toFixed(4)}`,
+    );
+    expect(quantized.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(Math.abs(ndcg_at_10 - SCIFACT_TARGETS.ndcg_at_10!.target)).toBeLessThanOrEqual(0.005);
+    expect(Math.abs(recall_at_100 - SCIFACT_TARGETS.recall_at_100!.target)).toBeLessThanOrEqual(0.01);
+  });
+
+  it('float in-process (no quantization) is within tolerance too, and 8-bit costs little', () => {
+    const q = quantized.evaluation.mean;
+    const u = unquantized.evaluation.mean;
+    console.info(
+      `SciFact float in-process: nDCG@10 ${u.ndcg_at_10.toFixed(4)}, R@100 ${u.recall_at_100.toFixed(4)}`,
+    );
+    expect(Math.abs(u.ndcg_at_10 - 0.6718)).toBeLessThanOrEqual(0.005);
+    expect(Math.abs(u.recall_at_100 - 0.9213)).toBeLessThanOrEqual(0.01);
+    expect(Math.abs(q.ndcg_at_10 - u.ndcg_at_10)).toBeLessThan(0.005);
+  });
+});
