@@ -6,8 +6,9 @@
  * depends on a local path.
  */
 import { HfTokenizer } from '../tokenizers/hf-tokenizer.ts';
-import type { BuiltinTokenizerName } from '../tokenizers/registry.ts';
-import { BUILTIN_TOKENIZERS, createTokenizer } from '../tokenizers/registry.ts';
+import { loadTokenizer } from '../tokenizers/load.ts';
+import type { BuiltinTokenizerName, TokenizerSpec } from '../tokenizers/spec.ts';
+import { isBuiltinTokenizer } from '../tokenizers/spec.ts';
 import type { Tokenizer } from '../tokenizers/tokenizer.ts';
 import { EncoderError } from './errors.ts';
 
@@ -41,7 +42,12 @@ export const TOKENIZER_ASSET = 'tokenizer.json';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
-export function resolveTokenizer(ref: unknown, context: EncoderContext, encoderName: string): Tokenizer {
+/** The tokenizer a config names; implementations are imported on demand (see tokenizers/load.ts). */
+export async function resolveTokenizer(
+  ref: unknown,
+  context: EncoderContext,
+  encoderName: string,
+): Promise<Tokenizer> {
   if (ref === undefined) {
     throw new EncoderError('invalid_encoder_config', `${encoderName} encoder config needs a "tokenizer"`);
   }
@@ -57,9 +63,9 @@ export function resolveTokenizer(ref: unknown, context: EncoderContext, encoderN
       });
     }
     const tokenizerConfig = (ref as { tokenizerConfig?: object }).tokenizerConfig;
-    return createTokenizer({ tokenizerJson, tokenizerConfig });
+    return loadTokenizer({ tokenizerJson, tokenizerConfig });
   }
-  return createTokenizer(ref as Parameters<typeof createTokenizer>[0]);
+  return loadTokenizer(ref as TokenizerSpec);
 }
 
 export function requireAsset(context: EncoderContext, assetName: string, encoderName: string): Uint8Array {
@@ -97,7 +103,7 @@ export function describeTokenizer(tokenizer: Tokenizer): {
   ref: TokenizerRef;
   assets: Record<string, Uint8Array>;
 } {
-  if ((BUILTIN_TOKENIZERS as readonly string[]).includes(tokenizer.name)) {
+  if (isBuiltinTokenizer(tokenizer.name)) {
     return { ref: tokenizer.name as BuiltinTokenizerName, assets: {} };
   }
   if (tokenizer instanceof HfTokenizer) {

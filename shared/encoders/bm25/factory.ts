@@ -9,8 +9,11 @@ import { EncoderError } from '../errors.ts';
 import { BM25_DEFAULTS, BM25_STATS_ASSET, Bm25Encoder } from './bm25-encoder.ts';
 import { decodeBm25Stats } from './stats-codec.ts';
 
-export function createBm25Encoder(config: EncoderConfig, context: EncoderContext): Bm25Encoder {
-  const tokenizer = resolveTokenizer(config.tokenizer, context, 'bm25');
+export async function createBm25Encoder(
+  config: EncoderConfig,
+  context: EncoderContext,
+): Promise<Bm25Encoder> {
+  const tokenizer = await resolveTokenizer(config.tokenizer, context, 'bm25');
   const k1 = numberParameter(config, 'k1', BM25_DEFAULTS.k1, (v) => v >= 0, 'a number ≥ 0');
   const b = numberParameter(config, 'b', BM25_DEFAULTS.b, (v) => v >= 0 && v <= 1, 'a number in [0, 1]');
   const luceneNorms = config.luceneNorms ?? BM25_DEFAULTS.luceneNorms;

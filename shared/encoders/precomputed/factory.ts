@@ -9,7 +9,10 @@ import { EncoderError } from '../errors.ts';
 import { PrecomputedEncoder } from './precomputed-encoder.ts';
 import { vocabularyFromText, vocabularyOfTokenizer } from './vocabulary.ts';
 
-export function createPrecomputedEncoder(config: EncoderConfig, context: EncoderContext): PrecomputedEncoder {
+export async function createPrecomputedEncoder(
+  config: EncoderConfig,
+  context: EncoderContext,
+): Promise<PrecomputedEncoder> {
   const unknownTokens = config.unknownTokens ?? 'error';
   if (unknownTokens !== 'error' && unknownTokens !== 'ignore') {
     throw new EncoderError(
@@ -27,7 +30,7 @@ export function createPrecomputedEncoder(config: EncoderConfig, context: Encoder
       source: { vocabText },
     });
   }
-  const tokenizer = resolveTokenizer(vocabulary, context, 'precomputed');
+  const tokenizer = await resolveTokenizer(vocabulary, context, 'precomputed');
   return new PrecomputedEncoder({
     vocabulary: vocabularyOfTokenizer(tokenizer),
     unknownTokens,

@@ -8,8 +8,11 @@ import { EncoderError } from '../errors.ts';
 import { decodeWeightTable } from './weight-table.ts';
 import { WEIGHT_TABLE_ASSET, WeightTableEncoder } from './weight-table-encoder.ts';
 
-export function createWeightTableEncoder(config: EncoderConfig, context: EncoderContext): WeightTableEncoder {
-  const tokenizer = resolveTokenizer(config.tokenizer, context, 'weight-table');
+export async function createWeightTableEncoder(
+  config: EncoderConfig,
+  context: EncoderContext,
+): Promise<WeightTableEncoder> {
+  const tokenizer = await resolveTokenizer(config.tokenizer, context, 'weight-table');
   const assetName = config.weightsAsset ?? WEIGHT_TABLE_ASSET;
   if (typeof assetName !== 'string') {
     throw new EncoderError(
