@@ -66,6 +66,8 @@ export interface EncodeStats {
   /** Wall time inside encode() and inside session.run. */
   wallMs: number;
   sessionRunMs: number;
+  /** Time the main thread waited for tokenization (all of it when tokenizing inline). */
+  tokenizeWaitMs: number;
   /** Bytes of output tensors copied off the session. */
   outputBytes: number;
 }
@@ -151,13 +153,18 @@ export class OnnxEncoder implements Encoder {
     }
     const tokenizeChunk = ([start, end]: [number, number]): Promise<PackedSequences> => {
       const slice = texts.slice(start, end);
-      return this.pool
-        ? this.pool.tokenize(slice, role, start)
-        : Promise.resolve(textsToPackedSequences(this.modelDir.tokenizer, this.layouts[role], slice, start));
+      if (this.pool) return this.pool.tokenize(slice, role, start);
+      // Inline tokenization blocks the main thread: all of it counts as waiting.
+      const inlineStarted = performance.now();
+      const packed = textsToPackedSequences(this.modelDir.tokenizer, this.layouts[role], slice, start);
+      this.counters.tokenizeWaitMs += performance.now() - inlineStarted;
+      return Promise.resolve(packed);
     };
     let next = chunks.length > 0 ? tokenizeChunk(chunks[0]) : undefined;
     for (let c = 0; c < chunks.length; c++) {
+      const waitStarted = performance.now();
       const packed = await next!;
+      this.counters.tokenizeWaitMs += performance.now() - waitStarted;
       // Pipelining: the workers tokenize the next chunk while this one runs in the model.
       next = c + 1 < chunks.length ? tokenizeChunk(chunks[c + 1]) : undefined;
       this.counters.textTokens += packed.textTokens;
@@ -234,6 +241,7 @@ function emptyStats(): EncodeStats {
     paddedTokens: 0,
     wallMs: 0,
     sessionRunMs: 0,
+    tokenizeWaitMs: 0,
     outputBytes: 0,
   };
 }
