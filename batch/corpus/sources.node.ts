@@ -82,8 +82,10 @@ async function openStoreCorpus(spec: string, openStore: StoreOpener): Promise<Co
   const candidates: { storeUrl: string; key: string }[] = looksLikeFile
     ? [{ storeUrl: trimmed.slice(0, slash), key: lastSegment }]
     : BEIR_NAMES.map((key) => ({ storeUrl: trimmed, key }));
+  const stores = new Map<string, ObjectStore>();
   for (const { storeUrl, key } of candidates) {
-    const store = await openStore(storeUrl);
+    const store = stores.get(storeUrl) ?? (await openStore(storeUrl));
+    stores.set(storeUrl, store);
     const info = await store.head(key);
     if (info) return storeSource(spec, store, key, info.size);
   }

@@ -1,0 +1,117 @@
+/**
+ * Publishing behaviours every store must support, run against memory, the local folder (publish.test.ts)
+ * and S3 on radosgw (publish.s3.test.ts): the conditional-publish race has exactly one winner and a clear
+ * loser, a shard that does not read back stops the publish, gc never deletes CURRENT, rollback moves it.
+ * `makeStore` must return an empty store for each test.
+ */
+import { describe, expect, it } from 'vitest';
+import { openCorpus } from '../../../batch/corpus/sources.node.ts';
+import { Bm25DocumentEncoder } from '../../../batch/pipeline/document-encoder.ts';
+import { ShardVerificationError } from '../../../batch/pipeline/errors.ts';
+import { buildRun, encodeRun, publishRun } from '../../../batch/pipeline/pipeline.ts';
+import { PublishConflictError, UnknownVersionError } from '../../../batch/publish/errors.ts';
+import { collectGarbage } from '../../../batch/publish/gc.ts';
+import { encodeQueryText, loadManifest, searchManifest } from '../../../batch/publish/local-search.ts';
+import { publishVersion } from '../../../batch/publish/publish.ts';
+import { rollback } from '../../../batch/publish/rollback.ts';
+import { listVersions, readCurrent } from '../../../batch/publish/versions.ts';
+import { currentKey, versionPrefix } from '../../../shared/index/layout.ts';
+import type { ObjectStore } from '../../../shared/store/object-store.ts';
+import { SAMPLE_CORPUS } from '../helpers/pipeline-fixtures.ts';
+
+const INDEX = 'race';
+
+async function encoded(store: ObjectStore, run: string) {
+  await encodeRun({
+    store,
+    index: INDEX,
+    run,
+    corpus: await openCorpus(SAMPLE_CORPUS),
+    encoder: new Bm25DocumentEncoder(),
+  });
+}
+
+async function publishOne(store: ObjectStore, run: string, keep = 10) {
+  await encoded(store, run);
+  return publishRun({ store, index: INDEX, run, keep });
+}
+
+export function describePublishing(name: string, makeStore: () => ObjectStore | Promise<ObjectStore>): void {
+  describe(`publishing on ${name}`, () => {
+    it('lets exactly one of two concurrent publishers move CURRENT, first version and later ones', async () => {
+      const store = await makeStore();
+      for (const round of [1, 2]) {
+        await encoded(store, `a${round}`);
+        await encoded(store, `b${round}`);
+        // Both read CURRENT and build before either publishes: the race the conditional write decides.
+        const [a, b] = await Promise.all([
+          buildRun({ store, index: INDEX, run: `a${round}`, shards: 2 }),
+          buildRun({ store, index: INDEX, run: `b${round}`, shards: 2 }),
+        ]);
+        expect(a.built.version).not.toBe(b.built.version);
+        const results = await Promise.allSettled([
+          publishVersion(store, a.built, a.expected),
+          publishVersion(store, b.built, b.expected),
+        ]);
+        const won = results.filter((r) => r.status === 'fulfilled');
+        const lost = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+        expect(won).toHaveLength(1);
+        expect(lost).toHaveLength(1);
+        expect(lost[0].reason).toBeInstanceOf(PublishConflictError);
+        expect((lost[0].reason as Error).message).toMatch(/was not published: CURRENT changed/);
+        const winner = results[0].status === 'fulfilled' ? a.built : b.built;
+        const loser = winner === a.built ? b.built : a.built;
+        expect((await readCurrent(store, INDEX))?.pointer.version).toBe(winner.version);
+        expect(await store.list(versionPrefix(INDEX, loser.version))).toEqual([]);
+        const manifest = await loadManifest(store, INDEX);
+        expect(manifest.version).toBe(winner.version);
+        expect(manifest.docs).toBe(73);
+      }
+    });
+
+    it('does not publish a version whose shard does not read back as written', async () => {
+      const store = await makeStore();
+      const first = await publishOne(store, 'good');
+      await encoded(store, 'bad');
+      const staged = await buildRun({ store, index: INDEX, run: 'bad', shards: 2 });
+      const shard = staged.built.shards[1];
+      const bytes = (await store.get(shard.key))!.bytes;
+      bytes[10] ^= 0xff;
+      await store.put(shard.key, bytes);
+      await expect(publishRun({ store, index: INDEX, run: 'bad' })).rejects.toBeInstanceOf(
+        ShardVerificationError,
+      );
+      expect((await readCurrent(store, INDEX))?.pointer.version).toBe(first.built.version);
+    });
+
+    it('rolls back, and gc keeps the newest K and CURRENT whatever K is', async () => {
+      const store = await makeStore();
+      const versions: string[] = [];
+      for (const run of ['r1', 'r2', 'r3', 'r4']) versions.push((await publishOne(store, run)).built.version);
+      expect((await listVersions(store, INDEX)).map((v) => v.version)).toEqual(versions);
+
+      const moved = await rollback(store, INDEX, '2');
+      expect(moved).toEqual({ from: versions[3], to: versions[1] });
+      const manifest = await loadManifest(store, INDEX);
+      expect(manifest.version).toBe(versions[1]);
+      const hits = await searchManifest(
+        store,
+        manifest,
+        await encodeQueryText(store, manifest, 'mona lisa louvre'),
+      );
+      expect(hits[0].id).toBe('doc-058');
+
+      // An abandoned publish (folder without manifest) below the newest published version is garbage.
+      await store.put(
+        `${versionPrefix(INDEX, 'v00000003-20260101T000000Z-dead')}shard-0000.csp`,
+        new Uint8Array([1]),
+      );
+      const gc = await collectGarbage(store, INDEX, 1);
+      expect(gc.kept.sort()).toEqual([versions[1], versions[3]].sort());
+      expect(gc.deleted.sort()).toEqual([versions[0], versions[2], 'v00000003-20260101T000000Z-dead'].sort());
+      expect((await readCurrent(store, INDEX))?.pointer.version).toBe(versions[1]);
+      await expect(rollback(store, INDEX, versions[0])).rejects.toBeInstanceOf(UnknownVersionError);
+      expect(await store.head(currentKey(INDEX))).not.toBeNull();
+    });
+  });
+}
