@@ -3,8 +3,7 @@
  * Opening costs one read with a manifest hint (hot region + footer, which follow each other) and
  * at most two without (the file tail, which usually contains the whole hot region, then the rest
  * of the hot region if it did not fit). Postings are fetched with coalesced range reads and each
- * blob's CRC is checked before decoding; stored fields are fetched per hit after a one-time read of
- * the offsets table. Everything that depends on the bytes fails with ShardFormatError or
+ * blob's CRC is checked before decoding; stored fields are fetched per hit (stored-reader.ts). Everything that depends on the bytes fails with ShardFormatError or
  * UnsupportedShardVersionError naming the shard and the section.
  */
 import type { ByteSource } from '../io/byte-source.ts';
@@ -20,14 +19,9 @@ import {
   type HotHeader,
   type Region,
   type ShardStats,
-  u32View,
 } from './hot-region.ts';
-import {
-  checkStoredTable,
-  decodeStoredRecord,
-  type StoredDocument,
-  type StoredTable,
-} from './stored-fields.ts';
+import type { StoredDocument } from './stored-fields.ts';
+import { StoredFieldsReader } from './stored-reader.ts';
 
 /** Where the hot region is, as recorded by a manifest (writeShard's `hotRegion`). */
 export interface ShardOpenHint {
@@ -40,6 +34,11 @@ export interface ShardOpenOptions {
   readonly coalesceGap?: number;
   /** Bytes read from the end of a shard opened without a hint (default 64 KiB). */
   readonly tailBytes?: number;
+  /**
+   * Stored-fields tables up to this size are read whole once and cached; larger ones are read
+   * per hit (default 64 KiB).
+   */
+  readonly storedTableCacheBytes?: number;
 }
 
 /** Where each region of a shard lies in the file. */
@@ -71,7 +70,6 @@ export interface PostingRange {
 }
 
 const DEFAULT_TAIL_BYTES = 64 * 1024;
-const STORED_COALESCE_GAP = 16 * 1024;
 
 /**
  * Opens a shard. With `hint` (from the manifest) this is one read of hot region + footer.
@@ -165,7 +163,8 @@ export class ShardReader {
   protected readonly dictionary: Dictionary;
   private readonly docMap: DocMap;
   private readonly coalesceGap: number;
-  private storedTable: Promise<StoredTable> | null = null;
+  private readonly wholeTableBytes: number | undefined;
+  private stored: StoredFieldsReader | null = null;
 
   constructor(source: ByteSource, footer: Footer, hot: Uint8Array, options?: ShardOpenOptions) {
     this.name = source.name;
@@ -190,6 +189,7 @@ export class ShardReader {
     this.numDocs = this.stats.numDocs;
     this.docBase = this.stats.docBase;
     this.coalesceGap = options?.coalesceGap ?? DEFAULT_COALESCE_GAP;
+    this.wholeTableBytes = options?.storedTableCacheBytes;
   }
 
   /** File regions of this shard (for verification tools and tests). */
@@ -262,32 +262,12 @@ export class ShardReader {
     return out;
   }
 
-  /** Stored records of `localDocs`, in the order asked. */
+  /** Stored records of `localDocs`, in the order asked (ShardRequestError without stored fields). */
   async storedFields(localDocs: readonly number[]): Promise<StoredDocument[]> {
-    const table = await this.loadStoredTable();
-    const records = this.storedRecordsRegion();
-    const ranges = coalesceRanges(
-      localDocs.map((d) => {
-        this.checkDoc(d);
-        return {
-          offset: records.offset + table.offsets[d],
-          length: table.offsets[d + 1] - table.offsets[d],
-          key: d,
-        };
-      }),
-      STORED_COALESCE_GAP,
+    for (const d of localDocs) this.checkDoc(d);
+    return this.storedReader().read(localDocs, (offset, length) =>
+      readChecked(this.source, offset, length, 'stored fields', this.name),
     );
-    const reads = await Promise.all(
-      ranges.map((r) => readChecked(this.source, r.offset, r.length, 'stored fields', this.name)),
-    );
-    const byDoc = new Map<number, StoredDocument>();
-    ranges.forEach((r, k) => {
-      for (const p of r.parts) {
-        const bytes = reads[k].subarray(p.offset - r.offset, p.offset - r.offset + p.length);
-        byDoc.set(p.key, decodeStoredRecord(bytes, p.key, table.crcs[p.key], this.name));
-      }
-    });
-    return localDocs.map((d) => byDoc.get(d)!);
   }
 
   protected decodeBlob(
@@ -369,44 +349,24 @@ export class ShardReader {
     return coalesceRanges(ranges, maxGap);
   }
 
-  protected storedRecordsRegion() {
+  protected storedReader(): StoredFieldsReader {
     const sf = this.header.storedFields;
     if (!sf) throw new ShardRequestError(`shard ${this.name} has no stored fields`);
-    return sf.records;
-  }
-
-  protected checkStoredTableBytes(bytes: Uint8Array): StoredTable {
-    const actual = crc32(bytes);
-    if (actual !== this.footer.storedTableCrc) {
-      throw new ShardFormatError(
-        this.name,
-        'stored fields',
-        `offsets table checksum mismatch (footer ${hex(this.footer.storedTableCrc)}, computed ${hex(actual)})`,
-      );
-    }
-    return checkStoredTable(u32View(bytes), this.numDocs, this.storedRecordsRegion().length, this.name);
-  }
-
-  private loadStoredTable(): Promise<StoredTable> {
-    if (!this.storedTable) {
-      const sf = this.header.storedFields;
-      if (!sf) return Promise.reject(new ShardRequestError(`shard ${this.name} has no stored fields`));
-      this.storedTable = readChecked(
-        this.source,
-        sf.table.offset,
-        sf.table.length,
-        'stored fields',
-        this.name,
-      ).then((b) => this.checkStoredTableBytes(b));
-    }
-    return this.storedTable;
+    this.stored ??= new StoredFieldsReader(
+      this.name,
+      this.numDocs,
+      sf.records,
+      sf.table,
+      this.footer.storedTableCrc,
+      this.wholeTableBytes,
+    );
+    return this.stored;
   }
 }
 
 /** A reader over bytes in memory, with synchronous postings and stored fields. */
 export class InMemoryShardReader extends ShardReader {
   private readonly bytes: Uint8Array;
-  private syncTable: StoredTable | null = null;
   /**
    * Blobs whose CRC already matched: the bytes are held in memory, so each is checked once, not on
    * every query (checking dominates decode cost for long lists). Assumes nobody mutates `bytes`.
@@ -435,22 +395,8 @@ export class InMemoryShardReader extends ShardReader {
   }
 
   storedFieldsSync(localDocs: readonly number[]): StoredDocument[] {
-    const sf = this.header.storedFields;
-    if (!sf) throw new ShardRequestError(`shard ${this.name} has no stored fields`);
-    this.syncTable ??= this.checkStoredTableBytes(
-      this.bytes.subarray(sf.table.offset, sf.table.offset + sf.table.length),
-    );
-    const table = this.syncTable;
-    return localDocs.map((d) => {
-      this.checkDoc(d);
-      const at = sf.records.offset + table.offsets[d];
-      return decodeStoredRecord(
-        this.bytes.subarray(at, at + table.offsets[d + 1] - table.offsets[d]),
-        d,
-        table.crcs[d],
-        this.name,
-      );
-    });
+    for (const d of localDocs) this.checkDoc(d);
+    return this.storedReader().readSync(this.bytes, localDocs);
   }
 }
 

@@ -1,10 +1,12 @@
 /**
  * The stored-fields region: per document one msgpack record {id, title?, url?, meta?} (what a
- * search result shows), followed by an offsets table so a reader fetches only its hits' records.
- * Table layout: Uint32 offsets[numDocs + 1] (relative to the region start, records are contiguous)
- * then Uint32 crcs[numDocs] (CRC-32 of each record), all little-endian. The footer carries the
- * table's CRC; each record's own CRC catches a flipped bit in a record that msgpack would otherwise
- * decode into a silently different value.
+ * search result shows), followed by a table so a reader fetches only its hits' records.
+ * Table layout (u32, little-endian), interleaved so one hit needs one 12-byte slice of it:
+ *   entries[2d] = start of doc d's record (relative to the records start), entries[2d + 1] = CRC-32
+ *   of that record, entries[2 * numDocs] = records length; doc d's record is [entries[2d], entries[2d+2]).
+ * The footer carries the whole table's CRC (checked when a reader loads the whole table); each
+ * record's own CRC catches a flipped bit that msgpack would otherwise decode into another value,
+ * and a damaged entry read alone, since it then points at bytes with another CRC.
  */
 import { Packr } from 'msgpackr';
 import { crc32 } from './checksum.ts';
@@ -30,7 +32,7 @@ const packr = new Packr({ useRecords: false, moreTypes: true });
 
 export interface EncodedStoredFields {
   readonly records: Uint8Array;
-  /** offsets[numDocs + 1] then crcs[numDocs], as bytes. */
+  /** The interleaved entries table, as bytes. */
   readonly table: Uint8Array;
 }
 
@@ -66,11 +68,11 @@ export function encodeStoredFields(
     chunks.push(bytes);
     total += bytes.length;
     if (total > 0xffffffff) throw new ShardInputError('stored fields exceed 4 GiB in one shard');
-    table[d + 1] = total;
-    table[n + 1 + d] = crc32(bytes);
+    table[2 * d + 1] = crc32(bytes);
+    table[2 * d + 2] = total;
   }
   const records = new Uint8Array(total);
-  for (let d = 0; d < n; d++) records.set(chunks[d], table[d]);
+  for (let d = 0; d < n; d++) records.set(chunks[d], table[2 * d]);
   return { records, table: new Uint8Array(table.buffer) };
 }
 
@@ -90,32 +92,60 @@ export function storedTableBytes(numDocs: number): number {
   return (2 * numDocs + 1) * 4;
 }
 
-/** Read-side view of a checked table. */
-export interface StoredTable {
-  readonly offsets: Uint32Array;
-  readonly crcs: Uint32Array;
+/** Where one document's record lies (relative to the records start) and its CRC. */
+export interface StoredEntry {
+  readonly start: number;
+  readonly end: number;
+  readonly crc: number;
 }
 
-/** Validates a table (CRC already checked by the caller) against the records region length. */
+/** Byte offset, within the table, of the 12 bytes that describe doc d. */
+export function storedEntryOffset(localDoc: number): number {
+  return 8 * localDoc;
+}
+export const STORED_ENTRY_BYTES = 12;
+
+/** Validates a whole table (its CRC already checked) against the records length. */
 export function checkStoredTable(
   table: Uint32Array,
   numDocs: number,
   recordsLength: number,
   shard: string,
-): StoredTable {
-  const offsets = table.subarray(0, numDocs + 1);
-  if (offsets[0] !== 0 || offsets[numDocs] !== recordsLength) {
+): (localDoc: number) => StoredEntry {
+  if (table[0] !== 0 || table[2 * numDocs] !== recordsLength) {
     throw new ShardFormatError(
       shard,
       'stored fields',
-      `offsets must run from 0 to ${recordsLength}, got ${offsets[0]}..${offsets[numDocs]}`,
+      `record offsets must run from 0 to ${recordsLength}, got ${table[0]}..${table[2 * numDocs]}`,
     );
   }
   for (let d = 0; d < numDocs; d++) {
-    if (offsets[d + 1] < offsets[d])
-      throw new ShardFormatError(shard, 'stored fields', `offsets decrease at doc ${d}`);
+    if (table[2 * d + 2] < table[2 * d]) {
+      throw new ShardFormatError(shard, 'stored fields', `record offsets decrease at doc ${d}`);
+    }
   }
-  return { offsets, crcs: table.subarray(numDocs + 1, 2 * numDocs + 1) };
+  return (d) => ({ start: table[2 * d], end: table[2 * d + 2], crc: table[2 * d + 1] });
+}
+
+/** Parses the 12 table bytes of one doc read on their own (no table CRC: the record CRC covers it). */
+export function parseStoredEntry(
+  bytes: Uint8Array,
+  localDoc: number,
+  recordsLength: number,
+  shard: string,
+): StoredEntry {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, STORED_ENTRY_BYTES);
+  const start = view.getUint32(0, true);
+  const crc = view.getUint32(4, true);
+  const end = view.getUint32(8, true);
+  if (start > end || end > recordsLength) {
+    throw new ShardFormatError(
+      shard,
+      'stored fields',
+      `record of doc ${localDoc} at ${start}..${end} lies outside 0..${recordsLength}`,
+    );
+  }
+  return { start, end, crc };
 }
 
 /** Decodes one record's bytes after checking its CRC. */

@@ -68,6 +68,22 @@ describe('ShardReader reads', () => {
     expect(source.reads.length).toBe(3); // table cached
   });
 
+  it('reads only the hits’ table entries when the table is larger than storedTableCacheBytes', async () => {
+    const source = countingSource(written.bytes, written.bytes.length);
+    const reader = await openShard(source, undefined, { storedTableCacheBytes: 0 });
+    const table = reader.layout.storedTable!;
+    source.reads.length = 0;
+    const hits = await reader.storedFields([7, 290, 7]);
+    expect(hits.map((h) => h.externalId)).toEqual([
+      reader.externalId(7),
+      reader.externalId(290),
+      reader.externalId(7),
+    ]);
+    const tableReads = source.reads.filter(([o]) => o >= table.offset && o < table.offset + table.length);
+    expect(tableReads.reduce((s, [, l]) => s + l, 0)).toBeLessThan(table.length);
+    expect(source.reads.length).toBe(2); // entries (coalesced), then records (coalesced)
+  });
+
   it('answers requests outside the shard with ShardRequestError', async () => {
     const reader = openShardSync('r', written.bytes);
     expect(() => reader.externalId(300)).toThrow(ShardRequestError);
