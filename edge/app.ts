@@ -26,6 +26,8 @@ export interface EdgeLimits extends SearchLimits {
   readonly shardTimeoutMs: number;
   /** How long a CURRENT pointer is trusted before it is read again (ms). */
   readonly currentTtlMs: number;
+  /** Most store requests per query (Workers free plan: 50 subrequests). */
+  readonly subrequestBudget: number;
 }
 
 export interface EdgeCaches {
@@ -59,6 +61,7 @@ export const DEFAULT_EDGE_LIMITS: EdgeLimits = {
   ...DEFAULT_SEARCH_LIMITS,
   shardTimeoutMs: 10_000,
   currentTtlMs: 5_000,
+  subrequestBudget: 50,
 };
 
 export const DEFAULT_EDGE_CACHES: EdgeCaches = {
@@ -84,6 +87,7 @@ export function createApp(deps: EdgeDeps): Hono {
     shardTimeoutMs: limits.shardTimeoutMs,
     maxQueryTerms: limits.maxQueryTerms,
     algorithm: deps.algorithm,
+    subrequestBudget: limits.subrequestBudget,
     now,
   });
   const context: EdgeContext = { store: deps.store, catalog, search, limits };

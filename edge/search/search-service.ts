@@ -22,7 +22,7 @@ import type { IndexCatalog } from './catalog.ts';
 import { type ExplainTerm, explainHit } from './explain.ts';
 import { meteredStore, type RequestCost } from './metered-store.ts';
 import type { QueryCodecs } from './query-codec.ts';
-import type { ShardPool } from './shard-pool.ts';
+import { DEFAULT_READ_PLAN, type ShardPool } from './shard-pool.ts';
 
 export interface SearchServiceOptions {
   /** Deadline of one attempt at one shard (ms). */
@@ -34,6 +34,12 @@ export interface SearchServiceOptions {
   /** Bits of the per-query quantization (default 8, as the engine benchmark). */
   readonly queryBits?: number;
   readonly now: () => number;
+  /**
+   * Most store requests one query may make (a Worker has 50 subrequests per request on the free plan,
+   * 1,000 on paid ones). Postings reads are shared out so a cold query stays within
+   * min(budget, 1 + 4 × shards); a shard always gets at least one read (correct hits come first).
+   */
+  readonly subrequestBudget?: number;
 }
 
 export interface Hit {
@@ -111,9 +117,10 @@ export class SearchService {
 
     const failed: FailedShard[] = [];
     const answers: ShardAnswer[] = [];
+    const allowance = this.#readAllowance(manifest, cost.subrequests);
     const settled = await Promise.allSettled(
-      manifest.shards.map((entry) =>
-        withRetry(() => this.#searchShard(manifest, entry, terms, params.k, store, cost), {
+      manifest.shards.map((entry, i) =>
+        withRetry(() => this.#searchShard(manifest, entry, terms, params.k, store, cost, allowance[i]), {
           timeoutMs: this.options.shardTimeoutMs,
           shard: entry.key,
           beforeRetry: () => this.shards.forget(entry.key),
@@ -191,6 +198,7 @@ export class SearchService {
     k: number,
     store: ObjectStore,
     cost: RequestCost,
+    maxReads: number,
   ): Promise<ShardAnswer> {
     const reader = await this.shards.open(entry, store, cost);
     if (
@@ -210,6 +218,7 @@ export class SearchService {
       reader,
       present.map((t) => t.term),
       store,
+      maxReads,
     );
     // Synchronous from here: every byte is in memory.
     const top = this.#algorithm.search({
@@ -218,6 +227,18 @@ export class SearchService {
       k,
     });
     return { entry, reader, postings, top };
+  }
+
+  /** Postings reads each shard may make: what the budget leaves after reads made and hot regions to open. */
+  #readAllowance(manifest: IndexManifest, used: number): number[] {
+    const shards = manifest.shards;
+    const perShard = DEFAULT_READ_PLAN.maxReads;
+    const ceiling = Math.min(this.options.subrequestBudget ?? 50, 1 + (1 + perShard) * shards.length);
+    const toOpen = shards.filter((s) => !this.shards.isOpen(s.key)).length;
+    const left = Math.max(0, ceiling - used - toOpen);
+    const base = Math.floor(left / Math.max(1, shards.length));
+    const extra = left % Math.max(1, shards.length);
+    return shards.map((_, i) => Math.max(1, Math.min(perShard, base + (i < extra ? 1 : 0))));
   }
 
   #merge(answers: readonly ShardAnswer[], k: number, indexScale: number, queryScale: number) {

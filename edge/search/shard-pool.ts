@@ -33,6 +33,8 @@ export interface ShardPoolOptions {
   readonly readPlan?: ReadPlanOptions;
 }
 
+export { DEFAULT_READ_PLAN };
+
 export class ShardPool {
   readonly #readers: ByteLru<Promise<ShardReader>>;
   readonly #ranges: RangeCache;
@@ -61,19 +63,29 @@ export class ShardPool {
     return opening;
   }
 
-  /** Fetches (through the request's store) the blobs of `terms` not cached yet, then decodes them. */
+  /** Whether a shard's reader is in the isolate (opening it costs no read). */
+  isOpen(key: string): boolean {
+    return this.#readers.has(key);
+  }
+
+  /**
+   * Fetches (through the request's store) the blobs of `terms` not cached yet, in at most `maxReads`
+   * reads, then decodes them.
+   */
   async postings(
     entry: ShardEntry,
     reader: ShardReader,
     terms: readonly number[],
     store: ObjectStore,
+    maxReads?: number,
   ): Promise<Map<number, PostingList>> {
     const blobs = [];
     for (const term of terms) {
       const info = reader.termInfo(term);
       if (info && !this.#ranges.find(entry.key, info.offset, info.length)) blobs.push(info);
     }
-    const reads = planReads(blobs, this.options.readPlan ?? DEFAULT_READ_PLAN);
+    const plan = this.options.readPlan ?? DEFAULT_READ_PLAN;
+    const reads = planReads(blobs, { ...plan, maxReads: Math.min(plan.maxReads, maxReads ?? plan.maxReads) });
     const fetched = await Promise.all(reads.map((r) => store.getRange(entry.key, r.offset, r.length)));
     reads.forEach((r, i) => {
       this.#ranges.put(entry.key, r.offset, fetched[i]);

@@ -50,9 +50,12 @@ export const SAMPLE_DOCS: TestDocument[] = [
 
 /** Writes version `version` of `index` with `shards` shards (documents split in order) and moves CURRENT. */
 export async function buildTestIndex(
-  store: ObjectStore,
+  target: ObjectStore,
   options: { index: string; version: string; docs?: TestDocument[]; shards?: number; moveCurrent?: boolean },
 ): Promise<BuiltIndex> {
+  // Fresh, exactly sized copies: Miniflare's Node-to-workerd proxy rejects views into larger buffers
+  // (msgpackr returns pooled Node Buffers), which is how a test reaches a local R2 bucket.
+  const store = { put: (key: string, bytes: Uint8Array) => target.put(key, new Uint8Array(bytes)) };
   const docs = options.docs ?? SAMPLE_DOCS;
   const shardCount = options.shards ?? 2;
   const tokenizer = bertBaseUncasedTokenizer();

@@ -1,0 +1,87 @@
+/**
+ * The Worker on this machine, in the real Workers runtime: bundles edge/worker.ts with wrangler's own
+ * bundler (`wrangler deploy --dry-run --outdir`, offline) and loads the bundle into Miniflare (workerd)
+ * with a local R2 bucket bound as BUCKET. Used by `npm start`, the Miniflare tests and bench:edge, so all
+ * three run exactly what `wrangler deploy` would upload.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Miniflare } from 'miniflare';
+import { R2BindingObjectStore } from '../shared/store/r2-binding.ts';
+
+const EDGE_DIR = dirname(fileURLToPath(import.meta.url));
+const REPO_ROOT = resolve(EDGE_DIR, '..');
+
+/** Bundles the Worker into `outDir` (a fresh temporary folder by default); returns the script path. */
+export async function bundleWorker(outDir?: string): Promise<string> {
+  const dir = outDir ?? (await mkdtemp(join(tmpdir(), 'csplade-worker-')));
+  const wrangler = join(REPO_ROOT, 'node_modules', '.bin', 'wrangler');
+  await promisify(execFile)(
+    wrangler,
+    ['deploy', '--dry-run', '--outdir', dir, '-c', join(EDGE_DIR, 'wrangler.jsonc')],
+    {
+      cwd: EDGE_DIR,
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1' },
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
+  return join(dir, 'worker.js');
+}
+
+export interface LocalWorkerOptions {
+  /** Bundle from bundleWorker(). */
+  readonly scriptPath: string;
+  /** Vars and secrets (strings) on top of wrangler.jsonc's defaults. */
+  readonly vars?: Record<string, string>;
+  /** Folder persisting the local R2 bucket (as `wrangler dev --persist-to`); in memory when absent. */
+  readonly persistTo?: string;
+  /** Port on 127.0.0.1 for real HTTP clients (autocannon, curl); default 0, a free one. */
+  readonly port?: number;
+}
+
+export interface LocalWorker {
+  readonly miniflare: Miniflare;
+  /** The bucket bound as BUCKET, as an ObjectStore (put index objects in through it). */
+  readonly bucket: R2BindingObjectStore;
+  /** The URL it listens on (127.0.0.1). */
+  readonly url: URL;
+  dispose(): Promise<void>;
+}
+
+/** Starts workerd with the bundled Worker; vars default to those of wrangler.jsonc. */
+export async function startLocalWorker(options: LocalWorkerOptions): Promise<LocalWorker> {
+  const config = JSON.parse(stripJsonComments(await readFile(join(EDGE_DIR, 'wrangler.jsonc'), 'utf8'))) as {
+    compatibility_date: string;
+    compatibility_flags: string[];
+    vars: Record<string, string>;
+  };
+  const miniflare = new Miniflare({
+    modules: true,
+    scriptPath: options.scriptPath,
+    // Module names are paths relative to this root; the bundle lives in a temporary folder.
+    modulesRoot: dirname(options.scriptPath),
+    compatibilityDate: config.compatibility_date,
+    compatibilityFlags: config.compatibility_flags,
+    bindings: { ...config.vars, ...options.vars },
+    r2Buckets: ['BUCKET'],
+    ...(options.persistTo
+      ? { r2Persist: options.persistTo, cachePersist: join(options.persistTo, 'cache') }
+      : {}),
+    host: '127.0.0.1',
+    port: options.port ?? 0,
+  });
+  const url = await miniflare.ready;
+  const bucket = new R2BindingObjectStore((await miniflare.getR2Bucket('BUCKET')) as never, {
+    name: 'BUCKET',
+  });
+  return { miniflare, bucket, url, dispose: () => miniflare.dispose() };
+}
+
+/** wrangler.jsonc allows // comments; strip them (outside strings) before JSON.parse. */
+function stripJsonComments(text: string): string {
+  return text.replace(/("(?:[^"\\]|\\.)*")|\/\/[^\n]*/g, (_m, str: string | undefined) => str ?? '');
+}

@@ -1,0 +1,64 @@
+/**
+ * Cloudflare Workers entry: builds the app's dependencies from the environment (the R2 binding, vars,
+ * the API_KEY_HASHES secret, the Cache API) once per isolate and hands every request to the one Hono app.
+ * Nothing here knows about search; caches live as long as the isolate because the app does.
+ */
+import type { Hono } from 'hono';
+import { R2BindingObjectStore } from '../shared/store/r2-binding.ts';
+import { createApp } from './app.ts';
+import { parseKeyHashes } from './http/api-keys.ts';
+import { registryEncoderFactory } from './search/query-codec.ts';
+import type { HotRegionCache } from './search/shard-pool.ts';
+
+/** Secrets are not in wrangler.jsonc, so `wrangler types` cannot list them: `wrangler secret put API_KEY_HASHES`. */
+type WorkerEnv = Env & { readonly API_KEY_HASHES?: string };
+
+let built: { env: WorkerEnv; app: Hono } | undefined;
+
+function appFor(env: WorkerEnv): Hono {
+  // Bindings are the same object for every request of an isolate; rebuild only if they change (tests).
+  if (built?.env === env) return built.app;
+  const cors = String(env.CORS_ORIGINS ?? '').trim();
+  const app = createApp({
+    store: new R2BindingObjectStore(env.BUCKET, { name: 'BUCKET' }),
+    encoderFactory: registryEncoderFactory,
+    apiKeyHashes: parseKeyHashes(env.API_KEY_HASHES),
+    corsOrigins: cors === '' ? undefined : cors === '*' ? '*' : cors.split(',').map((o) => o.trim()),
+    limits: {
+      currentTtlMs: positive(env.CURRENT_TTL_MS, 5_000),
+      subrequestBudget: positive(env.SUBREQUEST_BUDGET, 50),
+    },
+    caches: String(env.HOT_REGION_CACHE) === 'cache-api' ? { hotRegionCache: cacheApiHotRegions() } : {},
+  });
+  built = { env, app };
+  return app;
+}
+
+function positive(value: unknown, fallback: number): number {
+  const n = Number(value);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+/** Hot regions in the data center's cache: keys name immutable version files, so entries never go stale. */
+function cacheApiHotRegions(): HotRegionCache | undefined {
+  if (typeof caches === 'undefined') return undefined;
+  const url = (key: string) => `https://csplade.cache/${encodeURIComponent(key)}`;
+  return {
+    async match(key) {
+      const response = await caches.default.match(url(key));
+      return response ? new Uint8Array(await response.arrayBuffer()) : undefined;
+    },
+    async put(key, bytes) {
+      await caches.default.put(
+        url(key),
+        new Response(bytes, { headers: { 'cache-control': 'public, max-age=604800, immutable' } }),
+      );
+    },
+  };
+}
+
+export default {
+  fetch(request, env) {
+    return appFor(env).fetch(request, env);
+  },
+} satisfies ExportedHandler<WorkerEnv>;
