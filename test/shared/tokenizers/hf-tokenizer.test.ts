@@ -110,3 +110,43 @@ describe('createTokenizer', () => {
     expect(() => createTokenizer('gpt2' as 'llama3')).toThrow(/unknown tokenizer "gpt2"/);
   });
 });
+
+describe('HfTokenizer over a tiny byte-level BPE tokenizer.json', () => {
+  const bpe = new HfTokenizer({
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: [
+      {
+        id: 7,
+        content: '<s>',
+        single_word: false,
+        lstrip: false,
+        rstrip: false,
+        normalized: false,
+        special: true,
+      },
+    ],
+    normalizer: null,
+    pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
+    post_processor: null,
+    decoder: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
+    model: {
+      type: 'BPE',
+      dropout: null,
+      unk_token: null,
+      continuing_subword_prefix: null,
+      end_of_word_suffix: null,
+      fuse_unk: false,
+      vocab: { a: 0, b: 1, Ġ: 2, ab: 3, Ġa: 4, Ġab: 5, c: 6, '<s>': 7 },
+      merges: ['Ġ a', 'a b', 'Ġa b'], // "Ġ a" outranks "a b", so " ab" becomes one token
+    },
+  });
+
+  it('applies the merges in rank order and round-trips the text', () => {
+    expect(Array.from(bpe.encode('ab ab abc').ids)).toEqual([3, 5, 5, 6]);
+    expect(bpe.decode(bpe.encode('ab ab abc').ids)).toBe('ab ab abc');
+    expect(bpe.tokenOf(5)).toBe('Ġab');
+    expect(bpe.vocabSize).toBe(8);
+  });
+});
