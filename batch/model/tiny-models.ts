@@ -11,7 +11,7 @@
  *   logits. With `causalMask: false` it is the "bi" export of the same weights.
  *
  * Weights are drawn from `SeededRandom`, so the same options always give the same bytes.
- * `logitsType: 'float16'` ends the graph with a Cast, to stand in for half-precision exports.
+ * `logitsType: 'float16' | 'bfloat16'` ends the graph with a Cast, to stand in for half-precision exports.
  */
 import { GraphBuilder } from './graph-builder.ts';
 import { DataType, type ModelProto } from './onnx-proto.ts';
@@ -26,7 +26,7 @@ export interface TinyModelOptions {
   layers?: number;
   maxPositions?: number;
   seed?: number;
-  logitsType?: 'float' | 'float16';
+  logitsType?: 'float' | 'float16' | 'bfloat16';
 }
 
 export function generateTinyModel(options: TinyModelOptions): ModelProto {
@@ -147,11 +147,12 @@ export function generateTinyModel(options: TinyModelOptions): ModelProto {
     [vocab],
     random.normals(vocab, 0.5).map((b) => b - 1.5),
   );
-  const logitsName = options.logitsType === 'float16' ? 'logits_float' : 'logits';
+  const halfType = { float16: DataType.FLOAT16, bfloat16: DataType.BFLOAT16 }[options.logitsType as string];
+  const logitsName = halfType ? 'logits_float' : 'logits';
   const logits = g.op('Add', [g.op('MatMul', [final, lmHead]), lmBias], {}, { output: logitsName });
-  if (options.logitsType === 'float16') {
-    g.op('Cast', [logits], { to: DataType.FLOAT16 }, { output: 'logits' });
-    g.output('logits', DataType.FLOAT16, ['batch', 'sequence', vocab]);
+  if (halfType) {
+    g.op('Cast', [logits], { to: halfType }, { output: 'logits' });
+    g.output('logits', halfType, ['batch', 'sequence', vocab]);
   } else {
     g.output('logits', DataType.FLOAT, ['batch', 'sequence', vocab]);
   }

@@ -194,5 +194,11 @@ function checkGraphInterface(
       'model_io_mismatch',
       `${modelPath}: "logits" element type ${logits.elemType} is not float32/float16/bfloat16`,
     );
+  if (logitsType === 'bfloat16') {
+    throw new OnnxModelError(
+      'model_io_mismatch',
+      `${modelPath}: "logits" are bfloat16, which onnxruntime-node cannot hand to JavaScript; run \`csplade model prepare\` so they are pooled inside the session`,
+    );
+  }
   return { inputs, logitsType };
 }

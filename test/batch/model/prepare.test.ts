@@ -4,6 +4,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { externalDataFiles, loadModelFile } from '../../../batch/model/model-file.node.ts';
 import { addSpladeHead, prepareModel, prepareModelDir } from '../../../batch/model/prepare.ts';
+import { bfloat16ToFloat32 } from '../../../shared/encoders/onnx/half-float.ts';
 import { spladePoolDense, topKDense } from '../../../shared/encoders/onnx/pooling.ts';
 import type { ModelSequence } from '../../../shared/encoders/onnx/sequences.ts';
 import { removeTempDirs, runSequences, tempDir, tinyModelDir } from './fixtures.ts';
@@ -67,6 +68,26 @@ describe('prepare: fused SPLADE head', () => {
     await expectHeadMatchesJsPooling(join(dir, 'model.onnx'), result.saved.path, 30, true);
   });
 
+  it('handles bfloat16 logits (which onnxruntime-node cannot even return to JavaScript)', async () => {
+    // Reference: the float32 twin (same seed) with its logits rounded to bfloat16 in JS.
+    const floatDir = await tinyModelDir({ architecture: 'masked-lm' });
+    const dir = await tinyModelDir({ architecture: 'masked-lm', logitsType: 'bfloat16' });
+    await expect(runSequences(join(dir, 'model.onnx'), sequences)).rejects.toThrow(/Unsupported data type/);
+    const result = await prepareModel(join(dir, 'model.onnx'), { k: 30 });
+    expect(result.logitsType).toBe('bfloat16');
+    const raw = await runSequences(join(floatDir, 'model.onnx'), sequences);
+    const rounded = bfloat16ToFloat32(float32ToBfloat16(raw.logits!));
+    const head = await runSequences(result.saved.path, sequences);
+    sequences.forEach((s, b) => {
+      const expected = topKDense(spladePoolDense(rounded, raw.dims!, b, s.poolStart, s.poolEnd), 30);
+      const got = new Map<number, number>();
+      for (let i = 0; i < 30; i++) got.set(Number(head.termIds![b * 30 + i]), head.termWeights![b * 30 + i]);
+      expected.terms.forEach((term, i) => {
+        expect(Math.abs((got.get(term) ?? -1) - expected.weights[i])).toBeLessThan(1e-5);
+      });
+    });
+  });
+
   it('clamps k to the vocabulary', async () => {
     const dir = await tinyModelDir({ architecture: 'masked-lm', vocabSize: 300 });
     const result = await prepareModel(join(dir, 'model.onnx'), { k: 5000 });
@@ -121,3 +142,9 @@ describe('prepare: fused SPLADE head', () => {
     expect(externalDataFiles(await loadModelFile(join(dir, 'copy.onnx')))).toEqual([]);
   });
 });
+
+/** float32 → bfloat16 bits, round to nearest even (as onnxruntime's Cast). */
+function float32ToBfloat16(values: Float32Array): Uint16Array {
+  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  return Uint16Array.from(bits, (x) => (x + 0x7fff + ((x >>> 16) & 1)) >>> 16);
+}

@@ -119,6 +119,11 @@ describe('loadModelDir', () => {
     await expectFailure(dir, 'model_io_mismatch', /no "logits" output \(outputs: scores\)/);
   });
 
+  it('refuses unprepared bfloat16 logits, pointing at model prepare', async () => {
+    const dir = await tinyModelDir({ architecture: 'masked-lm', logitsType: 'bfloat16' });
+    await expectFailure(dir, 'model_io_mismatch', /"logits" are bfloat16, .* run `csplade model prepare`/);
+  });
+
   it('fails when the config says prepared but the graph is not', async () => {
     const dir = await tinyModelDir({ architecture: 'masked-lm' });
     await editConfig(dir, (c) => {
