@@ -8,7 +8,9 @@
  *
  * `luceneNorms` scores with the document length after Lucene's one-byte norm round trip, to match
  * Anserini's scores closely. The default is false, exact lengths: we store a weight per posting,
- * so there is no reason to inherit Lucene's storage loss; turn it on to reproduce Anserini runs.
+ * so there is no reason to inherit Lucene's storage loss; turn it on to reproduce Anserini runs
+ * (on SciFact flat-wp, float scores: nDCG@10 0.6718 with it — Anserini's published number — and
+ * 0.6712 without; R@100 0.9213 either way).
  *
  * The query side needs no statistics (counts only), so the edge can build this encoder from the
  * manifest's config alone (`statsHash` keeps the fingerprint identical); encoding documents needs
