@@ -1,51 +1,41 @@
 /**
- * The cost report of one request: an ObjectStore view that counts the requests (subrequests, in
- * Workers terms) and bytes that pass through it. Each request wraps the shared store in its own meter,
- * so concurrent requests never mix their counts; caches sit in front of it, so a warm request that
- * re-reads nothing reports zero.
+ * The cost report of one request. Each request wraps the shared store in its own `counting` decorator
+ * (shared/store/counting.ts), so concurrent requests never mix their counts; caches sit in front of it,
+ * so a warm request that re-reads nothing reports zero. Reads made outside the request's store (the
+ * shard reader's stored-field reads) are added by the search service as `extra`.
  */
-import type { ObjectInfo, ObjectStore, PutOptions } from '../../shared/store/object-store.ts';
+import { counting } from '../../shared/store/counting.ts';
+import type { ObjectStore } from '../../shared/store/object-store.ts';
 
-export interface RequestCost {
-  /** Store requests (each one a Worker subrequest). */
-  subrequests: number;
-  /** Bytes read from the store. */
-  bytes: number;
+export class RequestCost {
+  readonly #counted: ReturnType<typeof counting>;
   /** Hot regions served by the Cache API instead of the store. */
-  cacheHits: number;
+  cacheHits = 0;
+  #extraRequests = 0;
+  #extraBytes = 0;
+
+  constructor(counted: ReturnType<typeof counting>) {
+    this.#counted = counted;
+  }
+
+  /** Store requests (each one a Worker subrequest). */
+  get subrequests(): number {
+    return this.#counted.counts().total.requests + this.#extraRequests;
+  }
+
+  /** Bytes read from the store. */
+  get bytes(): number {
+    return this.#counted.counts().total.bytesRead + this.#extraBytes;
+  }
+
+  add(requests: number, bytes: number): void {
+    this.#extraRequests += requests;
+    this.#extraBytes += bytes;
+  }
 }
 
+/** A per-request counting view of `store` and the cost it accumulates. */
 export function meteredStore(store: ObjectStore): { store: ObjectStore; cost: RequestCost } {
-  const cost: RequestCost = { subrequests: 0, bytes: 0, cacheHits: 0 };
-  const metered: ObjectStore = {
-    async get(key) {
-      cost.subrequests++;
-      const object = await store.get(key);
-      if (object) cost.bytes += object.bytes.length;
-      return object;
-    },
-    async getRange(key, offset, length) {
-      cost.subrequests++;
-      const bytes = await store.getRange(key, offset, length);
-      cost.bytes += bytes.length;
-      return bytes;
-    },
-    head(key): Promise<ObjectInfo | null> {
-      cost.subrequests++;
-      return store.head(key);
-    },
-    put(key: string, bytes: Uint8Array, options?: PutOptions) {
-      cost.subrequests++;
-      return store.put(key, bytes, options);
-    },
-    list(prefix) {
-      cost.subrequests++;
-      return store.list(prefix);
-    },
-    delete(key) {
-      cost.subrequests++;
-      return store.delete(key);
-    },
-  };
-  return { store: metered, cost };
+  const counted = counting(store);
+  return { store: counted, cost: new RequestCost(counted) };
 }

@@ -143,7 +143,10 @@ export class SearchService {
     if (params.fields.length > 0) {
       // Stored-field reads happen inside the reader (offsets table, then records): count the fallback
       // reads made meanwhile. Exact when requests do not overlap; concurrent ones may share the count.
-      const before = { ...this.shards.fallbackCost };
+      const before = {
+        subrequests: this.shards.fallbackCost.subrequests,
+        bytes: this.shards.fallbackCost.bytes,
+      };
       const lost = await this.#attachFields(hits, params.fields);
       if (lost.length > 0) {
         failed.push(...lost);
@@ -152,8 +155,10 @@ export class SearchService {
         hits = this.#merge(kept, params.k, manifest.impact.scale, queryScale);
         await this.#attachFields(hits, params.fields);
       }
-      cost.subrequests += this.shards.fallbackCost.subrequests - before.subrequests;
-      cost.bytes += this.shards.fallbackCost.bytes - before.bytes;
+      cost.add(
+        this.shards.fallbackCost.subrequests - before.subrequests,
+        this.shards.fallbackCost.bytes - before.bytes,
+      );
     }
     const body: SearchResponse = {
       index,

@@ -103,7 +103,7 @@ export class ShardPool {
    * Reads the readers made outside any prefetch (stored-field records and their offsets table, or a
    * range evicted before use), counted isolate-wide: a request adds the growth during its own calls.
    */
-  get fallbackCost(): Readonly<RequestCost> {
+  get fallbackCost(): RequestCost {
     return this.#fallback.cost;
   }
 

@@ -1,0 +1,70 @@
+/**
+ * Node entry: the same Hono app over @hono/node-server, with the store named by CSPLADE_STORE — a local
+ * folder (the embedded default) or s3://bucket/prefix (AWS S3, R2's S3 API, radosgw; S3_ENDPOINT and
+ * AWS_* as in shared/store/open.node.ts). Settings come from the environment:
+ *   CSPLADE_STORE (required), PORT (default 8787), HOST (default 127.0.0.1), CORS_ORIGINS ("*" or a
+ *   comma-separated list), API_KEY_HASHES (comma-separated SHA-256 hex), CURRENT_TTL_MS, SUBREQUEST_BUDGET.
+ * @example CSPLADE_STORE=./.tmp/store npx tsx edge/node.ts
+ */
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import { openStore } from '../shared/store/open.node.ts';
+import { createApp, type EdgeDeps } from './app.ts';
+import { parseKeyHashes } from './http/api-keys.ts';
+import { registryEncoderFactory } from './search/query-codec.ts';
+
+export interface NodeServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Builds the app's dependencies from `env` (process.env by default). */
+export function nodeDeps(env: Readonly<Record<string, string | undefined>> = process.env): EdgeDeps {
+  const location = env.CSPLADE_STORE;
+  if (!location)
+    throw new Error('CSPLADE_STORE is not set: give a folder or s3://bucket/prefix holding indexes/');
+  const cors = (env.CORS_ORIGINS ?? '').trim();
+  const number = (name: string) => (env[name] ? Number(env[name]) : undefined);
+  return {
+    store: openStore(location, { env }),
+    encoderFactory: registryEncoderFactory,
+    apiKeyHashes: parseKeyHashes(env.API_KEY_HASHES),
+    corsOrigins: cors === '' ? undefined : cors === '*' ? '*' : cors.split(',').map((o) => o.trim()),
+    limits: {
+      ...(number('CURRENT_TTL_MS') ? { currentTtlMs: number('CURRENT_TTL_MS') } : {}),
+      ...(number('SUBREQUEST_BUDGET') ? { subrequestBudget: number('SUBREQUEST_BUDGET') } : {}),
+    },
+  };
+}
+
+/** Serves the app; port 0 picks a free one. */
+export function startNodeServer(
+  deps: EdgeDeps,
+  options: { port?: number; host?: string } = {},
+): Promise<NodeServer> {
+  const app = createApp(deps);
+  return new Promise((resolve) => {
+    const server = serve(
+      { fetch: app.fetch, port: options.port ?? 8787, hostname: options.host ?? '127.0.0.1' },
+      (info: AddressInfo) => {
+        resolve({
+          url: `http://${info.address}:${info.port}`,
+          close: () =>
+            new Promise<void>((done, fail) => server.close((error) => (error ? fail(error) : done()))),
+        });
+      },
+    );
+  });
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const server = await startNodeServer(nodeDeps(), {
+    port: Number(process.env.PORT ?? 8787),
+    host: process.env.HOST ?? '127.0.0.1',
+  });
+  console.log(`csplade edge (Node) listening on ${server.url} — store ${process.env.CSPLADE_STORE}`);
+  const stop = () => void server.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
