@@ -83,7 +83,13 @@ export async function quantizeModel(inputPath: string, options: QuantizeOptions)
   return { saved, bytesBefore: await modelSizeOnDisk(inputPath), bytesAfter: saved.totalBytes, tensors };
 }
 
-/** Rewrites the graph in place; returns what was quantized. */
+/**
+ * Rewrites the graph in place; returns what was quantized. First a plan: each float 2-D
+ * initializer used as a MatMul weight or a Gather table is quantized once. 4-bit MatMulNBits
+ * replaces the MatMul nodes of a weight only MatMuls use; otherwise the weight becomes int8 plus
+ * one DequantizeLinear whose output replaces *every* reference (tied embeddings, Transpose → MatMul
+ * heads), so no float copy is left behind.
+ */
 export async function quantizeGraph(
   model: ModelProto,
   sourceDir: string,
@@ -92,107 +98,109 @@ export async function quantizeGraph(
   const graph = model.graph;
   if (!graph) throw new OnnxModelError('model_graph_unsupported', 'model has no graph');
   const opset = toNumber((model.opsetImport ?? []).find((o) => !o.domain)?.version ?? 0);
-  if (opset < 13)
+  if (opset < 13) {
     throw new OnnxModelError(
       'model_graph_unsupported',
       `per-channel DequantizeLinear needs opset ≥ 13; the model has ${opset}`,
     );
+  }
   const minElements = options.minElements ?? 256;
   const blockSize = options.blockSize ?? 32;
   const initializers = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', t]));
-  const consumers = new Map<string, number>();
-  for (const n of graph.node ?? [])
-    for (const input of n.input ?? []) consumers.set(input, (consumers.get(input) ?? 0) + 1);
-  const g = GraphBuilder.extend(graph);
-  const replaced = new Map<string, string>(); // float initializer → dequantized value name
-  const removed = new Set<string>();
-  const done: QuantizedTensor[] = [];
-  const isFloat2d = (t: TensorProto | undefined): t is TensorProto =>
-    t !== undefined &&
-    t.dataType === DataType.FLOAT &&
-    (t.dims ?? []).length === 2 &&
-    (t.dims ?? []).reduce<number>((a, d) => a * toNumber(d), 1) >= minElements;
+  const elements = (t: TensorProto) => (t.dims ?? []).reduce<number>((a, d) => a * toNumber(d), 1);
+  const is2d = (t: TensorProto | undefined, type: number): t is TensorProto =>
+    t !== undefined && t.dataType === type && (t.dims ?? []).length === 2 && elements(t) >= minElements;
 
-  const newNodes = [];
+  // How each weight-like initializer is used.
+  const uses = new Map<string, Set<'matmul' | 'gather' | 'other'>>();
+  const use = (name: string, kind: 'matmul' | 'gather' | 'other') => {
+    if (!uses.has(name)) uses.set(name, new Set());
+    uses.get(name)!.add(kind);
+  };
   for (const n of graph.node ?? []) {
-    const weightName =
-      n.opType === 'MatMul' ? n.input?.[1] : n.opType === 'Gather' ? n.input?.[0] : undefined;
-    const weight = weightName === undefined ? undefined : initializers.get(weightName);
-    if (!weightName || !isFloat2d(weight)) {
-      newNodes.push(n);
-      continue;
-    }
+    (n.input ?? []).forEach((name, i) => {
+      if (!initializers.has(name)) return;
+      if (n.opType === 'MatMul' && i === 1) use(name, 'matmul');
+      else if (n.opType === 'Gather' && i === 0) use(name, 'gather');
+      else use(name, 'other');
+    });
+  }
+  const candidates = [...uses.entries()].filter(
+    ([name, kinds]) =>
+      (kinds.has('matmul') || kinds.has('gather')) && is2d(initializers.get(name), DataType.FLOAT),
+  );
+  if (candidates.length === 0) {
+    const half = [...uses.keys()].some((name) => is2d(initializers.get(name), DataType.FLOAT16));
+    throw new OnnxModelError(
+      'model_graph_unsupported',
+      half
+        ? 'the model keeps its MatMul/Gather weights in float16; quantize supports float32 exports (export with fp32 weights)'
+        : 'found no float32 MatMul or Gather weights to quantize',
+    );
+  }
+
+  const g = GraphBuilder.extend(graph);
+  const done: QuantizedTensor[] = [];
+  const dequantizeNodes = [];
+  const renamed = new Map<string, string>();
+  const nbits = new Map<string, { b: string; scales: string; k: number; n: number }>();
+  for (const [name, kinds] of candidates) {
+    const weight = initializers.get(name)!;
     const [rows, cols] = (weight.dims ?? []).map(toNumber);
     const values = await readFloatTensor(weight, sourceDir);
-    if (options.bits === 4 && n.opType === 'MatMul' && consumers.get(weightName) === 1) {
+    if (options.bits === 4 && kinds.size === 1 && kinds.has('matmul')) {
       const q = quantizeNBits(values, rows, cols, blockSize);
-      const bName = g.initializer(
-        rawTensor(g.fresh(`${weightName}_q4`), DataType.UINT8, [cols, q.blocks, blockSize / 2], q.packed),
+      const b = g.initializer(
+        rawTensor(g.fresh(`${name}_q4`), DataType.UINT8, [cols, q.blocks, blockSize / 2], q.packed),
       );
-      const sName = g.initializer(
-        floatTensor(g.fresh(`${weightName}_q4_scales`), [cols * q.blocks], q.scales),
-      );
-      newNodes.push(
-        node(
-          'MatMulNBits',
-          [n.input![0], bName, sName],
-          n.output ?? [],
-          { K: rows, N: cols, bits: 4, block_size: blockSize },
-          { domain: 'com.microsoft', name: n.name ?? undefined },
-        ),
-      );
-      removed.add(weightName);
-      done.push({ name: weightName, as: 'matmul-nbits-4', dims: [rows, cols] });
+      const scales = g.initializer(floatTensor(g.fresh(`${name}_q4_scales`), [cols * q.blocks], q.scales));
+      nbits.set(name, { b, scales, k: rows, n: cols });
+      done.push({ name, as: 'matmul-nbits-4', dims: [rows, cols] });
       continue;
     }
-    let dequantized = replaced.get(weightName);
-    if (!dequantized) {
-      const axis = n.opType === 'MatMul' ? 1 : 0;
-      const { q, scales } = quantizeInt8(values, rows, cols, axis);
-      const qName = g.initializer(
-        rawTensor(g.fresh(`${weightName}_int8`), DataType.INT8, [rows, cols], new Uint8Array(q.buffer)),
-      );
-      const sName = g.initializer(floatTensor(g.fresh(`${weightName}_scale`), [scales.length], scales));
-      const zName = g.initializer(
-        rawTensor(
-          g.fresh(`${weightName}_zero_point`),
-          DataType.INT8,
-          [scales.length],
-          new Uint8Array(scales.length),
-        ),
-      );
-      dequantized = g.fresh(`${weightName}_dequantized`);
-      newNodes.push(
-        node(
-          'DequantizeLinear',
-          [qName, sName, zName],
-          [dequantized],
-          { axis },
-          { name: g.fresh(`dq_${weightName}`) },
-        ),
-      );
-      replaced.set(weightName, dequantized);
-      removed.add(weightName);
-      done.push({
-        name: weightName,
-        as: axis === 1 ? 'int8-per-column' : 'int8-per-row',
-        dims: [rows, cols],
-      });
-    }
-    n.input = (n.input ?? []).map((name) => (name === weightName ? dequantized! : name));
-    newNodes.push(n);
+    // Per row for embedding tables (a Gather reads rows), per output column for MatMul weights.
+    const axis = kinds.has('gather') ? 0 : 1;
+    const { q, scales } = quantizeInt8(values, rows, cols, axis);
+    const qName = g.initializer(
+      rawTensor(g.fresh(`${name}_int8`), DataType.INT8, [rows, cols], new Uint8Array(q.buffer)),
+    );
+    const sName = g.initializer(floatTensor(g.fresh(`${name}_scale`), [scales.length], scales));
+    const zName = g.initializer(
+      rawTensor(g.fresh(`${name}_zero_point`), DataType.INT8, [scales.length], new Uint8Array(scales.length)),
+    );
+    const output = g.fresh(`${name}_dequantized`);
+    dequantizeNodes.push(
+      node('DequantizeLinear', [qName, sName, zName], [output], { axis }, { name: g.fresh(`dq_${name}`) }),
+    );
+    renamed.set(name, output);
+    done.push({ name, as: axis === 1 ? 'int8-per-column' : 'int8-per-row', dims: [rows, cols] });
   }
-  // A weight consumed elsewhere too (e.g. tied embeddings used by a non-MatMul) keeps its float copy.
-  for (const n of newNodes) for (const input of n.input ?? []) if (removed.has(input)) removed.delete(input);
-  graph.node = newNodes;
+
+  const rewritten = (graph.node ?? []).map((n) => {
+    const packed = n.opType === 'MatMul' ? nbits.get(n.input?.[1] ?? '') : undefined;
+    if (packed) {
+      return node(
+        'MatMulNBits',
+        [n.input![0], packed.b, packed.scales],
+        n.output ?? [],
+        { K: packed.k, N: packed.n, bits: 4, block_size: blockSize },
+        {
+          domain: 'com.microsoft',
+          name: n.name ?? undefined,
+        },
+      );
+    }
+    n.input = (n.input ?? []).map((name) => renamed.get(name) ?? name);
+    return n;
+  });
+  // DequantizeLinear nodes read only initializers, so placing them first keeps the graph topologically sorted.
+  graph.node = [...dequantizeNodes, ...rewritten];
+  const quantized = new Set(done.map((t) => t.name));
   graph.initializer = [
-    ...(graph.initializer ?? []).filter((t) => !removed.has(t.name ?? '')),
+    ...(graph.initializer ?? []).filter((t) => !quantized.has(t.name ?? '')),
     ...g.initializers,
   ];
-  if (
-    done.some((t) => t.as === 'matmul-nbits-4') &&
-    !(model.opsetImport ?? []).some((o) => o.domain === 'com.microsoft')
-  ) {
+  if (nbits.size > 0 && !(model.opsetImport ?? []).some((o) => o.domain === 'com.microsoft')) {
     model.opsetImport = [...(model.opsetImport ?? []), { domain: 'com.microsoft', version: 1 }];
   }
   return done;

@@ -1,13 +1,16 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { driftOnSamples, modelQuantizeCommand } from '../../../batch/model/commands.ts';
-import { loadModelFile } from '../../../batch/model/model-file.node.ts';
+import { GraphBuilder } from '../../../batch/model/graph-builder.ts';
+import { loadModelFile, saveModelFile } from '../../../batch/model/model-file.node.ts';
+import { DataType, rawTensor } from '../../../batch/model/onnx-proto.ts';
 import { prepareModel } from '../../../batch/model/prepare.ts';
 import { quantizeInt8, quantizeModel, quantizeNBits } from '../../../batch/model/quantize.ts';
 import { SeededRandom } from '../../../batch/model/seeded-random.ts';
-import { removeTempDirs, tinyModelDir } from './fixtures.ts';
+import { removeTempDirs, tempDir, tinyModelDir } from './fixtures.ts';
 
 afterAll(removeTempDirs);
 
@@ -41,6 +44,56 @@ describe('quantize: packing', () => {
         expect(Math.abs((code - 8) * scale - values[row * n + col])).toBeLessThanOrEqual(scale / 2 + 1e-6);
       }
     }
+  });
+});
+
+describe('quantize: graphs', () => {
+  it('a tied embedding (Gather + Transpose → MatMul head) is stored once, as int8, and still computes the same', async () => {
+    const vocab = 64;
+    const hidden = 16;
+    const g = new GraphBuilder();
+    const ids = g.input('input_ids', DataType.INT64, ['batch', 'sequence']);
+    const table = g.weight('embed', [vocab, hidden], new SeededRandom(9).normals(vocab * hidden, 1));
+    const x = g.op('Gather', [table, ids], { axis: 0 });
+    g.op('MatMul', [x, g.op('Transpose', [table], { perm: [1, 0] })], {}, { output: 'logits' });
+    g.output('logits', DataType.FLOAT, ['batch', 'sequence', vocab]);
+    const model = g.build({ name: 'tied' });
+    const dir = await tempDir();
+    await saveModelFile(model, join(dir, 'tied.onnx'));
+    const result = await quantizeModel(join(dir, 'tied.onnx'), { bits: 4 });
+    expect(result.tensors).toEqual([{ name: 'embed', as: 'int8-per-row', dims: [vocab, hidden] }]);
+    const graph = (await loadModelFile(result.saved.path)).graph!;
+    // Only the int8 table, its per-row scales and zero points remain: no float copy of the table.
+    expect(graph.initializer!.map((t) => [t.dataType, t.dims!.length])).toEqual([
+      [DataType.INT8, 2],
+      [DataType.FLOAT, 1],
+      [DataType.INT8, 1],
+    ]);
+    const feeds = { input_ids: new ort.Tensor('int64', BigInt64Array.from([1n, 5n, 63n]), [1, 3]) };
+    const before = (await (await ort.InferenceSession.create(join(dir, 'tied.onnx'))).run(feeds)).logits
+      .data as Float32Array;
+    const after = (await (await ort.InferenceSession.create(result.saved.path)).run(feeds)).logits
+      .data as Float32Array;
+    let maxError = 0;
+    let maxValue = 0;
+    before.forEach((v, i) => {
+      maxError = Math.max(maxError, Math.abs(v - after[i]));
+      maxValue = Math.max(maxValue, Math.abs(v));
+    });
+    expect(maxError / maxValue).toBeLessThan(0.02);
+  });
+
+  it('says so when the weights are float16', async () => {
+    const g = new GraphBuilder();
+    const a = g.input('a', DataType.FLOAT16, [2, 32]);
+    g.initializer(rawTensor('w', DataType.FLOAT16, [32, 32], new Uint8Array(32 * 32 * 2)));
+    g.op('MatMul', [a, 'w'], {}, { output: 'y' });
+    g.output('y', DataType.FLOAT16, [2, 32]);
+    const dir = await tempDir();
+    await saveModelFile(g.build({ name: 'half' }), join(dir, 'half.onnx'));
+    await expect(quantizeModel(join(dir, 'half.onnx'), { bits: 8 })).rejects.toThrow(
+      /weights in float16; quantize supports float32 exports/,
+    );
   });
 });
 
