@@ -43,21 +43,33 @@ export function topKDense(dense: Float32Array, k: number): SparseVector {
   return fromPairs(ids, (i) => dense[i]);
 }
 
-/** A SparseVector from parallel (ids, weights) such as a TopK output; drops weights <= 0 and keeps the best k. */
+/** A SparseVector from parallel (ids, weights) with unique ids, such as a TopK output; drops weights <= 0 and keeps the best k. */
 export function sparseFromTopK(
   ids: ArrayLike<number | bigint>,
   weights: ArrayLike<number>,
   k: number,
 ): SparseVector {
+  // Runs once per sequence on the main thread, between session.run calls: typed arrays, no Map.
+  const numericIds = new Float64Array(weights.length);
   const order: number[] = [];
-  for (let i = 0; i < weights.length; i++) if (weights[i] > 0) order.push(i);
+  for (let i = 0; i < weights.length; i++) {
+    if (weights[i] > 0) {
+      order.push(i);
+      numericIds[i] = Number(ids[i]);
+    }
+  }
   if (order.length > k) {
-    order.sort((a, b) => weights[b] - weights[a] || Number(ids[a]) - Number(ids[b]));
+    order.sort((a, b) => weights[b] - weights[a] || numericIds[a] - numericIds[b]);
     order.length = k;
   }
-  const byTerm = new Map<number, number>();
-  for (const i of order) byTerm.set(Number(ids[i]), weights[i]);
-  return fromPairs([...byTerm.keys()], (term) => byTerm.get(term)!);
+  order.sort((a, b) => numericIds[a] - numericIds[b]);
+  const terms = new Uint32Array(order.length);
+  const out = new Float32Array(order.length);
+  for (let j = 0; j < order.length; j++) {
+    terms[j] = numericIds[order[j]];
+    out[j] = weights[order[j]];
+  }
+  return { terms, weights: out };
 }
 
 /** Max-pools several sparse vectors (the windows of one document), then keeps the best k. */
