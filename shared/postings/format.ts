@@ -34,8 +34,8 @@ export const FLAG_WIDE_IMPACTS = 2;
 export const KNOWN_FLAGS = FLAG_RANGE_MAXIMA | FLAG_WIDE_IMPACTS;
 
 export const DEFAULT_BLOCK_SIZE = 128;
-/** 2^6 = 64 docs per range block (chosen by bench:engine, see shared/engine/registry.ts). */
-export const DEFAULT_RANGE_BLOCK_BITS = 6;
+/** 2^4 = 16 docs per range block (chosen by bench:engine, see shared/engine/registry.ts). */
+export const DEFAULT_RANGE_BLOCK_BITS = 4;
 /** 2^6 = 64 range blocks per superblock: the coarse level BMP scores first. */
 export const DEFAULT_SUPER_BLOCK_BITS = 6;
 export const MAX_IMPACT = 0xffff;

@@ -35,6 +35,39 @@ function time<T>(fn: () => T, repeats: number): { ms: number; value: T } {
   return { ms: median(runs), value };
 }
 
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/**
+ * Times baseline and candidate alternately, so load from other processes hits both alike; reports
+ * wall time and this process's CPU time (steadier on a shared machine), medians of `repeats`.
+ */
+function timePair<A, B>(
+  baseline: () => A,
+  candidate: () => B,
+  repeats: number,
+): [{ ms: number; cpuMs: number; value: A }, { ms: number; cpuMs: number; value: B }] {
+  const fns = [baseline, candidate] as const;
+  const values: unknown[] = fns.map((f) => f()); // warm-up
+  const wall: number[][] = [[], []];
+  const cpu: number[][] = [[], []];
+  for (let r = 0; r < repeats; r++) {
+    for (let k = 0; k < 2; k++) {
+      const t = performance.now();
+      const c = cpuMs();
+      values[k] = fns[k]();
+      cpu[k].push(cpuMs() - c);
+      wall[k].push(performance.now() - t);
+    }
+  }
+  return [
+    { ms: median(wall[0]), cpuMs: median(cpu[0]), value: values[0] as A },
+    { ms: median(wall[1]), cpuMs: median(cpu[1]), value: values[1] as B },
+  ];
+}
+
 const numDocs = arg('docs', 100_000);
 const vocab = arg('vocab', 30_522);
 const meanTerms = arg('terms', 120);
@@ -50,8 +83,11 @@ const postings = vectors.reduce((s, v) => s + v.terms.length, 0);
 const input = { shardName: 'bench', docBase: 0, impactBits: 8, indexScale: 0.01, vectors, externalIds };
 
 log('writing');
-const baselineWrite = time(() => encodeAllPostingLists(invertDocuments(vectors, vocab)), repeats);
-const written = time(() => writeShard(input), repeats);
+const [baselineWrite, written] = timePair(
+  () => encodeAllPostingLists(invertDocuments(vectors, vocab)),
+  () => writeShard(input),
+  repeats,
+);
 const stored = vectors.map((_, d) => ({ title: `Document ${d}`, url: `https://example.org/${d}` }));
 const writtenStored = time(() => writeShard({ ...input, storedFields: stored }), repeats);
 const crcOnly = time(() => crc32(written.value.bytes), repeats);
@@ -113,6 +149,9 @@ console.log(
       baselinePostingsPerSec: perSec(postings, baselineWrite.ms),
       writeShardPostingsPerSec: perSec(postings, written.ms),
       writeShardOverBaseline: +(written.ms / baselineWrite.ms).toFixed(3),
+      baselineCpuMs: +baselineWrite.cpuMs.toFixed(1),
+      writeShardCpuMs: +written.cpuMs.toFixed(1),
+      writeShardOverBaselineCpu: +(written.cpuMs / baselineWrite.cpuMs).toFixed(3),
     },
     read: {
       openSyncMs: +openSync.ms.toFixed(3),

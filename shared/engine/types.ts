@@ -1,0 +1,32 @@
+/**
+ * Types of the exact top-k query engine. Scores are integer dot products of per-query integer
+ * weights and quantized document impacts, so every algorithm can be exact: same doc ids and
+ * same scores as exhaustive scoring, ties broken by smaller doc id first. Searches are
+ * synchronous: the caller has already fetched every posting list's bytes.
+ */
+import type { PostingList } from '../postings/posting-list.ts';
+
+export interface QueryTerm {
+  readonly term: number;
+  /** Positive integer query weight (quantized per query). */
+  readonly weight: number;
+  readonly postings: PostingList;
+}
+
+export interface SearchRequest {
+  /** Documents in the shard: local doc ids are 0..numDocs-1. */
+  readonly numDocs: number;
+  readonly terms: readonly QueryTerm[];
+  readonly k: number;
+}
+
+/** Hits sorted by score descending, then doc id ascending; only docs with score > 0. */
+export interface TopKResult {
+  readonly docs: Uint32Array;
+  readonly scores: Float64Array;
+}
+
+export interface TopKAlgorithm {
+  readonly name: string;
+  search(request: SearchRequest): TopKResult;
+}

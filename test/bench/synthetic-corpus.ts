@@ -1,0 +1,210 @@
+/**
+ * A deterministic SPLADE-like synthetic corpus and query set for benchmarks (engine, edge).
+ *
+ * Shape, after what SPLADE++ produces on MS MARCO: ~120 non-zeros per document, ~44 per query.
+ * Term popularity is Zipf-like (inclusion probability c/(rank+3), capped at 0.9), so the
+ * commonest terms sit in most documents as SPLADE's expansion terms do; on top, each document
+ * and query draws a third of its terms from one of 1,000 "topics" (random sets of mid/rare
+ * terms), which gives queries real matches with many shared terms instead of noise. Weights are
+ * log1p(relu(x))-shaped and lower for common terms; document weights are quantized to 8-bit
+ * impacts with one corpus-wide scale, query weights to 1..255 per query. Doc ids are in random
+ * order (no clustering/reordering), the hard case for block-max pruning.
+ */
+import type { QuantizedVector } from '../../shared/sparse/types.ts';
+
+export interface SyntheticCorpusOptions {
+  docs: number;
+  vocab: number;
+  queries?: number;
+  seed?: number;
+  /** Mean non-zeros per document (default 120). */
+  docTerms?: number;
+  /** Mean non-zeros per query (default 44). */
+  queryTerms?: number;
+}
+
+export interface SyntheticCorpus {
+  readonly vocab: number;
+  readonly documents: QuantizedVector[];
+  /** Query weights are integers in 1..255, stored in `impacts`. */
+  readonly queries: QuantizedVector[];
+  /** Topic of each document (for diagnostics; ids carry no topic order). */
+  readonly docTopics: Uint16Array;
+}
+
+const TOPICS = 1000;
+const TERMS_PER_TOPIC = 120;
+const TOPIC_SHARE = 1 / 3;
+const QUERY_WORDS = 6;
+
+/** mulberry32: small, fast, good enough for synthetic data. */
+export function createRng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function generateCorpus(options: SyntheticCorpusOptions): SyntheticCorpus {
+  const { docs, vocab } = options;
+  const rng = createRng(options.seed ?? 42);
+  const docTerms = options.docTerms ?? 120;
+  const queryTerms = options.queryTerms ?? 44;
+  const numQueries = options.queries ?? 200;
+
+  // rank -> term id: a random permutation, so popularity is not correlated with id order.
+  const termOfRank = new Uint32Array(vocab);
+  for (let i = 0; i < vocab; i++) termOfRank[i] = i;
+  for (let i = vocab - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    const t = termOfRank[i];
+    termOfRank[i] = termOfRank[j];
+    termOfRank[j] = t;
+  }
+  const rankOfTerm = new Uint32Array(vocab);
+  for (let r = 0; r < vocab; r++) rankOfTerm[termOfRank[r]] = r;
+
+  const background = new Sampler(vocab, docTerms * (1 - TOPIC_SHARE));
+  const topicTerms = new Uint32Array(TOPICS * TERMS_PER_TOPIC);
+  const firstTopicRank = Math.min(100, Math.floor(vocab / 2));
+  for (let i = 0; i < topicTerms.length; i++) {
+    topicTerms[i] = termOfRank[firstTopicRank + Math.floor(rng() * (vocab - firstTopicRank))];
+  }
+
+  const scratch = new Uint32Array(vocab);
+  const seen = new Uint8Array(vocab);
+  const draw = (topic: number, topicCount: number, backgroundScale: number, seed?: Uint32Array): Uint32Array => {
+    let n = 0;
+    if (seed) {
+      for (let i = 0; i < seed.length; i++) {
+        if (seen[seed[i]] === 0) {
+          seen[seed[i]] = 1;
+          scratch[n++] = seed[i];
+        }
+      }
+    }
+    n = background.sample(rng, backgroundScale, scratch, n, termOfRank, seen);
+    for (let i = 0; i < topicCount; i++) {
+      const t = topicTerms[topic * TERMS_PER_TOPIC + Math.floor(rng() * TERMS_PER_TOPIC)];
+      if (seen[t] === 0) {
+        seen[t] = 1;
+        scratch[n++] = t;
+      }
+    }
+    const terms = scratch.slice(0, n).sort();
+    for (let i = 0; i < n; i++) seen[terms[i]] = 0;
+    return terms;
+  };
+
+  // Weight of term t: log1p(relu(x)), x larger for rarer terms. Common terms get low weights.
+  const weightOf = (t: number, boost: number): number => {
+    const rarity = Math.log(rankOfTerm[t] + 3) / Math.log(vocab + 3); // 0.1 (common) .. 1 (rare)
+    const x = (rarity * 1.4 + 0.1) * boost * -Math.log(1 - rng() * 0.999) + (rng() - 0.5) * 0.2;
+    return Math.log1p(Math.max(0.02, x));
+  };
+
+  const documents: QuantizedVector[] = new Array(docs);
+  const docTopics = new Uint16Array(docs);
+  const docScale = 255 / 3; // impacts saturate at 255 for weights >= 3 (SPLADE++ document weights rarely exceed it)
+  for (let d = 0; d < docs; d++) {
+    docTopics[d] = Math.floor(rng() * TOPICS);
+    const terms = draw(docTopics[d], Math.round(docTerms * TOPIC_SHARE * (0.5 + rng())), 1);
+    const impacts = new Uint16Array(terms.length);
+    for (let i = 0; i < terms.length; i++) {
+      impacts[i] = Math.min(255, Math.max(1, Math.round(weightOf(terms[i], 1) * docScale)));
+    }
+    documents[d] = { terms, impacts };
+  }
+
+  const queries: QuantizedVector[] = new Array(numQueries);
+  for (let q = 0; q < numQueries; q++) {
+    // Like an MS MARCO query and its relevant passage: a source document lends its strongest
+    // terms (the "query words"), the rest are expansion terms of its topic and common terms.
+    const sourceId = Math.floor(rng() * docs);
+    const words = strongestTerms(documents[sourceId], QUERY_WORDS);
+    const topic = docTopics[sourceId];
+    const terms = draw(topic, Math.round(queryTerms * 0.4), (queryTerms * 0.4) / background.expected, words);
+    const weights = new Float64Array(terms.length);
+    let max = 0;
+    for (let i = 0; i < terms.length; i++) {
+      weights[i] = weightOf(terms[i], words.includes(terms[i]) ? 2 : 1);
+      if (weights[i] > max) max = weights[i];
+    }
+    const impacts = new Uint16Array(terms.length);
+    for (let i = 0; i < terms.length; i++) impacts[i] = Math.max(1, Math.round((weights[i] / max) * 255));
+    queries[q] = { terms, impacts };
+  }
+  return { vocab, documents, queries, docTopics };
+}
+
+function strongestTerms(doc: QuantizedVector, count: number): Uint32Array {
+  const idx = Array.from(doc.terms.keys()).sort((a, b) => doc.impacts[b] - doc.impacts[a] || a - b);
+  return Uint32Array.from(idx.slice(0, count), (i) => doc.terms[i]);
+}
+
+/**
+ * Draws each rank r independently with probability min(0.9, c/(r+3)), c chosen so the expected
+ * count is `expected`. Ranks are scanned in bands where the probability halves; inside a band,
+ * geometric skips with the band's largest probability plus thinning keep the cost proportional
+ * to the number of terms drawn rather than to the vocabulary.
+ */
+class Sampler {
+  readonly expected: number;
+  private readonly prob: Float64Array;
+  private readonly bandStarts: number[] = [];
+
+  constructor(vocab: number, expected: number) {
+    let harmonic = 0;
+    for (let r = 0; r < vocab; r++) harmonic += 1 / (r + 3);
+    // Solve for c with the 0.9 cap by a few fixed-point iterations.
+    let c = expected / harmonic;
+    for (let it = 0; it < 20; it++) {
+      let sum = 0;
+      for (let r = 0; r < vocab; r++) sum += Math.min(0.9, c / (r + 3));
+      c *= expected / sum;
+    }
+    this.prob = new Float64Array(vocab);
+    for (let r = 0; r < vocab; r++) this.prob[r] = Math.min(0.9, c / (r + 3));
+    this.expected = expected;
+    let r = 0;
+    while (r < vocab) {
+      this.bandStarts.push(r);
+      const half = this.prob[r] / 2;
+      while (r < vocab && this.prob[r] > half) r++;
+    }
+    this.bandStarts.push(vocab);
+  }
+
+  /** Appends drawn term ids (scaled probabilities by `scale`) to out[n..]; returns the new n. */
+  sample(
+    rng: () => number,
+    scale: number,
+    out: Uint32Array,
+    n: number,
+    termOfRank: Uint32Array,
+    seen: Uint8Array,
+  ): number {
+    const prob = this.prob;
+    for (let b = 0; b + 1 < this.bandStarts.length; b++) {
+      const from = this.bandStarts[b];
+      const to = this.bandStarts[b + 1];
+      const pmax = Math.min(0.95, prob[from] * scale);
+      const logq = Math.log(1 - pmax);
+      let r = from - 1;
+      for (;;) {
+        r += 1 + Math.floor(Math.log(1 - rng()) / logq);
+        if (r >= to) break;
+        if (rng() * pmax < prob[r] * scale) {
+          const t = termOfRank[r];
+          seen[t] = 1;
+          out[n++] = t;
+        }
+      }
+    }
+    return n;
+  }
+}
