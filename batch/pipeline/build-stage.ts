@@ -81,11 +81,17 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
   const finalized = await encoder.finalize(cached);
   lap('finalize');
 
-  const vectors: SparseVector[] = finalized.vectors.map((v) => pruneDocument(v, pruning));
+  // Minimum weight, then document frequency over the unpruned vectors, then top-k: a term removed for
+  // its df leaves its place in a document's top-k to a term that discriminates.
+  let vectors: SparseVector[] = finalized.vectors.map((v) =>
+    pruneDocument(v, { minWeight: pruning.minWeight }),
+  );
   const removedTerms =
     pruning.maxDfRatio !== undefined && pruning.maxDfRatio < 1
       ? pruneByDocumentFrequency(vectors, encoder.vocabSize, pruning.maxDfRatio)
       : 0;
+  if (pruning.docTopK !== undefined)
+    vectors = vectors.map((v) => pruneDocument(v, { docTopK: pruning.docTopK }));
   let maxWeight = 0;
   let postings = 0;
   for (const v of vectors) {

@@ -16,7 +16,7 @@
  * `spec` is a JSON description recorded in run parts, so `publish --run` rebuilds the same adapter on a
  * machine that never saw the CLI flags of the encode workers.
  */
-import { Bm25Encoder } from '../../shared/encoders/bm25/bm25-encoder.ts';
+import { BM25_DEFAULTS, Bm25Encoder } from '../../shared/encoders/bm25/bm25-encoder.ts';
 import { Bm25StatsBuilder } from '../../shared/encoders/bm25/stats.ts';
 import type { EncoderConfig, EncoderDescription } from '../../shared/encoders/config.ts';
 import type { Encoder } from '../../shared/encoders/encoder.ts';
@@ -66,7 +66,14 @@ export class Bm25DocumentEncoder implements DocumentEncoder {
     this.#parameters = parameters;
     this.#tokenizer = createTokenizer(parameters.tokenizer ?? 'bert-base-uncased');
     this.vocabSize = this.#tokenizer.vocabSize;
-    this.spec = { kind: 'bm25', ...parameters };
+    // Defaults spelled out, so workers given the same settings differently record the same spec.
+    this.spec = {
+      kind: 'bm25',
+      tokenizer: parameters.tokenizer ?? 'bert-base-uncased',
+      k1: parameters.k1 ?? BM25_DEFAULTS.k1,
+      b: parameters.b ?? BM25_DEFAULTS.b,
+      luceneNorms: parameters.luceneNorms ?? BM25_DEFAULTS.luceneNorms,
+    };
     this.cacheFingerprint = fingerprintOf({
       stage: 'term-counts',
       formatVersion: 1,

@@ -1,0 +1,74 @@
+/**
+ * The encoding cache: segments round-trip exactly and refuse corruption; a cache reopened by another
+ * process knows every flushed entry from the hash lists alone and returns the vectors on demand; unflushed
+ * entries are lost (that is the unit of resumption) and segment names never collide between attempts.
+ */
+import { describe, expect, it } from 'vitest';
+import { decodeSegment, encodeSegment } from '../../../batch/pipeline/cache-segment.ts';
+import { cacheSegmentsPrefix, EncodingCache } from '../../../batch/pipeline/encoding-cache.ts';
+import { PipelineDataError } from '../../../batch/pipeline/errors.ts';
+import { MemoryObjectStore } from '../../../shared/store/memory.ts';
+
+const entry = (i: number) => ({
+  hash: { hi: i * 3, lo: 0xffff0000 + i },
+  vector: {
+    terms: Uint32Array.from([i, i + 5, i + 900]),
+    weights: Float32Array.from([0.5, 1.25, i + 0.125]),
+  },
+});
+
+describe('cache segments', () => {
+  it('round-trip hashes and vectors exactly, including empty vectors', () => {
+    const entries = [
+      entry(1),
+      { hash: { hi: 7, lo: 8 }, vector: { terms: new Uint32Array(0), weights: new Float32Array(0) } },
+      entry(2),
+    ];
+    const { hashes, vectors } = decodeSegment(encodeSegment(entries), 'k');
+    expect(Array.from(hashes)).toEqual([3, 0xffff0001, 7, 8, 6, 0xffff0002]);
+    expect(vectors.map((v) => [Array.from(v.terms), Array.from(v.weights)])).toEqual(
+      entries.map((e) => [Array.from(e.vector.terms), Array.from(e.vector.weights)]),
+    );
+  });
+
+  it('refuse a flipped byte and a truncated segment', () => {
+    const bytes = encodeSegment([entry(1), entry(2)]);
+    const flipped = bytes.slice();
+    flipped[bytes.length - 3] ^= 1;
+    expect(() => decodeSegment(flipped, 'seg')).toThrow(/checksum/);
+    expect(() => decodeSegment(bytes.subarray(0, bytes.length - 4), 'seg')).toThrow(PipelineDataError);
+  });
+});
+
+describe('EncodingCache', () => {
+  it('persists flushed entries for the next process, which loads hashes first and vectors on demand', async () => {
+    const store = new MemoryObjectStore();
+    const writer = new EncodingCache({
+      store,
+      fingerprint: 'fnv1a64:abc',
+      writerName: 'run-w0-a',
+      segmentSize: 3,
+    });
+    await writer.loadIndex();
+    for (let i = 0; i < 7; i++) await writer.add(entry(i).hash, entry(i).vector);
+    // 7 entries at 3 per segment: two segments flushed, one entry pending (lost if the process dies now).
+    const keys = (await store.list(cacheSegmentsPrefix('fnv1a64:abc'))).map((o) => o.key);
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/^cache\/fnv1a64_abc\/segments\/run-w0-a-000000\.seg$/);
+
+    const reader = new EncodingCache({ store, fingerprint: 'fnv1a64:abc', writerName: 'run-w0-b' });
+    await reader.loadIndex();
+    expect(reader.size).toBe(6);
+    expect(reader.has(entry(5).hash)).toBe(true);
+    expect(reader.has(entry(6).hash)).toBe(false);
+    const [v4, v0] = await reader.getMany([entry(4).hash, entry(0).hash]);
+    expect(Array.from(v4.weights)).toEqual(Array.from(entry(4).vector.weights));
+    expect(Array.from(v0.terms)).toEqual(Array.from(entry(0).vector.terms));
+    await expect(reader.getMany([entry(6).hash])).rejects.toThrow(/no cached vector/);
+
+    // Another fingerprint sees nothing.
+    const other = new EncodingCache({ store, fingerprint: 'fnv1a64:def', writerName: 'x' });
+    await other.loadIndex();
+    expect(other.size).toBe(0);
+  });
+});
