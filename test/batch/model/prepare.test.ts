@@ -148,3 +148,25 @@ function float32ToBfloat16(values: Float32Array): Uint16Array {
   const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
   return Uint16Array.from(bits, (x) => (x + 0x7fff + ((x >>> 16) & 1)) >>> 16);
 }
+
+describe('csplade model prepare (CLI verb)', () => {
+  it('prepares a model directory in place and prints what it did; bad flags are usage errors', async () => {
+    const { modelPrepareCommand } = await import('../../../batch/model/commands.ts');
+    const { PassThrough } = await import('node:stream');
+    const { UsageError } = await import('../../../batch/cli/command.ts');
+    const dir = await tinyModelDir({ architecture: 'causal-lm', variant: 'echo' });
+    const stdout = new PassThrough();
+    let printed = '';
+    stdout.on('data', (chunk) => {
+      printed += String(chunk);
+    });
+    const ctx = { stdout, stderr: new PassThrough(), env: {}, cwd: dir };
+    expect(await modelPrepareCommand.run(['.', '--k', '32'], ctx)).toBe(0);
+    expect(printed).toMatch(
+      /prepared .*model\.prepared\.onnx: top-32 per sequence, pooling by pooling_mask, logits float32/,
+    );
+    const config = JSON.parse(await readFile(join(dir, 'csplade-model.json'), 'utf8'));
+    expect(config.prepared).toEqual({ k: 32, pooling: 'pooling_mask' });
+    await expect(modelPrepareCommand.run(['.', '--k', 'many'], ctx)).rejects.toBeInstanceOf(UsageError);
+  });
+});
