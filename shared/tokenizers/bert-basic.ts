@@ -4,7 +4,7 @@
  * indexes), step by step:
  *   1. clean: drop NUL, U+FFFD and every Unicode "Other" (C*) character except \t \n \r;
  *   2. CJK ideographs become words of their own (BERT's CJK blocks, not all of Han);
- *   3. (uncased) strip accents: NFD, then drop non-spacing marks (Mn);
+ *   3. (uncased, or when asked) strip accents: NFD, then drop non-spacing marks (Mn);
  *   4. (uncased) lowercase character by character (so "Σ" is always "σ", never the final "ς");
  *   5. split on whitespace and isolate each punctuation character — BERT's definition: ASCII
  *      33–47, 58–64, 91–96, 123–126 plus every Unicode P* character.
@@ -29,8 +29,10 @@ const NONSPACING_MARK = /\p{Mn}/gu;
 const CAPITAL_SIGMA = /\u03A3/g;
 
 export interface BasicTokenizerOptions {
-  /** Uncased models: strip accents and lowercase. */
+  /** Uncased models lowercase. */
   readonly lowercase: boolean;
+  /** Strip accents (NFD, drop Mn); defaults to `lowercase`, as BertNormalizer's `strip_accents: null`. */
+  readonly stripAccents?: boolean;
 }
 
 /**
@@ -44,12 +46,8 @@ export function bertBasicTokenize(text: string, options: BasicTokenizerOptions):
     return ascii.match(ASCII_WORDS) ?? [];
   }
   let cleaned = text.replace(UNICODE_CONTROL, '');
-  if (options.lowercase) {
-    cleaned = cleaned
-      .normalize('NFD')
-      .replace(NONSPACING_MARK, '')
-      .replace(CAPITAL_SIGMA, '\u03C3')
-      .toLowerCase();
-  }
+  if (options.stripAccents ?? options.lowercase)
+    cleaned = cleaned.normalize('NFD').replace(NONSPACING_MARK, '');
+  if (options.lowercase) cleaned = cleaned.replace(CAPITAL_SIGMA, '\u03C3').toLowerCase();
   return cleaned.match(UNICODE_WORDS) ?? [];
 }

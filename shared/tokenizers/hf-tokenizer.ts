@@ -6,12 +6,15 @@
  */
 import { Tokenizer as HfEngine } from '@huggingface/tokenizers';
 import { fingerprintOf } from '../encoders/fingerprint.ts';
+import { type BertFastPath, bertFastPathOf } from './bert-json-fast-path.ts';
 import { TokenizerError } from './errors.ts';
 import type { Tokenization, Tokenizer } from './tokenizer.ts';
 
 export interface HfTokenizerOptions {
   /** Contents of `tokenizer_config.json`, when the model has one (special tokens, lowercasing, …). */
   readonly tokenizerConfig?: object;
+  /** Use our BERT WordPiece for plain BERT tokenizer.json files (default true; see bert-json-fast-path.ts). */
+  readonly fastPath?: boolean;
 }
 
 export class HfTokenizer implements Tokenizer {
@@ -21,6 +24,7 @@ export class HfTokenizer implements Tokenizer {
   readonly tokenizerJson: object;
   readonly tokenizerConfig: object | undefined;
   private readonly engine: HfEngine;
+  private readonly fast: BertFastPath | undefined;
 
   constructor(tokenizerJson: object, options: HfTokenizerOptions = {}) {
     if (tokenizerJson === null || typeof tokenizerJson !== 'object' || !('model' in tokenizerJson)) {
@@ -44,9 +48,26 @@ export class HfTokenizer implements Tokenizer {
     for (const id of this.engine.get_vocab(true).values()) if (id > maxId) maxId = id;
     this.vocabSize = maxId + 1;
     this.name = `hf:${fingerprintOf({ tokenizerJson, tokenizerConfig: options.tokenizerConfig ?? null }).slice('fnv1a64:'.length)}`;
+    this.fast =
+      options.fastPath === false
+        ? undefined
+        : bertFastPathOf(tokenizerJson, this.name, options.tokenizerConfig);
+  }
+
+  /** Whether plain-BERT texts are tokenized by our WordPiece rather than the generic engine. */
+  get usesFastPath(): boolean {
+    return this.fast !== undefined;
   }
 
   encode(text: string, options?: { addSpecialTokens?: boolean }): Tokenization {
+    const fast = this.fast;
+    if (
+      fast &&
+      (!options?.addSpecialTokens || fast.tokenizer.hasSpecialTokens) &&
+      !fast.addedTokens.some((token) => text.includes(token))
+    ) {
+      return fast.tokenizer.encode(text, options);
+    }
     const { ids } = this.engine.encode(text, { add_special_tokens: options?.addSpecialTokens ?? false });
     return { ids: Uint32Array.from(ids) };
   }

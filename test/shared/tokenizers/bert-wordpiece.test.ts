@@ -46,6 +46,17 @@ describe('BERT BasicTokenizer', () => {
     expect(bertBasicTokenize('Héllo, World', { lowercase: false })).toEqual(['Héllo', ',', 'World']);
   });
 
+  it('strips accents independently of lowercasing when told to (BertNormalizer strip_accents)', () => {
+    expect(bertBasicTokenize('Héllo Wörld', { lowercase: false, stripAccents: true })).toEqual([
+      'Hello',
+      'World',
+    ]);
+    expect(bertBasicTokenize('Héllo Wörld', { lowercase: true, stripAccents: false })).toEqual([
+      'héllo',
+      'wörld',
+    ]);
+  });
+
   it('splits on all of BERT ASCII punctuation, including $ + < = > ^ ` | ~', () => {
     expect(bertBasicTokenize('a$b+c<d=e>f^g`h|i~j', { lowercase: true })).toEqual(
       'a $ b + c < d = e > f ^ g ` h | i ~ j'.split(' '),

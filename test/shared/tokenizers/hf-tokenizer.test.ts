@@ -62,7 +62,7 @@ describe('HfTokenizer over a tiny WordPiece tokenizer.json', () => {
 
 describe('our bert-base-uncased agrees with the Hugging Face engine', () => {
   const ours = bertBaseUncasedTokenizer();
-  const engine = new HfTokenizer(bertTokenizerJson(bertBaseUncasedVocab()));
+  const engine = new HfTokenizer(bertTokenizerJson(bertBaseUncasedVocab()), { fastPath: false });
   const samples = [
     'The quick brown fox jumps over the lazy dog.',
     'Héllo, naïve café! Résumé — «quoted» text… and ¿questions?',
@@ -148,5 +148,55 @@ describe('HfTokenizer over a tiny byte-level BPE tokenizer.json', () => {
     expect(bpe.decode(bpe.encode('ab ab abc').ids)).toBe('ab ab abc');
     expect(bpe.tokenOf(5)).toBe('Ġab');
     expect(bpe.vocabSize).toBe(8);
+  });
+});
+
+describe('HfTokenizer fast path for plain BERT tokenizer.json files', () => {
+  const json = bertTokenizerJson(bertBaseUncasedVocab());
+  const fast = new HfTokenizer(json);
+  const engineOnly = new HfTokenizer(json, { fastPath: false });
+
+  it('is taken for a BERT WordPiece tokenizer.json and not for other models', () => {
+    expect(fast.usesFastPath).toBe(true);
+    expect(engineOnly.usesFastPath).toBe(false);
+    expect(fast.name).toBe(engineOnly.name);
+    const notBert = { ...json, normalizer: { type: 'Lowercase' } };
+    expect(new HfTokenizer(notBert).usesFastPath).toBe(false);
+    const sparseIds = {
+      ...json,
+      model: { ...(json as { model: object }).model, vocab: { '[UNK]': 0, a: 2 } },
+    };
+    expect(new HfTokenizer(sparseIds).usesFastPath).toBe(false);
+  });
+
+  it('gives the same ids as the engine, with and without special tokens', () => {
+    const texts = ['Héllo, naïve café! IL-6 (p < 0.05)', 'Chinese 中文 and 😀', `${'z'.repeat(101)} end`, ''];
+    for (const text of texts) {
+      for (const addSpecialTokens of [false, true]) {
+        expect(Array.from(fast.encode(text, { addSpecialTokens }).ids)).toEqual(
+          Array.from(engineOnly.encode(text, { addSpecialTokens }).ids),
+        );
+      }
+    }
+  });
+
+  it('hands texts containing an added token such as [MASK] to the engine, which keeps it whole', () => {
+    const ids = Array.from(fast.encode('the [MASK] sat').ids);
+    expect(ids).toEqual([1996, 103, 2938]);
+    expect(ids).toEqual(Array.from(engineOnly.encode('the [MASK] sat').ids));
+  });
+
+  it('follows the post-processor: BertProcessing, or none', () => {
+    const bertProcessing = new HfTokenizer({
+      ...json,
+      post_processor: { type: 'BertProcessing', sep: ['[SEP]', 102], cls: ['[CLS]', 101] },
+    });
+    expect(bertProcessing.usesFastPath).toBe(true);
+    expect(Array.from(bertProcessing.encode('hello', { addSpecialTokens: true }).ids)).toEqual([
+      101, 7592, 102,
+    ]);
+    const none = new HfTokenizer({ ...json, post_processor: null });
+    expect(none.usesFastPath).toBe(true);
+    expect(Array.from(none.encode('hello', { addSpecialTokens: true }).ids)).toEqual([7592]);
   });
 });

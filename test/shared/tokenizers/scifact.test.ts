@@ -44,7 +44,7 @@ describe.skipIf(!present)(`SciFact corpus (${present ? 'present' : `absent: ${CO
 
   it('gives the same ids as the Hugging Face engine on every 10th document', () => {
     const bert = bertBaseUncasedTokenizer();
-    const engine = new HfTokenizer(bertTokenizerJson(bertBaseUncasedVocab()));
+    const engine = new HfTokenizer(bertTokenizerJson(bertBaseUncasedVocab()), { fastPath: false });
     const mismatches: number[] = [];
     for (let i = 0; i < texts.length; i += 10) {
       const ours = bert.encode(texts[i]).ids;
