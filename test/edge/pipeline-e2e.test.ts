@@ -1,0 +1,97 @@
+/**
+ * End to end: the batch pipeline (`csplade index`, bm25, 4 shards) publishes the sample corpus into a
+ * local folder store; the edge — the app over that folder and the Worker in workerd over a local R2
+ * bucket holding the same objects — answers every query with exactly the hits (ids and scores) of the
+ * in-process engine's exhaustive search over the same published version.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main as csplade } from '../../batch/cli/main.ts';
+import { encodeQueryText, loadManifest, searchManifest } from '../../batch/publish/local-search.ts';
+import { createApp } from '../../edge/app.ts';
+import { bundleWorker, type LocalWorker, startLocalWorker } from '../../edge/local-worker.node.ts';
+import { registryEncoderFactory } from '../../edge/search/query-codec.ts';
+import type { IndexManifest } from '../../shared/index/manifest.ts';
+import { LocalFolderObjectStore } from '../../shared/store/local-folder.node.ts';
+
+const QUERIES = [
+  'how do plants turn light into energy',
+  'cells and their organelles',
+  'wind power',
+  'the history of the roman empire',
+  'energy',
+];
+
+let dir: string;
+let store: LocalFolderObjectStore;
+let manifest: IndexManifest;
+let worker: LocalWorker;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'csplade-edge-e2e-'));
+  const sink = new Writable({ write: (_c, _e, done) => done() });
+  const code = await csplade(
+    [
+      'index',
+      '--corpus',
+      resolve('test/fixtures/sample-corpus.jsonl'),
+      '--index',
+      'sample',
+      '--store',
+      join(dir, 'store'),
+    ].concat(['--encoder', 'bm25', '--shards', '4', '--json']),
+    { stdout: sink, stderr: process.stderr, env: process.env, cwd: dir },
+  );
+  expect(code).toBe(0);
+  store = new LocalFolderObjectStore(join(dir, 'store'));
+  manifest = await loadManifest(store, 'sample');
+  worker = await startLocalWorker({ scriptPath: await bundleWorker(join(dir, 'worker')) });
+  for (const { key } of await store.list('indexes/')) {
+    await worker.bucket.put(key, new Uint8Array((await store.get(key))!.bytes));
+  }
+}, 120_000);
+afterAll(async () => {
+  await worker?.dispose();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+async function engineHits(query: string, k: number) {
+  const vector = await encodeQueryText(store, manifest, query);
+  const hits = await searchManifest(store, manifest, vector, { k, algorithm: 'exhaustive' });
+  return hits.map((h) => ({ id: h.id, score: h.score }));
+}
+
+describe('pipeline → edge', () => {
+  it('publishes a multi-shard index', () => {
+    expect(manifest.shards.length).toBe(4);
+    expect(manifest.encoder.name).toBe('bm25');
+  });
+
+  it('the app over the folder store equals the exhaustive engine, ids and scores', async () => {
+    const app = createApp({ store, encoderFactory: registryEncoderFactory });
+    for (const query of QUERIES) {
+      for (const k of [1, 10, 100]) {
+        const res = await app.request(`/v1/indexes/sample/search?q=${encodeURIComponent(query)}&k=${k}`);
+        const body = (await res.json()) as { hits: { id: string; score: number }[]; version: string };
+        const expected = await engineHits(query, k);
+        expect(expected.length).toBeGreaterThan(0);
+        expect(body.version).toBe(manifest.version);
+        expect(body.hits).toEqual(expected);
+      }
+    }
+  });
+
+  it('the Worker in workerd over local R2 equals the exhaustive engine', async () => {
+    for (const query of QUERIES) {
+      const res = await worker.miniflare.dispatchFetch(
+        `http://edge/v1/indexes/sample/search?q=${encodeURIComponent(query)}&k=20`,
+      );
+      const body = (await res.json()) as { hits: { id: string; score: number }[]; shards: { ok: number } };
+      expect(body.shards.ok).toBe(4);
+      expect(body.hits).toEqual(await engineHits(query, 20));
+    }
+  });
+});
