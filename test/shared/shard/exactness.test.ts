@@ -1,10 +1,12 @@
 /**
  * End-to-end exactness: quantize float vectors, write a shard, open it, load the query's postings,
  * score every document exhaustively from the decoded postings, and compare with dot products
- * computed directly from the quantized vectors (integer scores must be equal, not close).
+ * computed directly from the quantized vectors (integer scores must be equal, not close); then run
+ * every top-k algorithm of the engine registry on the loaded postings against the same reference.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { getAlgorithm, listAlgorithms } from '../../../shared/engine/registry.ts';
 import { bytesSource } from '../../../shared/io/byte-source.ts';
 import { openShard, writeShard } from '../../../shared/shard/index.ts';
 import {
@@ -41,7 +43,7 @@ function dot(a: QuantizedVector, b: QuantizedVector): number {
 }
 
 describe('shard exactness', () => {
-  it('exhaustive scoring over loaded postings equals direct dot products', async () => {
+  it('scoring over loaded postings equals direct dot products, for every engine algorithm', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 16 }),
@@ -72,6 +74,20 @@ describe('shard exactness', () => {
           }
           for (let d = 0; d < vectors.length; d++) {
             expect(scores[d]).toBe(dot(vectors[d], q));
+          }
+          // Every registered top-k algorithm over the shard's postings: same docs, same scores.
+          const k = 10;
+          const reference = [...scores.keys()]
+            .filter((d) => scores[d] > 0)
+            .sort((a, b) => scores[b] - scores[a] || a - b)
+            .slice(0, k);
+          const terms = [...q.terms]
+            .map((term, i) => ({ term, weight: q.impacts[i], postings: postings.get(term)! }))
+            .filter((t) => t.postings !== undefined);
+          for (const name of listAlgorithms()) {
+            const result = getAlgorithm(name).search({ numDocs: shard.numDocs, terms, k });
+            expect(Array.from(result.docs), name).toEqual(reference);
+            expect(Array.from(result.scores), name).toEqual(reference.map((d) => scores[d]));
           }
           // The score shown to users comes from the stored scale.
           expect(dequantizeScore(scores[0], shard.stats.indexScale, queryScale)).toBe(
