@@ -55,7 +55,20 @@ require_binaries() {
   ((${#missing[@]} == 0)) || die "missing Ceph binaries (${missing[*]}); install them with: $INSTALL_HINT"
 }
 
-ceph_cli() { ceph -c "$CONF" --connect-timeout 10 "$@"; }
+# The ceph CLI, tried up to 5 times: a client that connects while the new monitor is still forming its
+# quorum may send the command before it knows the cluster's fsid and be refused ("EPERM: problem getting
+# command descriptions", "wrong fsid"). Only idempotent commands go through here.
+ceph_cli() {
+  local attempt output
+  for attempt in 1 2 3 4 5; do
+    if output="$(ceph -c "$CONF" --connect-timeout 10 "$@" 2>&1)"; then
+      printf '%s\n' "$output"
+      return 0
+    fi
+    sleep 0.2
+  done
+  die "ceph $* failed 5 times: $output"
+}
 
 # Kills the daemons named by pid files under $RGW_DIR (a previous run's, even a crashed one) and waits
 # until they are gone and the ports are free: a stale monitor answering on 6789 makes the next cluster
@@ -129,6 +142,8 @@ osd crush chooseleaf type = 0
 paxos propose interval = 0.01
 paxos min wait = 0.001
 mon osd boot grace = 1
+osd crush update on start = false
+osd class update on start = false
 mon allow pool delete = true
 
 [mon]
@@ -151,6 +166,18 @@ rgw thread pool size = 64
 EOF
 }
 
+# The S3 user with the fixed test keys; retried like ceph_cli, and "already exists" after a retry is success.
+create_user() {
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    radosgw-admin -c "$CONF" -n client.admin user create --uid=csplade-test --display-name="csplade tests" \
+      --access-key="$ACCESS_KEY" --secret="$SECRET_KEY" >/dev/null 2>>"$RGW_DIR/log/user-create.log" && return 0
+    radosgw-admin -c "$CONF" -n client.admin user info --uid=csplade-test >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  die "radosgw-admin user create failed 5 times: $(tail -3 "$RGW_DIR/log/user-create.log")"
+}
+
 start_cluster() {
   require_binaries
   stop_cluster
@@ -166,17 +193,20 @@ start_cluster() {
   wait_for 20 "the monitor on port $MON_PORT" port_open "$MON_PORT"
 
   local osd_id
-  osd_id="$(ceph_cli osd new "$osd_uuid")"
+  osd_id="$(ceph_cli osd new "$osd_uuid" | tail -1)"
   [[ "$osd_id" == 0 ]] || die "expected a fresh cluster to allocate osd.0, got '$osd_id'"
   ceph-osd -c "$CONF" -i 0 --mkfs --osd-uuid "$osd_uuid" 2>>"$RGW_DIR/log/osd-mkfs.log"
-  # On start the OSD puts itself under host=<hostname> under root=default in the CRUSH map ("osd crush
-  # update on start"), which is what the default replicated rule needs to map PGs to it.
-  ceph-osd -c "$CONF" -i 0 2>>"$RGW_DIR/log/osd-start.log"
+  # CRUSH: osd.0 under host=node0 under root=default (created on the way), where the default replicated
+  # rule finds it. Done here rather than by the OSD at start ("osd crush update on start"): on a busy
+  # machine the OSD sometimes sends that command before it knows the cluster's fsid, is refused with
+  # "wrong fsid" and exits.
+  ceph_cli osd crush add osd.0 1.0 host=node0 root=default >/dev/null
+  ceph-osd -c "$CONF" -i 0 2>>"$RGW_DIR/log/osd-start.log" ||
+    die "ceph-osd did not start: $(tail -3 "$RGW_DIR/log/osd.0.log" 2>/dev/null)"
 
   radosgw -c "$CONF" -n client.rgw
   # The user can be created while radosgw is still creating its pools; both need the OSD up.
-  radosgw-admin -c "$CONF" -n client.admin user create --uid=csplade-test --display-name="csplade tests" \
-    --access-key="$ACCESS_KEY" --secret="$SECRET_KEY" >/dev/null
+  create_user
   wait_for 60 "radosgw HTTP on port $RGW_PORT" port_open "$RGW_PORT"
 
   cat >"$RGW_DIR/env" <<EOF

@@ -6,7 +6,11 @@
 
 import { S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { StoreRequestError, StoreUnavailableError } from '../../../shared/store/errors.ts';
+import {
+  PreconditionFailedError,
+  StoreRequestError,
+  StoreUnavailableError,
+} from '../../../shared/store/errors.ts';
 import { prefixed } from '../../../shared/store/prefixed.ts';
 import { S3ObjectStore, s3ClientConfig } from '../../../shared/store/s3.ts';
 import { createTestBucket, s3TestClient, s3TestEnv } from '../../services/s3-test-env.ts';
@@ -20,6 +24,25 @@ let testNumber = 0;
 
 describeObjectStoreConformance('S3 on radosgw', () => prefixed(store, `test-${++testNumber}`), {
   largeObjectBytes: 13 * 1024 * 1024 + 5, // three parts of 5 MiB
+});
+
+describe('S3 multipart', () => {
+  it('uploads objects above the threshold in parts (the etag names the part count) and below in one PUT', async () => {
+    const big = await store.put('multipart/big', patternBytes(multipartThresholdBytes + 1, 3));
+    expect(big.etag).toMatch(/^[0-9a-f]{32}-2$/);
+    expect(await store.head('multipart/big')).toEqual(big);
+    const small = await store.put('multipart/small', patternBytes(multipartThresholdBytes - 1, 3));
+    expect(small.etag).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('sends conditional puts above the threshold as one PUT, so the condition holds', async () => {
+    const bytes = patternBytes(multipartThresholdBytes + 1, 4);
+    const created = await store.put('multipart/conditional', bytes, { ifNoneMatch: '*' });
+    expect(created.etag).toMatch(/^[0-9a-f]{32}$/);
+    await expect(store.put('multipart/conditional', bytes, { ifNoneMatch: '*' })).rejects.toBeInstanceOf(
+      PreconditionFailedError,
+    );
+  });
 });
 
 describe('S3 backend errors', () => {
