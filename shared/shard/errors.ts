@@ -9,6 +9,7 @@ import { CspladeError } from '../errors.ts';
 
 /** Names of the parts of a shard that errors point at. */
 export type ShardSection =
+  | 'file'
   | 'footer'
   | 'hot region'
   | 'section table'

@@ -27,4 +27,5 @@ export {
   type TermInfo,
 } from './reader.ts';
 export type { StoredDocument, StoredFields } from './stored-fields.ts';
+export { type ShardExpectations, type ShardVerification, verifyShardBytes } from './verify.ts';
 export { type WriteShardInput, type WrittenShard, writeShard } from './writer.ts';
