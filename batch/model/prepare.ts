@@ -3,13 +3,15 @@
  * [batch, sequence, vocab] logits never leave the session (for Llama-3 that is 128,256 floats per
  * token). Appended to the `logits` output:
  *
- *   Cast→float (fp16/bf16 exports) → Relu → × pooling mask → ReduceMax over the sequence
+ *   Where(pooling mask, logits, 0) → ReduceMax over the sequence → (Cast→float) → Relu
  *   → Add 1 → Log → TopK(k) → `term_weights` [batch, k] (float), `term_ids` [batch, k] (int64)
  *
- * Log(1 + ·) is applied after the max: log1p is monotone, so max_p log(1 + relu(x_p)) equals
- * log(1 + max_p relu(x_p)) exactly, and the log then runs on [batch, vocab] instead of
- * [batch, sequence, vocab]. Masked positions become 0, which never wins a max of non-negative
- * values. The mask comes from a new `pooling_mask` input (needed for echo: only the second copy)
+ * Every step after the mask commutes with the max: ReLU and log(1 + ·) are monotone, so
+ * max_p log(1 + relu(x_p)) = log(1 + relu(max_p x_p)) exactly; a masked position contributes 0,
+ * which changes nothing after the ReLU. So the only [batch, sequence, vocab] intermediate is the
+ * masked logits, in the logits' own precision (fp16 stays fp16; bf16 and others are cast to
+ * float32 first, as CPU kernels need), and Relu/Log run on [batch, vocab]. The mask comes from a
+ * new `pooling_mask` input (needed for echo: only the second copy)
  * or from `attention_mask`. Only the graph changes: external data files stay referenced (and
  * are copied when the output goes to another folder), so a 16 GB model is prepared in seconds.
  */
@@ -19,7 +21,7 @@ import { MODEL_CONFIG_FILE, type ModelConfig, parseModelConfig } from '../../sha
 import { OnnxModelError } from '../../shared/encoders/onnx/errors.ts';
 import { GraphBuilder } from './graph-builder.ts';
 import { loadModelFile, type SavedModel, saveModelFile } from './model-file.node.ts';
-import { DataType, describeValueInfo, type ModelProto, toNumber } from './onnx-proto.ts';
+import { DataType, describeValueInfo, type ModelProto, rawTensor, toNumber } from './onnx-proto.ts';
 
 export interface PrepareOptions {
   /** Terms kept per sequence (TopK size); clamped to the vocabulary. */
@@ -83,23 +85,31 @@ export function addSpladeHead(model: ModelProto, options: PrepareOptions): Prepa
 
   const opset = toNumber((model.opsetImport ?? []).find((o) => !o.domain)?.version ?? 0);
   const g = GraphBuilder.extend(graph);
-  let logits = logitsName;
-  if (elemType !== DataType.FLOAT) logits = g.op('Cast', [logits], { to: DataType.FLOAT });
-  const relu = g.op('Relu', [logits]);
+  // Only float32 and float16 have Where/ReduceMax kernels on every provider; others go to float32 first.
+  const poolType = elemType === DataType.FLOAT16 ? DataType.FLOAT16 : DataType.FLOAT;
+  const logits = elemType === poolType ? logitsName : g.op('Cast', [logitsName], { to: DataType.FLOAT });
   const maskInput =
     pooling === 'pooling_mask'
       ? g.input('pooling_mask', DataType.INT64, ['batch', 'sequence'])
       : 'attention_mask';
   const mask = g.op('Unsqueeze', [
-    g.op('Cast', [maskInput], { to: DataType.FLOAT }),
+    g.op('Cast', [maskInput], { to: DataType.BOOL }),
     g.int64s('splade_axis2', [2]),
   ]);
-  const masked = g.op('Mul', [relu, mask]);
+  // Where, not Mul: a padded position's logit may be ±inf in fp16, and inf × 0 is NaN.
+  const zero = g.initializer(
+    rawTensor(g.fresh('splade_zero'), poolType, [], new Uint8Array(poolType === DataType.FLOAT16 ? 2 : 4)),
+  );
+  const masked = g.op('Where', [mask, logits, zero]);
   // ReduceMax took `axes` as an attribute before opset 18 and as an input since.
-  const pooled =
+  const maxed =
     opset >= 18
       ? g.op('ReduceMax', [masked, g.int64s('splade_axis1', [1])], { keepdims: 0 })
       : g.op('ReduceMax', [masked], { axes: [1], keepdims: 0 });
+  // Casting after the max is exact: fp16 → fp32 is monotone and lossless.
+  const pooled = g.op('Relu', [
+    poolType === DataType.FLOAT ? maxed : g.op('Cast', [maxed], { to: DataType.FLOAT }),
+  ]);
   const weights = g.op('Log', [g.op('Add', [pooled, g.scalar('splade_one', 1)])]);
   g.opMulti('TopK', [weights, g.int64s('splade_k', [k])], ['term_weights', 'term_ids'], {
     axis: -1,
