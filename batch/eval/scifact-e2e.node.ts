@@ -1,59 +1,105 @@
 /**
  * The quantized SciFact run, end to end: the batch pipeline indexes the corpus (bm25 over WordPiece,
- * Lucene norms, 8-bit impacts) into a fresh local-folder object store and publishes a version; the
- * edge API serves that store over HTTP; `runEvaluation` sends the 300 test queries as HTTP requests
- * and scores the answers. Nothing is shared between the stages but the store's objects and the HTTP
- * responses, which is what makes the number an end-to-end one.
+ * Lucene norms, 8-bit impacts) into an object store and publishes a version; the edge API serves that
+ * store over HTTP; `runEvaluation` sends the 300 test queries as HTTP requests and scores the answers.
+ * Nothing passes between the stages but the store's objects and the HTTP responses.
+ *
+ * Two edges: `worker` — the Worker bundle `wrangler deploy` would upload, running in workerd under
+ * Miniflare with the index in its local R2 bucket (the deployed shape); `node` — the Node entry
+ * (edge/node.ts) over a local-folder store. Puts into the Miniflare bucket go through `detachedPuts`:
+ * Miniflare's Node→workerd proxy rejects a Uint8Array that is a view into a larger pooled buffer
+ * (msgpackr's output is), so each put gets its own copy.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bundleWorker, startLocalWorker } from '../../edge/local-worker.node.ts';
+import { startNodeServer } from '../../edge/node.ts';
+import { registryEncoderFactory } from '../../edge/search/query-codec.ts';
 import { LocalFolderObjectStore } from '../../shared/store/local-folder.node.ts';
+import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { openCorpus } from '../corpus/sources.node.ts';
 import { Bm25DocumentEncoder } from '../pipeline/document-encoder.ts';
 import { type IndexSummary, indexCorpus } from '../pipeline/pipeline.ts';
 import { createHttpSearcher } from './http-searcher.ts';
 import { type RunEvaluationResult, runEvaluation } from './run-eval.ts';
 import { SCIFACT_BM25, type ScifactData } from './scifact.ts';
-import { serveEdge } from './serve-edge.node.ts';
 
 export const SCIFACT_INDEX = 'scifact';
 
+export type EdgeRuntime = 'worker' | 'node';
+
+export const EDGE_LABELS: Readonly<Record<EdgeRuntime, string>> = {
+  worker: 'batch→R2→Worker (workerd)',
+  node: 'batch→folder→Node edge',
+};
+
 export interface EndToEndResult extends RunEvaluationResult {
+  readonly edge: EdgeRuntime;
   readonly index: IndexSummary;
   readonly endpoint: string;
   readonly indexSeconds: number;
 }
 
+interface DeployedEdge {
+  readonly store: ObjectStore;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** A store whose puts hand the inner store a fresh, exactly-sized copy of the bytes. */
+export function detachedPuts(store: ObjectStore): ObjectStore {
+  return {
+    get: (key) => store.get(key),
+    getRange: (key, offset, length) => store.getRange(key, offset, length),
+    head: (key) => store.head(key),
+    list: (prefix) => store.list(prefix),
+    delete: (key) => store.delete(key),
+    // new Uint8Array(view) copies; Buffer#slice would not (it is subarray).
+    put: (key, bytes, options) => store.put(key, new Uint8Array(bytes), options),
+  };
+}
+
+async function deployEdge(edge: EdgeRuntime, folder: string): Promise<DeployedEdge> {
+  if (edge === 'worker') {
+    const worker = await startLocalWorker({ scriptPath: await bundleWorker(join(folder, 'bundle')) });
+    return { store: detachedPuts(worker.bucket), url: worker.url.origin, close: () => worker.dispose() };
+  }
+  const store = new LocalFolderObjectStore(join(folder, 'store'));
+  const server = await startNodeServer({ store, encoderFactory: registryEncoderFactory }, { port: 0 });
+  return { store, url: server.url, close: () => server.close() };
+}
+
 export async function runQuantizedEndToEnd(
   data: ScifactData,
-  options: { impactBits?: number; k?: number; runFile?: string } = {},
+  options: { edge?: EdgeRuntime; impactBits?: number; k?: number; runFile?: string } = {},
 ): Promise<EndToEndResult> {
+  const edge = options.edge ?? 'worker';
   const folder = await mkdtemp(join(tmpdir(), 'csplade-scifact-'));
   try {
-    const store = new LocalFolderObjectStore(join(folder, 'store'));
-    const t0 = performance.now();
-    const index = await indexCorpus({
-      store,
-      index: SCIFACT_INDEX,
-      run: 'eval-scifact',
-      corpus: await openCorpus(data.dir),
-      encoder: new Bm25DocumentEncoder({ ...SCIFACT_BM25 }),
-      impactBits: options.impactBits ?? 8,
-    });
-    const indexSeconds = (performance.now() - t0) / 1000;
-    const edge = await serveEdge(store);
+    const deployed = await deployEdge(edge, folder);
     try {
-      const searcher = createHttpSearcher({ endpoint: edge.url, index: SCIFACT_INDEX });
+      const t0 = performance.now();
+      // The edge is already up: the index appears by publication, as in production.
+      const index = await indexCorpus({
+        store: deployed.store,
+        index: SCIFACT_INDEX,
+        run: 'eval-scifact',
+        corpus: await openCorpus(data.dir),
+        encoder: new Bm25DocumentEncoder({ ...SCIFACT_BM25 }),
+        impactBits: options.impactBits ?? 8,
+      });
+      const indexSeconds = (performance.now() - t0) / 1000;
+      const searcher = createHttpSearcher({ endpoint: deployed.url, index: SCIFACT_INDEX });
       const result = await runEvaluation(searcher, data, {
         k: options.k ?? 1000,
         concurrency: 4,
         runFile: options.runFile,
-        runTag: 'csplade-bm25-8bit',
+        runTag: `csplade-bm25-${options.impactBits ?? 8}bit-${edge}`,
       });
-      return { ...result, index, endpoint: edge.url, indexSeconds };
+      return { ...result, edge, index, endpoint: deployed.url, indexSeconds };
     } finally {
-      await edge.close();
+      await deployed.close();
     }
   } finally {
     await rm(folder, { recursive: true, force: true });

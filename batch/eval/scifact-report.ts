@@ -1,7 +1,7 @@
 /**
  * The SciFact reproduction as people and scripts read it: one table with Anserini's published row,
- * our quantized end-to-end row, our unquantized in-process row and the difference quantization makes;
- * the pass/fail lines of the checks; and one JSON object holding all of it.
+ * our quantized end-to-end rows (one per edge runtime), our unquantized in-process row and the
+ * difference quantization makes; the pass/fail lines of the checks; and one JSON object with all of it.
  */
 import type { EvaluationResult } from '../../shared/eval/evaluate.ts';
 import { METRIC_NAMES, type MetricValues } from '../../shared/eval/types.ts';
@@ -13,29 +13,38 @@ import {
   SCIFACT_TARGETS,
   type TargetCheck,
 } from './scifact.ts';
+import { EDGE_LABELS, type EdgeRuntime } from './scifact-e2e.node.ts';
+
+export interface QuantizedRow {
+  readonly edge: EdgeRuntime;
+  readonly evaluation: EvaluationResult;
+  readonly indexSeconds: number;
+  readonly searchSeconds: number;
+}
 
 export interface ScifactOutcome {
-  readonly quantized: {
-    evaluation: EvaluationResult;
-    indexSeconds: number;
-    searchSeconds: number;
-    impactBits: number;
-  };
+  readonly impactBits: number;
+  readonly quantized: readonly QuantizedRow[];
   readonly unquantized: { evaluation: EvaluationResult; seconds: number };
   readonly corpusTokens: number;
 }
 
 export interface ScifactVerdict {
-  readonly checks: readonly (TargetCheck & { readonly pass?: boolean })[];
+  readonly checks: readonly (TargetCheck & { readonly edge: EdgeRuntime })[];
   readonly tokensMatch: boolean;
   readonly pass: boolean;
 }
 
 export function judgeScifact(outcome: ScifactOutcome): ScifactVerdict {
-  const checks = checkTargets(outcome.quantized.evaluation.mean);
+  const checks = outcome.quantized.flatMap((row) =>
+    checkTargets(row.evaluation.mean).map((check) => ({ ...check, edge: row.edge })),
+  );
   const tokensMatch = outcome.corpusTokens === SCIFACT_CORPUS_TOKENS;
   const pass =
-    tokensMatch && checks.every((c) => c.pass !== false) && outcome.quantized.evaluation.queries === 300;
+    tokensMatch &&
+    outcome.quantized.length > 0 &&
+    checks.every((c) => c.pass !== false) &&
+    outcome.quantized.every((row) => row.evaluation.queries === 300);
   return { checks, tokensMatch, pass };
 }
 
@@ -43,32 +52,41 @@ const cell = (value: number | undefined) => (value === undefined ? '—' : value
 const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(4)}`.padStart(8);
 
 export function formatScifactReport(outcome: ScifactOutcome, verdict: ScifactVerdict): string {
-  const q = outcome.quantized.evaluation.mean;
   const u = outcome.unquantized.evaluation.mean;
+  const bits = outcome.impactBits;
   const anserini = Object.fromEntries(
     Object.entries(SCIFACT_TARGETS).map(([m, t]) => [m, t.target]),
   ) as Partial<Record<keyof MetricValues, number>>;
-  const header = `${''.padEnd(38)}${METRIC_NAMES.map((m) => METRIC_LABELS[m].padStart(8)).join('')}`;
+  const width = 46;
   const row = (label: string, values: (m: keyof MetricValues) => string) =>
-    `${label.padEnd(38)}${METRIC_NAMES.map(values).join('')}`;
+    `${label.padEnd(width)}${METRIC_NAMES.map(values).join('')}`;
+  const first = outcome.quantized[0];
   const lines = [
-    `BEIR SciFact test (${outcome.quantized.evaluation.queries} queries): BM25 k1=${SCIFACT_BM25.k1} b=${SCIFACT_BM25.b}, ` +
+    `BEIR SciFact test (${outcome.unquantized.evaluation.queries} queries): BM25 k1=${SCIFACT_BM25.k1} b=${SCIFACT_BM25.b}, ` +
       `${SCIFACT_BM25.tokenizer} WordPiece, Lucene norms; trec_eval conventions (-c)`,
-    header,
+    `${''.padEnd(width)}${METRIC_NAMES.map((m) => METRIC_LABELS[m].padStart(8)).join('')}`,
     row('Anserini BM25 flat-wp (published)', (m) => cell(anserini[m])),
-    row(`csplade ${outcome.quantized.impactBits}-bit, batch→store→edge HTTP`, (m) => cell(q[m])),
-    row('csplade float, in-process (no quant.)', (m) => cell(u[m])),
-    row('quantization cost (8-bit − float)', (m) => signed(q[m] - u[m])),
+    ...outcome.quantized.map((q) =>
+      row(`csplade ${bits}-bit, ${EDGE_LABELS[q.edge]} HTTP`, (m) => cell(q.evaluation.mean[m])),
+    ),
+    row('csplade float, in-process (no quantization)', (m) => cell(u[m])),
+    ...(first
+      ? [row(`quantization cost (${bits}-bit − float)`, (m) => signed(first.evaluation.mean[m] - u[m]))]
+      : []),
     '',
     ...verdict.checks
       .filter((c) => c.tolerance !== undefined)
       .map(
         (c) =>
-          `${c.pass ? 'PASS' : 'FAIL'}  ${METRIC_LABELS[c.metric]} ${c.value.toFixed(4)} within ${c.target} ± ${c.tolerance}`,
+          `${c.pass ? 'PASS' : 'FAIL'}  ${c.edge}: ${METRIC_LABELS[c.metric]} ${c.value.toFixed(4)} within ${c.target} ± ${c.tolerance}`,
       ),
     `${verdict.tokensMatch ? 'PASS' : 'FAIL'}  corpus WordPiece tokens ${outcome.corpusTokens} = ${SCIFACT_CORPUS_TOKENS}`,
-    `time: index ${outcome.quantized.indexSeconds.toFixed(1)} s, 300 HTTP searches ${outcome.quantized.searchSeconds.toFixed(1)} s, ` +
-      `float in-process ${outcome.unquantized.seconds.toFixed(1)} s`,
+    ...outcome.quantized.map(
+      (q) =>
+        `time ${q.edge}: index ${q.indexSeconds.toFixed(1)} s, ${q.evaluation.queries} HTTP searches (k=1000) ${q.searchSeconds.toFixed(1)} s`,
+    ),
+    `time float in-process: ${outcome.unquantized.seconds.toFixed(1)} s`,
+    verdict.pass ? 'RESULT: PASS' : 'RESULT: FAIL',
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -77,10 +95,8 @@ export function scifactJson(outcome: ScifactOutcome, verdict: ScifactVerdict) {
   return {
     dataset: 'beir/scifact/test',
     corpus_tokens: outcome.corpusTokens,
-    quantized_end_to_end: {
-      impact_bits: outcome.quantized.impactBits,
-      ...evalJson(outcome.quantized.evaluation),
-    },
+    impact_bits: outcome.impactBits,
+    quantized_end_to_end: Object.fromEntries(outcome.quantized.map((q) => [q.edge, evalJson(q.evaluation)])),
     unquantized_in_process: evalJson(outcome.unquantized.evaluation),
     targets: SCIFACT_TARGETS,
     checks: verdict.checks,

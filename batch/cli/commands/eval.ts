@@ -6,9 +6,9 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { openStore } from '../../../shared/store/open.node.ts';
 import { createHttpSearcher } from '../../eval/http-searcher.ts';
 import { createInProcessSearcher } from '../../eval/in-process-searcher.ts';
-import { openEvalStore } from '../../eval/open-store.node.ts';
 import { evalJson, formatTable } from '../../eval/report.ts';
 import { readEvalInputs, runEvaluation } from '../../eval/run-eval.ts';
 import type { Searcher } from '../../eval/searcher.ts';
@@ -79,7 +79,9 @@ export const evalCommand: Command = {
       });
     } else {
       const storeSpec = values.store ?? './store';
-      searcher = createInProcessSearcher(openEvalStore(storeSpec, ctx.cwd, ctx.env), index, storeSpec);
+      // Folder paths are relative to the caller's cwd; URLs (s3://, file://, memory:) pass through.
+      const location = /^[a-z][a-z0-9+.-]*:/i.test(storeSpec) ? storeSpec : resolve(ctx.cwd, storeSpec);
+      searcher = createInProcessSearcher(openStore(location, { env: ctx.env }), index, storeSpec);
     }
     const inputs = await readEvalInputs(at(values.queries as string), at(values.qrels as string));
     const result = await runEvaluation(searcher, inputs, {

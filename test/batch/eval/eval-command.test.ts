@@ -6,9 +6,10 @@ import { main } from '../../../batch/cli/main.ts';
 import { openCorpus } from '../../../batch/corpus/sources.node.ts';
 import { parseQrels } from '../../../batch/eval/qrels-file.ts';
 import { parseTrecRun } from '../../../batch/eval/run-file.ts';
-import { type RunningEdge, serveEdge } from '../../../batch/eval/serve-edge.node.ts';
 import { Bm25DocumentEncoder } from '../../../batch/pipeline/document-encoder.ts';
 import { indexCorpus } from '../../../batch/pipeline/pipeline.ts';
+import { type NodeServer, startNodeServer } from '../../../edge/node.ts';
+import { registryEncoderFactory } from '../../../edge/search/query-codec.ts';
 import { evaluateRun } from '../../../shared/eval/evaluate.ts';
 import { LocalFolderObjectStore } from '../../../shared/store/local-folder.node.ts';
 
@@ -39,7 +40,7 @@ function capture() {
 describe('csplade eval', () => {
   let folder: { path: string };
   let store: LocalFolderObjectStore;
-  let edge: RunningEdge;
+  let edge: NodeServer;
   const run = async (args: string[]) => {
     const io = capture();
     const code = await main(['eval', ...args], {
@@ -65,7 +66,7 @@ describe('csplade eval', () => {
       encoder: new Bm25DocumentEncoder(),
       impactBits: 8,
     });
-    edge = await serveEdge(store);
+    edge = await startNodeServer({ store, encoderFactory: registryEncoderFactory }, { port: 0 });
   });
   afterAll(async () => {
     await edge?.close();

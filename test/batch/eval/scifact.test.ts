@@ -1,6 +1,6 @@
 /**
- * BEIR SciFact, reproduced in CI: the quantized end-to-end run (pipeline → store → edge over HTTP,
- * 8-bit impacts) must match Anserini's BM25 flat-wp within the project's tolerance, and the float
+ * BEIR SciFact, reproduced in CI: the quantized end-to-end run (pipeline → R2 bucket → the bundled
+ * Worker in workerd, queried over HTTP; 8-bit impacts) must match Anserini's BM25 flat-wp within the project's tolerance, and the float
  * in-process run must show what quantization costs. The data set lives beside the checkout
  * (../shared/datasets/scifact); where it is absent the tests are SKIPPED with a printed reason.
  */
@@ -35,7 +35,7 @@ describe.skipIf(!exists)('BEIR SciFact, BM25 flat-wp', () => {
 
   beforeAll(async () => {
     data = await loadScifact(dir);
-    quantized = await runQuantizedEndToEnd(data);
+    quantized = await runQuantizedEndToEnd(data, { edge: 'worker' });
     unquantized = await runUnquantized(data);
   }, 120_000);
 
@@ -47,11 +47,12 @@ describe.skipIf(!exists)('BEIR SciFact, BM25 flat-wp', () => {
     expect(quantized.evaluation.missingFromRun).toEqual([]);
   });
 
-  it('8-bit end to end through the edge API: nDCG@10 0.6718 ± 0.005, R@100 0.9213 ± 0.01', () => {
+  it('8-bit end to end through the Worker (workerd, R2) over HTTP: nDCG@10 0.6718 ± 0.005, R@100 0.9213 ± 0.01', () => {
     const { ndcg_at_10, recall_at_100 } = quantized.evaluation.mean;
     console.info(
       `SciFact 8-bit end to end: nDCG@10 ${ndcg_at_10.toFixed(4)}, R@100 ${recall_at_100.toFixed(4)}`,
     );
+    expect(quantized.edge).toBe('worker');
     expect(quantized.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(Math.abs(ndcg_at_10 - SCIFACT_TARGETS.ndcg_at_10!.target)).toBeLessThanOrEqual(0.005);
     expect(Math.abs(recall_at_100 - SCIFACT_TARGETS.recall_at_100!.target)).toBeLessThanOrEqual(0.01);
