@@ -169,6 +169,21 @@ describe('shard decoders under corruption', () => {
     }
   });
 
+  it('rejects truncation at any random offset, and appended bytes', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.nat(original.length - 1), async (cut) => {
+        expect(await readAllWays(original.subarray(0, cut))).toBe('error');
+      }),
+      { numRuns: 200 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 100 }), async (extra) => {
+        expect(await readAllWays(Uint8Array.from([...original, ...extra]), false)).toBe('error');
+      }),
+      { numRuns: 50 },
+    );
+  });
+
   it('names a bad magic and an unknown version', async () => {
     const badMagic = original.slice();
     badMagic[original.length - 1] ^= 0xff;
