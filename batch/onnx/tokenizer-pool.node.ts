@@ -35,6 +35,8 @@ export class TokenizerPool {
   private readonly workers: Worker[];
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
+  private broken: OnnxModelError | undefined;
+  private closing = false;
 
   constructor(source: TokenizerSource, config: ModelConfig, threads: number) {
     const moduleUrl = new URL('./tokenize-worker.node.ts', import.meta.url);
@@ -53,9 +55,19 @@ export class TokenizerPool {
           }
         },
       );
-      worker.on('error', (error) => {
-        for (const waiter of this.pending.values()) waiter.reject(error);
+      // A dead worker fails what is pending and every later call, instead of leaving them hanging.
+      const fail = (cause: unknown) => {
+        this.broken ??= new OnnxModelError(
+          'tokenizer_worker_failed',
+          `a tokenizer worker stopped: ${(cause as Error)?.message ?? cause}`,
+          { cause },
+        );
+        for (const waiter of this.pending.values()) waiter.reject(this.broken);
         this.pending.clear();
+      };
+      worker.on('error', fail);
+      worker.on('exit', (code) => {
+        if (!this.closing) fail(new Error(`exit code ${code}`));
       });
       worker.postMessage({ type: 'init', source, config } satisfies WorkerRequest);
       return worker;
@@ -68,6 +80,7 @@ export class TokenizerPool {
 
   /** Tokenizes `texts`; sequence owners are indexes into `texts` plus `ownerBase`. */
   async tokenize(texts: readonly string[], role: EncodeRole, ownerBase = 0): Promise<PackedSequences> {
+    if (this.broken) throw this.broken;
     const share = Math.ceil(texts.length / this.workers.length);
     const parts = await Promise.all(
       this.workers.map((worker, w) => {
@@ -96,6 +109,7 @@ export class TokenizerPool {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }

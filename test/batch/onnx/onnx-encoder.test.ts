@@ -202,3 +202,20 @@ describe('onnx in the encoder registry', () => {
     await expect(createEncoder({ name: 'onnx' })).rejects.toThrow(/needs "modelDir"/);
   });
 });
+
+describe('tokenizer worker pool', () => {
+  it('fails pending and later calls with a typed error when a worker dies', async () => {
+    const { TokenizerPool } = await import('../../../batch/onnx/tokenizer-pool.node.ts');
+    const { loadModelDir } = await import('../../../batch/onnx/model-dir.node.ts');
+    const dir = await tinyModelDir({ architecture: 'masked-lm' });
+    const model = await loadModelDir(dir);
+    const pool = new TokenizerPool(model.tokenizerSource, model.config, 1);
+    const first = await pool.tokenize(['the river'], 'document');
+    expect(first.offsets.length).toBe(2);
+    await (pool as unknown as { workers: { terminate(): Promise<number> }[] }).workers[0].terminate();
+    await expect(pool.tokenize(['the ocean'], 'document')).rejects.toThrow(
+      /a tokenizer worker stopped: exit code 1/,
+    );
+    await pool.close();
+  });
+});
