@@ -85,14 +85,11 @@ export class R2BindingObjectStore implements ObjectStore {
         : options.ifMatch !== undefined
           ? { etagMatches: options.ifMatch }
           : undefined;
-    // R2 counts the whole view's buffer unless given exactly the bytes: pass a tight copy for subarrays.
-    const body =
-      bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
     const httpMetadata = options.contentType ? { contentType: options.contentType } : undefined;
     const object = await this.#call('put', key, () =>
       onlyIf
-        ? this.#bucket.put(key, body, { onlyIf, httpMetadata })
-        : this.#bucket.put(key, body, { httpMetadata }),
+        ? this.#bucket.put(key, bytes, { onlyIf, httpMetadata })
+        : this.#bucket.put(key, bytes, { httpMetadata }),
     );
     if (!object) {
       const condition =

@@ -74,6 +74,16 @@ describe('local folder between processes', () => {
   });
 });
 
+describe('local folder between processes: no lost updates', () => {
+  it('4 processes × 15 read-modify-write increments with If-Match end at exactly 60', async () => {
+    const root = await freshFolder();
+    await new LocalFolderObjectStore(root).put('counter', new TextEncoder().encode('0'));
+    const outcomes = await race(root, 'counter', 'increment', '15', 4);
+    expect(outcomes).toEqual(['done', 'done', 'done', 'done']);
+    expect(await readFile(join(root, 'counter'), 'utf8')).toBe('60');
+  });
+});
+
 describe('local folder layout and etags', () => {
   const bytes = (s: string) => new TextEncoder().encode(s);
 
