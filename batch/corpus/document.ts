@@ -13,16 +13,21 @@ export interface CorpusDocument {
   readonly url?: string;
   /** Every other field of the line (JSON values), stored with the document for search results. */
   readonly metadata?: Record<string, unknown>;
+  /** A precomputed vector (JsonVectorCollection `"vector": {"token": weight}`), in vector input mode. */
+  readonly vector?: Record<string, unknown>;
   /** 1-based line number in the corpus (after decompression). */
   readonly lineNumber: number;
   readonly idHash: Hash64;
 }
 
-/** The encoder's input: "title\ntext", or the text alone. */
-export function encoderInput(doc: Pick<CorpusDocument, 'title' | 'text'>): string {
+/** The encoder's input: "title\ntext", the text alone, or for precomputed vectors `{"id", "vector"}`. */
+export function encoderInput(doc: Pick<CorpusDocument, 'title' | 'text' | 'vector'>): string {
+  // A JsonVectorCollection line as the precomputed encoder parses it; the id is a constant so that the
+  // content hash (and the cache) depends on the vector alone.
+  if (doc.vector) return JSON.stringify({ id: 'd', vector: doc.vector });
   return doc.title ? `${doc.title}\n${doc.text}` : doc.text;
 }
 
-export function contentHash(doc: Pick<CorpusDocument, 'title' | 'text'>): Hash64 {
+export function contentHash(doc: Pick<CorpusDocument, 'title' | 'text' | 'vector'>): Hash64 {
   return hashString64(encoderInput(doc));
 }

@@ -7,7 +7,7 @@
 import type { CorpusDocument } from './document.ts';
 import { IdHashSet } from './id-hash-set.ts';
 import { DEFAULT_MAX_LINE_BYTES, splitLines } from './lines.ts';
-import { type RejectReason, validateLine } from './validate.ts';
+import { type InputMode, type RejectReason, validateLine } from './validate.ts';
 
 export interface RejectedLine {
   readonly lineNumber: number;
@@ -20,6 +20,8 @@ export interface RejectedLine {
 export interface ReadCorpusOptions {
   readonly onReject: (rejected: RejectedLine) => void | Promise<void>;
   readonly maxLineBytes?: number;
+  /** 'vector' for precomputed encoders: lines carry vectors instead of text. */
+  readonly mode?: InputMode;
 }
 
 export async function* readCorpus(
@@ -28,7 +30,7 @@ export async function* readCorpus(
 ): AsyncGenerator<CorpusDocument> {
   const seen = new IdHashSet();
   for await (const line of splitLines(chunks, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES)) {
-    const verdict = validateLine(line);
+    const verdict = validateLine(line, options.mode);
     if (!verdict.ok) {
       // Blank lines (a final newline, spacing between records) hold no document: skipped, not rejected.
       if (verdict.reason === 'blank_line') continue;

@@ -4,6 +4,10 @@
  * its decimal string (some JSONL corpora write numeric ids). Everything else of the line except `url` is
  * kept as metadata. The UTF-8 check is strict (a fatal TextDecoder) so that mojibake is rejected where it
  * enters instead of being indexed as U+FFFD.
+ *
+ * In `vector` input mode (precomputed encoders, Anserini's JsonVectorCollection lines
+ * `{"id", "contents", "vector": {"token": weight}}`) the vector is required instead of the text, and
+ * `contents` counts as the text.
  */
 import type { CorpusDocument } from './document.ts';
 import { hashString64 } from './hash64.ts';
@@ -21,6 +25,9 @@ export type RejectReason =
   | 'non_string_text'
   | 'empty_text'
   | 'non_string_title'
+  | 'missing_vector'
+  /** Set by the encode stage: the encoder refused the document (e.g. an unknown token in its vector). */
+  | 'encoder_error'
   | 'duplicate_id';
 
 export type LineVerdict =
@@ -29,6 +36,9 @@ export type LineVerdict =
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 const KNOWN = new Set(['_id', 'id', 'title', 'text', 'url']);
+const KNOWN_VECTOR = new Set([...KNOWN, 'contents', 'vector']);
+
+export type InputMode = 'text' | 'vector';
 
 const reject = (reason: RejectReason, detail: string, id?: string): LineVerdict => ({
   ok: false,
@@ -38,7 +48,7 @@ const reject = (reason: RejectReason, detail: string, id?: string): LineVerdict 
 });
 
 /** Validates one line; duplicate ids are the caller's concern (it holds the set of seen ids). */
-export function validateLine(line: RawLine): LineVerdict {
+export function validateLine(line: RawLine, mode: InputMode = 'text'): LineVerdict {
   if (line.tooLong) return reject('line_too_long', `line longer than ${line.bytes.length} bytes`);
   let text: string;
   try {
@@ -67,24 +77,38 @@ export function validateLine(line: RawLine): LineVerdict {
   else if (typeof rawId === 'number' && Number.isSafeInteger(rawId)) id = String(rawId);
   else return reject('invalid_id', `id must be a string or an integer, got ${JSON.stringify(rawId)}`);
   if (id === '') return reject('invalid_id', 'id is an empty string');
-  if (record.text === undefined || record.text === null) return reject('missing_text', 'no "text" field', id);
-  if (typeof record.text !== 'string')
-    return reject('non_string_text', `"text" is a ${typeof record.text}`, id);
-  if (record.text.trim() === '') return reject('empty_text', '"text" is empty or whitespace', id);
+  let vector: Record<string, unknown> | undefined;
+  let body: unknown = record.text;
+  if (mode === 'vector') {
+    const v = record.vector;
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+      return reject('missing_vector', 'no "vector" object ({"token": weight})', id);
+    }
+    vector = v as Record<string, unknown>;
+    body = record.text ?? record.contents ?? '';
+    if (typeof body !== 'string')
+      return reject('non_string_text', `"text"/"contents" is a ${typeof body}`, id);
+  } else {
+    if (body === undefined || body === null) return reject('missing_text', 'no "text" field', id);
+    if (typeof body !== 'string') return reject('non_string_text', `"text" is a ${typeof body}`, id);
+    if (body.trim() === '') return reject('empty_text', '"text" is empty or whitespace', id);
+  }
   if (record.title !== undefined && record.title !== null && typeof record.title !== 'string') {
     return reject('non_string_title', `"title" is a ${typeof record.title}`, id);
   }
   const doc: { -readonly [K in keyof CorpusDocument]: CorpusDocument[K] } = {
     id,
-    text: record.text,
+    text: body as string,
     lineNumber: line.lineNumber,
     idHash: hashString64(id),
   };
   if (typeof record.title === 'string' && record.title !== '') doc.title = record.title;
   if (typeof record.url === 'string' && record.url !== '') doc.url = record.url;
+  if (vector) doc.vector = vector;
+  const known = mode === 'vector' ? KNOWN_VECTOR : KNOWN;
   let metadata: Record<string, unknown> | undefined;
   for (const key of Object.keys(record)) {
-    if (KNOWN.has(key)) continue;
+    if (known.has(key)) continue;
     metadata ??= {};
     metadata[key] = record[key];
   }

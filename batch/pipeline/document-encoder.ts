@@ -26,6 +26,7 @@ import type { SparseVector } from '../../shared/sparse/types.ts';
 import type { TokenizerSpec } from '../../shared/tokenizers/registry.ts';
 import { createTokenizer } from '../../shared/tokenizers/registry.ts';
 import type { Tokenizer } from '../../shared/tokenizers/tokenizer.ts';
+import type { InputMode } from '../corpus/validate.ts';
 import { PipelineConfigError } from './errors.ts';
 
 export interface FinalizedVectors {
@@ -41,6 +42,8 @@ export interface DocumentEncoder {
   readonly spec: Readonly<Record<string, unknown>>;
   readonly cacheFingerprint: string;
   readonly vocabSize: number;
+  /** What corpus lines carry: text to encode, or precomputed vectors. */
+  readonly input: InputMode;
   encodeDocuments(texts: readonly string[]): Promise<{ vectors: SparseVector[]; tokens: number }>;
   finalize(cached: readonly SparseVector[]): Promise<FinalizedVectors>;
   close(): Promise<void>;
@@ -56,6 +59,7 @@ export interface Bm25Parameters {
 /** BM25 with term counts cached and weights applied at build time (see the module comment). */
 export class Bm25DocumentEncoder implements DocumentEncoder {
   readonly name = 'bm25';
+  readonly input = 'text';
   readonly spec: Record<string, unknown>;
   readonly cacheFingerprint: string;
   readonly vocabSize: number;
@@ -122,6 +126,7 @@ export class StatelessDocumentEncoder implements DocumentEncoder {
   readonly spec: Record<string, unknown>;
   readonly cacheFingerprint: string;
   readonly vocabSize: number;
+  readonly input: InputMode;
   readonly #encoder: Encoder;
   readonly #describe: () => EncoderDescription;
 
@@ -131,6 +136,7 @@ export class StatelessDocumentEncoder implements DocumentEncoder {
     this.spec = spec;
     this.cacheFingerprint = encoder.fingerprint;
     this.vocabSize = encoder.vocabSize;
+    this.input = encoder.name === 'precomputed' ? 'vector' : 'text';
     const own = (encoder as { describe?: () => EncoderDescription }).describe?.bind(encoder);
     this.#describe =
       describe ?? own ?? (() => ({ config: { name: encoder.name, ...spec } as EncoderConfig, assets: {} }));
@@ -164,5 +170,16 @@ export async function openDocumentEncoder(spec: Readonly<Record<string, unknown>
     const encoder = await createOnnxEncoder(spec.modelDir);
     return new StatelessDocumentEncoder(encoder, spec as Record<string, unknown>);
   }
-  throw new PipelineConfigError(`unknown encoder ${JSON.stringify(spec)}: expected bm25 or onnx:<model dir>`);
+  if (spec.kind === 'precomputed') {
+    const { createEncoder } = await import('../../shared/encoders/registry.ts');
+    const encoder = await createEncoder({
+      name: 'precomputed',
+      vocabulary: spec.vocabulary ?? 'bert-base-uncased',
+      unknownTokens: spec.unknownTokens ?? 'error',
+    });
+    return new StatelessDocumentEncoder(encoder, { ...spec });
+  }
+  throw new PipelineConfigError(
+    `unknown encoder ${JSON.stringify(spec)}: expected bm25, precomputed or onnx:<model dir>`,
+  );
 }

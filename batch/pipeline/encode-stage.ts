@@ -10,7 +10,9 @@
  * encoded again.
  */
 
+import { CspladeError } from '../../shared/errors.ts';
 import type { StoredFields } from '../../shared/shard/stored-fields.ts';
+import type { SparseVector } from '../../shared/sparse/types.ts';
 import { PreconditionFailedError } from '../../shared/store/errors.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { type CorpusDocument, contentHash, encoderInput } from '../corpus/document.ts';
@@ -45,6 +47,8 @@ export interface EncodeStageResult {
   readonly alreadyDone: boolean;
 }
 
+const utf8 = new TextEncoder();
+
 export async function runEncodeStage(options: EncodeStageOptions): Promise<EncodeStageResult> {
   const { store, index, run, worker, workers, encoder } = options;
   if (
@@ -71,6 +75,7 @@ export async function runEncodeStage(options: EncodeStageOptions): Promise<Encod
   await cache.loadIndex();
 
   const counts: EncodeCounts = {
+    lines: 0,
     documents: 0,
     rejected: 0,
     assigned: 0,
@@ -86,15 +91,46 @@ export async function runEncodeStage(options: EncodeStageOptions): Promise<Encod
   const hashes: number[] = [];
   const fields: (StoredFields | null)[] = [];
   const batchSize = options.batchSize ?? 256;
-  let batch: { hash: Hash64; text: string }[] = [];
+  let batch: { hash: Hash64; text: string; doc: CorpusDocument }[] = [];
   const batchHashes = new Set<string>();
 
+  // Content hashes the encoder refused (a precomputed vector naming an unknown token, …): their documents
+  // are rejected and left out of the part, like bad lines.
+  const failed = new Set<string>();
   const encodeBatch = async () => {
     if (batch.length === 0) return;
-    const { vectors, tokens } = await encoder.encodeDocuments(batch.map((b) => b.text));
-    counts.tokens += tokens;
-    for (let i = 0; i < batch.length; i++) await cache.add(batch[i].hash, vectors[i]);
-    counts.encoded += batch.length;
+    const texts = batch.map((b) => b.text);
+    let result: { vectors: (SparseVector | null)[]; tokens: number };
+    try {
+      result = await encoder.encodeDocuments(texts);
+    } catch (error) {
+      if (!(error instanceof CspladeError)) throw error;
+      result = await encodeOneByOne(
+        texts,
+        async (i, reason) => {
+          const { doc, hash } = batch[i];
+          failed.add(`${hash.hi}:${hash.lo}`);
+          counts.rejected++;
+          rejectsByReason.encoder_error = (rejectsByReason.encoder_error ?? 0) + 1;
+          await options.onReject?.({
+            lineNumber: doc.lineNumber,
+            reason: 'encoder_error',
+            detail: reason,
+            id: doc.id,
+            raw: utf8.encode(texts[i].slice(0, 4000)),
+          });
+        },
+        (one) => encoder.encodeDocuments(one),
+      );
+    }
+    counts.tokens += result.tokens;
+    for (let i = 0; i < batch.length; i++) {
+      const vector = result.vectors[i];
+      if (vector) {
+        await cache.add(batch[i].hash, vector);
+        counts.encoded++;
+      }
+    }
     batch = [];
     batchHashes.clear();
     counts.cacheBytesWritten = cache.bytesWritten;
@@ -102,6 +138,7 @@ export async function runEncodeStage(options: EncodeStageOptions): Promise<Encod
   };
 
   const onReject = async (rejected: RejectedLine) => {
+    counts.lines++;
     if (worker !== 0) return;
     counts.rejected++;
     rejectsByReason[rejected.reason] = (rejectsByReason[rejected.reason] ?? 0) + 1;
@@ -109,8 +146,9 @@ export async function runEncodeStage(options: EncodeStageOptions): Promise<Encod
   };
 
   let lastProgress = 0;
-  for await (const doc of readCorpus(options.corpus.chunks(), { onReject })) {
+  for await (const doc of readCorpus(options.corpus.chunks(), { onReject, mode: encoder.input })) {
     counts.documents++;
+    counts.lines++;
     if (workerOf(doc.idHash, workers) !== worker) continue;
     counts.assigned++;
     const hash = contentHash(doc);
@@ -122,7 +160,7 @@ export async function runEncodeStage(options: EncodeStageOptions): Promise<Encod
     if (cache.has(hash) || batchHashes.has(hex)) {
       counts.reused++;
     } else {
-      batch.push({ hash, text: encoderInput(doc) });
+      batch.push({ hash, text: encoderInput(doc), doc });
       batchHashes.add(hex);
       if (batch.length >= batchSize) await encodeBatch();
     }
@@ -133,6 +171,8 @@ export async function runEncodeStage(options: EncodeStageOptions): Promise<Encod
   }
   await encodeBatch();
   await cache.flush();
+  if (failed.size > 0) dropFailed(failed, ids, lines, hashes, fields);
+  counts.assigned = ids.length;
   counts.cacheBytesWritten = cache.bytesWritten;
   counts.seconds = (performance.now() - started) / 1000;
   options.onProgress?.(counts);
@@ -157,6 +197,52 @@ export async function runEncodeStage(options: EncodeStageOptions): Promise<Encod
     if (!(error instanceof PreconditionFailedError)) throw error;
   }
   return { part, alreadyDone: false };
+}
+
+/** Encodes texts one at a time after a batch failed, so one bad document costs only itself. */
+async function encodeOneByOne(
+  texts: readonly string[],
+  onFailure: (index: number, reason: string) => Promise<void>,
+  encode: (texts: readonly string[]) => Promise<{ vectors: SparseVector[]; tokens: number }>,
+) {
+  const vectors: (SparseVector | null)[] = [];
+  let tokens = 0;
+  for (let i = 0; i < texts.length; i++) {
+    try {
+      const one = await encode([texts[i]]);
+      vectors.push(one.vectors[0]);
+      tokens += one.tokens;
+    } catch (error) {
+      if (!(error instanceof CspladeError)) throw error;
+      vectors.push(null);
+      await onFailure(i, error.message);
+    }
+  }
+  return { vectors, tokens };
+}
+
+/** Removes, in place, the documents whose content hash is in `failed` (all lists stay aligned). */
+function dropFailed(
+  failed: Set<string>,
+  ids: string[],
+  lines: number[],
+  hashes: number[],
+  fields: (StoredFields | null)[],
+): void {
+  let kept = 0;
+  for (let i = 0; i < ids.length; i++) {
+    if (failed.has(`${hashes[2 * i]}:${hashes[2 * i + 1]}`)) continue;
+    ids[kept] = ids[i];
+    lines[kept] = lines[i];
+    hashes[2 * kept] = hashes[2 * i];
+    hashes[2 * kept + 1] = hashes[2 * i + 1];
+    fields[kept] = fields[i];
+    kept++;
+  }
+  ids.length = kept;
+  lines.length = kept;
+  hashes.length = 2 * kept;
+  fields.length = kept;
 }
 
 function storedFieldsOf(doc: CorpusDocument): StoredFields | null {

@@ -135,7 +135,7 @@ export async function indexCorpus(options: IndexCorpusOptions): Promise<IndexSum
     version: result.built.version,
     run: options.run,
     documents: {
-      read: part.counts.documents + part.counts.rejected,
+      read: part.counts.lines,
       rejected: part.counts.rejected,
       encoded: part.counts.encoded,
       reused: part.counts.reused,

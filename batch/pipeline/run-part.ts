@@ -15,7 +15,9 @@ const VERSION = 1;
 const packr = new Packr({ useRecords: false, moreTypes: true });
 
 export interface EncodeCounts {
-  /** Valid documents seen (all workers' slices: every worker reads the whole stream). */
+  /** Non-blank corpus lines read, good and bad (every worker reads the whole stream). */
+  lines: number;
+  /** Valid documents seen (all workers' slices). */
   documents: number;
   /** Bad lines (counted by worker 0 only, which owns the rejects file). */
   rejected: number;

@@ -60,10 +60,9 @@ export const encodeCommand: Command = {
       openStore: (url) => openStoreUrl(url, ctx.env, ctx.cwd),
     });
     const encoder = await encoderFlag(values, ctx);
-    const rejects =
-      worker === 0
-        ? await RejectsFile.create(resolve(ctx.cwd, stringFlag(values, 'rejects', `${index}.rejects.jsonl`)))
-        : undefined;
+    // Worker 0 reports bad lines; every worker reports documents its encoder refused.
+    const defaultRejects = worker === 0 ? `${index}.rejects.jsonl` : `${index}.rejects.w${worker}.jsonl`;
+    const rejects = await RejectsFile.create(resolve(ctx.cwd, stringFlag(values, 'rejects', defaultRejects)));
     try {
       const { part, alreadyDone } = await encodeRun({
         store,
@@ -85,7 +84,7 @@ export const encodeCommand: Command = {
         workers,
         alreadyDone,
         ...part.counts,
-        rejectsFile: rejects?.path,
+        rejectsFile: rejects.path,
       };
       if (values.json) printJson(ctx, summary);
       else {
@@ -95,7 +94,7 @@ export const encodeCommand: Command = {
       }
       return 0;
     } finally {
-      await rejects?.close();
+      await rejects.close();
       await encoder.close();
     }
   },

@@ -50,8 +50,8 @@ export const STORE_HELP = `  --store         folder or s3://bucket/prefix holdin
   --json          print one JSON summary object on stdout`;
 
 export const ENCODE_HELP = `  --corpus        JSONL[.gz] file or BEIR folder (corpus.jsonl[.gz]), local or s3://bucket/prefix/…
-  --encoder       bm25 (default) | onnx:<model dir>
-  --tokenizer     bm25 tokenizer: bert-base-uncased (default) | llama3
+  --encoder       bm25 (default) | precomputed (JsonVectorCollection lines) | onnx:<model dir>
+  --tokenizer     bm25 tokenizer / precomputed vocabulary: bert-base-uncased (default) | llama3
   --rejects       file for rejected corpus lines (default ./<index>.rejects.jsonl)
   --batch-size    documents per encoder call (default 256)
   --segment-size  documents per encoding-cache segment, the unit of resumption (default 1000)`;
@@ -134,11 +134,18 @@ export async function encoderFlag(values: Values, ctx: CliContext): Promise<Docu
     }
     return openDocumentEncoder({ kind: 'bm25', tokenizer } satisfies Bm25Parameters & { kind: string });
   }
+  if (spec === 'precomputed') {
+    // Corpus lines are JsonVectorCollection records; --tokenizer names the vocabulary their tokens use.
+    return openDocumentEncoder({
+      kind: 'precomputed',
+      vocabulary: stringFlag(values, 'tokenizer', 'bert-base-uncased'),
+    });
+  }
   if (spec.startsWith('onnx:')) {
     const { resolve } = await import('node:path');
     return openDocumentEncoder({ kind: 'onnx', modelDir: resolve(ctx.cwd, spec.slice('onnx:'.length)) });
   }
-  throw new UsageError(`--encoder must be bm25 or onnx:<model dir>, got "${spec}"`);
+  throw new UsageError(`--encoder must be bm25, precomputed or onnx:<model dir>, got "${spec}"`);
 }
 
 /** Worker index and count: flags first, then the array-job environment, else a single worker. */
