@@ -28,7 +28,7 @@ describeObjectStoreConformance('local folder', async () => new LocalFolderObject
 function race(
   root: string,
   key: string,
-  mode: 'create' | 'swap',
+  mode: 'create' | 'swap' | 'increment',
   etag: string,
   racers: number,
 ): Promise<string[]> {
