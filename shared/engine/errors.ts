@@ -22,7 +22,8 @@ export function validateSearchRequest(request: SearchRequest): void {
   if (!Number.isInteger(numDocs) || numDocs < 0 || numDocs > 0xffffffff) {
     throw new InvalidSearchError(`numDocs must be an integer in 0..2^32-1, got ${numDocs}`);
   }
-  if (!Number.isInteger(k) || k < 0) throw new InvalidSearchError(`k must be a non-negative integer, got ${k}`);
+  if (!Number.isInteger(k) || k < 0)
+    throw new InvalidSearchError(`k must be a non-negative integer, got ${k}`);
   for (const t of terms) {
     if (!Number.isInteger(t.weight) || t.weight < 1) {
       throw new InvalidSearchError(`term ${t.term}: weight must be a positive integer, got ${t.weight}`);

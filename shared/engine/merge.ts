@@ -6,7 +6,10 @@
 import { TopKQueue } from './topk-queue.ts';
 import type { TopKResult } from './types.ts';
 
-export function mergeTopK(lists: readonly { docs: Uint32Array; scores: Float64Array }[], k: number): TopKResult {
+export function mergeTopK(
+  lists: readonly { docs: Uint32Array; scores: Float64Array }[],
+  k: number,
+): TopKResult {
   const queue = new TopKQueue(k);
   for (const list of lists) {
     if (list.docs.length !== list.scores.length) {

@@ -118,7 +118,8 @@ export class TopKQueue {
     for (;;) {
       let child = 2 * i + 1;
       if (child >= n) break;
-      if (child + 1 < n && TopKQueue.worse(scores[child + 1], docs[child + 1], scores[child], docs[child])) child++;
+      if (child + 1 < n && TopKQueue.worse(scores[child + 1], docs[child + 1], scores[child], docs[child]))
+        child++;
       if (!TopKQueue.worse(scores[child], docs[child], score, doc)) break;
       scores[i] = scores[child];
       docs[i] = docs[child];

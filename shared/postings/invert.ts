@@ -8,11 +8,7 @@
  * 4 bytes per vocabulary entry.
  */
 import type { QuantizedVector } from '../sparse/types.ts';
-import {
-  encodePostingSlice,
-  type PostingListEncodeOptions,
-  resolveEncodeOptions,
-} from './encode.ts';
+import { encodePostingSlice, type PostingListEncodeOptions, resolveEncodeOptions } from './encode.ts';
 import { PostingsInputError } from './format.ts';
 
 /** All terms' postings in three flat arrays: term t's list is [termStarts[t], termStarts[t+1]). */
@@ -39,7 +35,8 @@ export function invertDocuments(documents: readonly QuantizedVector[], numTerms:
     }
     for (let i = 0; i < terms.length; i++) {
       const t = terms[i];
-      if (t >= numTerms) throw new PostingsInputError(`document ${d}: term id ${t} >= vocabulary size ${numTerms}`);
+      if (t >= numTerms)
+        throw new PostingsInputError(`document ${d}: term id ${t} >= vocabulary size ${numTerms}`);
       counts[t + 1]++;
     }
     total += terms.length;

@@ -31,7 +31,11 @@ export interface ReorderOptions {
  * Returns `order`: order[newDocId] = oldDocId (a permutation of 0..n-1). Apply it with
  * `order.map(i => documents[i])` and keep it as the shard's doc map.
  */
-export function clusterOrder(documents: readonly QuantizedVector[], numTerms: number, options?: ReorderOptions): Uint32Array {
+export function clusterOrder(
+  documents: readonly QuantizedVector[],
+  numTerms: number,
+  options?: ReorderOptions,
+): Uint32Array {
   const n = documents.length;
   const clusterSize = options?.clusterSize ?? 256;
   const maxDf = Math.max(2, Math.floor((options?.maxDfFraction ?? 0.02) * n));
@@ -86,7 +90,8 @@ export function clusterOrder(documents: readonly QuantizedVector[], numTerms: nu
       }
       assignment[d] = best;
     }
-    if (pass < iterations) centroids = recomputeCentroids(documents, assignment, numClusters, useful, centroidTerms);
+    if (pass < iterations)
+      centroids = recomputeCentroids(documents, assignment, numClusters, useful, centroidTerms);
   }
 
   // Counting sort by cluster; unassigned documents (-1) go last; stable inside a cluster.
@@ -108,7 +113,10 @@ function topTerms(
   for (let i = 0; i < terms.length; i++) if (useful[terms[i]] === 1 && weights[i] > 0) idx.push(i);
   idx.sort((a, b) => weights[b] - weights[a] || terms[a] - terms[b]);
   const keep = idx.slice(0, limit);
-  return { terms: Uint32Array.from(keep, (i) => terms[i]), weights: Float64Array.from(keep, (i) => weights[i]) };
+  return {
+    terms: Uint32Array.from(keep, (i) => terms[i]),
+    weights: Float64Array.from(keep, (i) => weights[i]),
+  };
 }
 
 function invertCentroids(centroids: { terms: Uint32Array; weights: Float64Array }[], numTerms: number) {

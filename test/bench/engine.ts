@@ -76,7 +76,11 @@ const queries: PreparedQuery[] = corpus.queries.map((q) => {
     const weight = q.impacts[i];
     const from = inverted.termStarts[term];
     const to = inverted.termStarts[term + 1];
-    raw.push({ weight, docs: inverted.docs.subarray(from, to), impacts: inverted.impacts.subarray(from, to) });
+    raw.push({
+      weight,
+      docs: inverted.docs.subarray(from, to),
+      impacts: inverted.impacts.subarray(from, to),
+    });
     blobs.push({ term, weight, blob });
   });
   return { raw, blobs };
@@ -92,7 +96,8 @@ function summarize(times: number[]) {
 }
 function sameHits(a: TopKResult, b: TopKResult): boolean {
   if (a.docs.length !== b.docs.length) return false;
-  for (let i = 0; i < a.docs.length; i++) if (a.docs[i] !== b.docs[i] || a.scores[i] !== b.scores[i]) return false;
+  for (let i = 0; i < a.docs.length; i++)
+    if (a.docs[i] !== b.docs[i] || a.scores[i] !== b.scores[i]) return false;
   return true;
 }
 
@@ -143,7 +148,9 @@ const report: Record<string, unknown> = {
   super_block_bits: superBlockBits,
   range_maxima_min_df: Math.max(1, Math.round(numRangeBlocks * rangeMaximaFactor)),
   default_algorithm: DEFAULT_ALGORITHM,
-  mean_query_postings: Math.round(queries.reduce((a, q) => a + q.raw.reduce((b, t) => b + t.docs.length, 0), 0) / queries.length),
+  mean_query_postings: Math.round(
+    queries.reduce((a, q) => a + q.raw.reduce((b, t) => b + t.docs.length, 0), 0) / queries.length,
+  ),
 };
 const perAlgorithm: Record<string, unknown> = {};
 for (const k of [10, 1000]) {

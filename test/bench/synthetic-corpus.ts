@@ -77,7 +77,12 @@ export function generateCorpus(options: SyntheticCorpusOptions): SyntheticCorpus
 
   const scratch = new Uint32Array(vocab);
   const seen = new Uint8Array(vocab);
-  const draw = (topic: number, topicCount: number, backgroundScale: number, seed?: Uint32Array): Uint32Array => {
+  const draw = (
+    topic: number,
+    topicCount: number,
+    backgroundScale: number,
+    seed?: Uint32Array,
+  ): Uint32Array => {
     let n = 0;
     if (seed) {
       for (let i = 0; i < seed.length; i++) {

@@ -38,7 +38,13 @@ function collect(acc: Float64Array, numDocs: number, k: number): TopKResult {
   return queue.toResult();
 }
 
-function addPostingList(acc: Float64Array, list: PostingList, weight: number, docs: Uint32Array, imps: Uint32Array): void {
+function addPostingList(
+  acc: Float64Array,
+  list: PostingList,
+  weight: number,
+  docs: Uint32Array,
+  imps: Uint32Array,
+): void {
   for (let j = 0; j < list.numBlocks; j++) {
     const n = list.decodeBlock(j, docs, imps);
     for (let i = 0; i < n; i++) acc[docs[i]] += weight * imps[i];

@@ -1,0 +1,118 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { exhaustive, exhaustiveRawTopK } from '../../../shared/engine/algorithms/exhaustive.ts';
+import { getAlgorithm, listAlgorithms } from '../../../shared/engine/registry.ts';
+import type { QueryTerm, SearchRequest, TopKResult } from '../../../shared/engine/types.ts';
+import { encodePostingList, PostingList } from '../../../shared/postings/posting-list.ts';
+
+interface Case {
+  request: SearchRequest;
+  raw: { weight: number; docs: Uint32Array; impacts: Uint16Array }[];
+}
+
+/**
+ * A random index and query: few distinct impacts and weights so ties are common; tiny blocks and
+ * range blocks so lists cross many boundaries; numDocs rarely a multiple of the range block;
+ * a random share of lists with range maxima (others short), sometimes one list with another
+ * geometry, sometimes empty and single-posting lists.
+ */
+const caseArb = fc
+  .record({
+    numDocs: fc.integer({ min: 1, max: 2500 }),
+    numTerms: fc.integer({ min: 0, max: 8 }),
+    k: fc.oneof(fc.constant(1), fc.integer({ min: 0, max: 30 }), fc.constant(5000)),
+    blockSize: fc.integer({ min: 1, max: 40 }),
+    rangeBlockBits: fc.integer({ min: 0, max: 6 }),
+    superBlockBits: fc.integer({ min: 0, max: 4 }),
+    maxImpact: fc.constantFrom(1, 3, 255, 1000),
+    oddGeometry: fc.boolean(),
+    seed: fc.integer(),
+  })
+  .map((p): Case => {
+    let s = p.seed >>> 0;
+    const rnd = () => {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      return s / 4294967296;
+    };
+    const terms: QueryTerm[] = [];
+    const raw: Case['raw'] = [];
+    for (let t = 0; t < p.numTerms; t++) {
+      const shape = rnd();
+      const density = shape < 0.1 ? 0 : shape < 0.2 ? 1 / p.numDocs : rnd() ** 2;
+      const docs: number[] = [];
+      const impacts: number[] = [];
+      // Clustered regions make block maxima vary, as after doc reordering.
+      const hot = Math.floor(rnd() * p.numDocs);
+      for (let d = 0; d < p.numDocs; d++) {
+        const boost = Math.abs(d - hot) < p.numDocs / 10 ? 4 : 1;
+        if (rnd() < density * boost || (shape >= 0.1 && shape < 0.2 && d === hot)) {
+          docs.push(d);
+          impacts.push(1 + Math.floor(rnd() * p.maxImpact));
+        }
+      }
+      const odd = p.oddGeometry && t === 0;
+      const bytes = encodePostingList(Uint32Array.from(docs), Uint16Array.from(impacts), p.numDocs, {
+        blockSize: p.blockSize,
+        rangeBlockBits: odd ? (p.rangeBlockBits + 1) % 7 : p.rangeBlockBits,
+        superBlockBits: p.superBlockBits,
+        rangeMaximaMinDf: Math.floor(rnd() * 60),
+      });
+      const weight = 1 + Math.floor(rnd() * 3);
+      terms.push({ term: t, weight, postings: PostingList.decode(bytes) });
+      raw.push({ weight, docs: Uint32Array.from(docs), impacts: Uint16Array.from(impacts) });
+    }
+    return { request: { numDocs: p.numDocs, terms, k: p.k }, raw };
+  });
+
+function naive(c: Case): TopKResult {
+  const scores = new Map<number, number>();
+  for (const t of c.raw) {
+    for (let i = 0; i < t.docs.length; i++) {
+      scores.set(t.docs[i], (scores.get(t.docs[i]) ?? 0) + t.weight * t.impacts[i]);
+    }
+  }
+  const hits = [...scores].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, c.request.k);
+  return { docs: Uint32Array.from(hits, (h) => h[0]), scores: Float64Array.from(hits, (h) => h[1]) };
+}
+
+const asPairs = (r: TopKResult) => Array.from(r.docs, (d, i) => [d, r.scores[i]]);
+
+describe('top-k algorithms', () => {
+  it('exhaustive (encoded and raw) equals a naive scorer', () => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const expected = asPairs(naive(c));
+        expect(asPairs(exhaustive.search(c.request))).toEqual(expected);
+        expect(asPairs(exhaustiveRawTopK(c.request.numDocs, c.raw, c.request.k))).toEqual(expected);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  for (const name of listAlgorithms().filter((n) => n !== 'exhaustive')) {
+    it(`${name} returns exactly the exhaustive hits (ids and scores)`, () => {
+      const algorithm = getAlgorithm(name);
+      fc.assert(
+        fc.property(caseArb, (c) => {
+          expect(asPairs(algorithm.search(c.request))).toEqual(asPairs(exhaustive.search(c.request)));
+        }),
+        { numRuns: 400 },
+      );
+    });
+  }
+
+  it('rejects malformed requests with a named error', () => {
+    const list = PostingList.decode(encodePostingList(Uint32Array.of(1), Uint16Array.of(2), 10));
+    for (const name of listAlgorithms()) {
+      const a = getAlgorithm(name);
+      expect(() => a.search({ numDocs: 10, k: -1, terms: [] })).toThrow(/k must be/);
+      expect(() => a.search({ numDocs: 10, k: 1, terms: [{ term: 3, weight: 0, postings: list }] })).toThrow(
+        /term 3: weight must be a positive integer/,
+      );
+      expect(() => a.search({ numDocs: 5, k: 1, terms: [{ term: 3, weight: 1, postings: list }] })).toThrow(
+        /written for 10 docs/,
+      );
+    }
+    expect(() => getAlgorithm('nope')).toThrow(/unknown top-k algorithm 'nope'/);
+  });
+});

@@ -1,0 +1,173 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CspladeError } from '../../../shared/errors.ts';
+import {
+  encodePostingList,
+  PostingList,
+  PostingsFormatError,
+  PostingsInputError,
+} from '../../../shared/postings/posting-list.ts';
+
+/** Random strictly increasing doc ids below numDocs with impacts in 1..maxImpact. */
+const postingsArb = fc
+  .record({
+    numDocs: fc.integer({ min: 1, max: 5000 }),
+    density: fc.double({ min: 0.001, max: 1, noNaN: true }),
+    maxImpact: fc.constantFrom(1, 3, 255, 256, 65535),
+    seed: fc.integer(),
+  })
+  .map(({ numDocs, density, maxImpact, seed }) => {
+    let s = seed >>> 0;
+    const rnd = () => {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      return s / 4294967296;
+    };
+    const docs: number[] = [];
+    const impacts: number[] = [];
+    for (let d = 0; d < numDocs; d++) {
+      if (rnd() < density) {
+        docs.push(d);
+        impacts.push(1 + Math.floor(rnd() * maxImpact));
+      }
+    }
+    return { numDocs, docs: Uint32Array.from(docs), impacts: Uint16Array.from(impacts) };
+  });
+
+const optionsArb = fc.record({
+  blockSize: fc.integer({ min: 1, max: 200 }),
+  rangeBlockBits: fc.integer({ min: 0, max: 8 }),
+  superBlockBits: fc.integer({ min: 0, max: 4 }),
+  rangeMaximaMinDf: fc.integer({ min: 1, max: 300 }),
+});
+
+describe('posting list format', () => {
+  it('round-trips postings, skip data and range maxima', () => {
+    fc.assert(
+      fc.property(postingsArb, optionsArb, ({ numDocs, docs, impacts }, options) => {
+        const bytes = encodePostingList(docs, impacts, numDocs, options);
+        const list = PostingList.decode(bytes);
+        expect(list.df).toBe(docs.length);
+        expect(list.byteLength).toBe(bytes.length);
+        expect(list.maxImpact).toBe(impacts.reduce((a, b) => Math.max(a, b), 0));
+        const all = list.decodeAll();
+        expect(Array.from(all.docs)).toEqual(Array.from(docs));
+        expect(Array.from(all.impacts)).toEqual(Array.from(impacts));
+        expect(list.hasRangeMaxima).toBe(docs.length > 0 && docs.length >= options.rangeMaximaMinDf);
+        for (let j = 0; j < list.numBlocks; j++) {
+          const from = j * options.blockSize;
+          const to = Math.min(docs.length, from + options.blockSize);
+          expect(list.blockLastDoc(j)).toBe(docs[to - 1]);
+          expect(list.blockMaxImpact(j)).toBe(Math.max(...impacts.subarray(from, to)));
+          expect(list.findBlock(docs[from])).toBe(j);
+        }
+        if (list.hasRangeMaxima) {
+          const expected = new Array(list.numRangeBlocks).fill(0);
+          docs.forEach((d, i) => {
+            const r = d >>> options.rangeBlockBits;
+            expected[r] = Math.max(expected[r], impacts[i]);
+          });
+          expect(Array.from({ length: list.numRangeBlocks }, (_, r) => list.rangeMax(r))).toEqual(expected);
+          for (let s = 0; s < list.numSuperBlocks; s++) {
+            const from = s << options.superBlockBits;
+            const group = expected.slice(from, from + 2 ** options.superBlockBits);
+            expect(list.superMax(s)).toBe(Math.max(...group));
+          }
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('reaches 1 bit per doc gap for a dense list', () => {
+    const n = 10_000;
+    const docs = Uint32Array.from({ length: n }, (_, i) => i);
+    const bytes = encodePostingList(docs, new Uint16Array(n).fill(1), n, { rangeMaximaMinDf: n + 1 });
+    // width-0 gaps and width-0 impacts: only header and skip table remain.
+    expect(bytes.length).toBeLessThan(20 + 7 * Math.ceil(n / 128) + 1);
+  });
+
+  it('rejects invalid input with PostingsInputError naming the problem', () => {
+    expect(() => encodePostingList(Uint32Array.of(3, 2), Uint16Array.of(1, 1), 10)).toThrow(
+      PostingsInputError,
+    );
+    expect(() => encodePostingList(Uint32Array.of(10), Uint16Array.of(1), 10)).toThrow(/< numDocs/);
+    expect(() => encodePostingList(Uint32Array.of(1), Uint16Array.of(0), 10)).toThrow(/impact must be >= 1/);
+    expect(() => encodePostingList(Uint32Array.of(1), Uint16Array.of(1, 2), 10)).toThrow(/differ in length/);
+    expect(() => encodePostingList(Uint32Array.of(1), Uint16Array.of(1), 10, { blockSize: 0 })).toThrow(
+      /blockSize/,
+    );
+  });
+
+  it('names what is wrong in a corrupt header', () => {
+    const bytes = encodePostingList(Uint32Array.of(1, 5, 9), Uint16Array.of(3, 4, 5), 10);
+    const badMagic = bytes.slice();
+    badMagic[0] = 0;
+    expect(() => PostingList.decode(badMagic)).toThrow(/bad magic/);
+    const badVersion = bytes.slice();
+    badVersion[2] = 9;
+    expect(() => PostingList.decode(badVersion)).toThrow(/unsupported postings version 9/);
+    expect(() => PostingList.decode(bytes.subarray(0, 10))).toThrow(/shorter than the 20-byte header/);
+    const err = (() => {
+      try {
+        PostingList.decode(badMagic);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(CspladeError);
+    expect((err as CspladeError).code).toBe('corrupt_postings');
+  });
+
+  /** Decodes fully; the only acceptable failure is PostingsFormatError. */
+  function decodeOrFormatError(bytes: Uint8Array): 'ok' | 'error' {
+    try {
+      const list = PostingList.decode(bytes);
+      const all = list.decodeAll();
+      for (let i = 0; i < all.docs.length; i++) {
+        if (all.docs[i] >= list.numDocs || (i > 0 && all.docs[i] <= all.docs[i - 1]))
+          throw new Error('bad docs');
+      }
+      for (let r = 0; r < list.numRangeBlocks; r++) list.rangeMax(r);
+      return 'ok';
+    } catch (e) {
+      if (e instanceof PostingsFormatError) return 'error';
+      throw e;
+    }
+  }
+
+  it('truncation at every offset is reported, never crashes', () => {
+    const n = 700;
+    const docs = Uint32Array.from({ length: n }, (_, i) => i * 3 + (i % 2));
+    const impacts = Uint16Array.from({ length: n }, (_, i) => 1 + ((i * 37) % 300));
+    const bytes = encodePostingList(docs, impacts, 3 * n, { rangeMaximaMinDf: 10, blockSize: 64 });
+    for (let len = 0; len < bytes.length; len++)
+      expect(decodeOrFormatError(bytes.subarray(0, len))).toBe('error');
+    expect(decodeOrFormatError(bytes)).toBe('ok');
+  });
+
+  it('bit flips and random bytes give a valid list or PostingsFormatError', () => {
+    fc.assert(
+      fc.property(
+        postingsArb,
+        fc.array(fc.nat(), { minLength: 1, maxLength: 4 }),
+        ({ numDocs, docs, impacts }, flips) => {
+          const bytes = encodePostingList(docs, impacts, numDocs, { blockSize: 16, rangeMaximaMinDf: 4 });
+          for (const f of flips) bytes[f % bytes.length] ^= 1 << (f % 8);
+          decodeOrFormatError(bytes);
+        },
+      ),
+      { numRuns: 400 },
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.boolean(), (random, withHeader) => {
+        if (withHeader && random.length >= 3) {
+          random[0] = 0x50;
+          random[1] = 0x4c;
+          random[2] = 1;
+        }
+        decodeOrFormatError(random);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
