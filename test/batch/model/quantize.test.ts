@@ -9,7 +9,10 @@ import { loadModelFile, saveModelFile } from '../../../batch/model/model-file.no
 import { DataType, rawTensor } from '../../../batch/model/onnx-proto.ts';
 import { prepareModel } from '../../../batch/model/prepare.ts';
 import { quantizeInt8, quantizeModel, quantizeNBits } from '../../../batch/model/quantize.ts';
+import { SAMPLE_TEXTS } from '../../../batch/model/sample-texts.ts';
 import { SeededRandom } from '../../../batch/model/seeded-random.ts';
+import { measureDrift } from '../../../batch/model/vector-drift.ts';
+import { OnnxEncoder } from '../../../batch/onnx/onnx-encoder.node.ts';
 import { removeTempDirs, tempDir, tinyModelDir } from './fixtures.ts';
 
 afterAll(removeTempDirs);
@@ -134,6 +137,30 @@ describe('quantize: models', () => {
     );
     const drift = await driftOnSamples(dir, 'model.onnx', 'model.int8.onnx');
     expect(drift!.top10Overlap).toBeGreaterThanOrEqual(0.9);
+    // The other order too: prepare the external-data model, then quantize the prepared graph.
+    const preparedFirst = await prepareModel(join(dir, 'model.onnx'), { k: 64 });
+    const preparedThenQuantized = await quantizeModel(preparedFirst.saved.path, { bits: 8 });
+    expect(preparedThenQuantized.saved.externalFiles).toEqual(['model.prepared.int8.onnx.data']);
+    const head = { k: 64, pooling: 'pooling_mask' } as const;
+    const fusedFloat = await OnnxEncoder.open(dir, {
+      tokenizerThreads: 0,
+      configOverrides: { model: 'model.prepared.onnx', prepared: head, topK: { query: 64, document: 64 } },
+    });
+    const fusedInt8 = await OnnxEncoder.open(dir, {
+      tokenizerThreads: 0,
+      configOverrides: {
+        model: 'model.prepared.int8.onnx',
+        prepared: head,
+        topK: { query: 64, document: 64 },
+      },
+    });
+    const viaFused = measureDrift(
+      await fusedFloat.encode(SAMPLE_TEXTS, 'document'),
+      await fusedInt8.encode(SAMPLE_TEXTS, 'document'),
+    );
+    await fusedFloat.close();
+    await fusedInt8.close();
+    expect(viaFused.top10Overlap).toBeGreaterThanOrEqual(0.9);
   });
 
   it('the CLI verb prints sizes and the drift on sample texts', async () => {
