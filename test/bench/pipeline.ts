@@ -1,0 +1,180 @@
+/**
+ * Benchmark of the indexing pipeline.
+ *
+ *   npm run bench:pipeline -- [--docs 20000] [--words 100] [--build-docs 100000] [--changed 0.01] [--json]
+ *
+ * Prints one JSON object (progress on stderr):
+ * - endToEnd.local: a full `index` run with the bm25 encoder into a fresh local-folder store, docs/s and
+ *   seconds per stage; baseline: reading and validating the same corpus alone (ratio = e2e / baseline);
+ * - endToEnd.s3: the same into radosgw (or any S3) when S3_ENDPOINT (and AWS_* keys) are set;
+ * - incremental: a rerun after changing `--changed` of the documents, against the full run measured just
+ *   before in this process (target: ratio ≤ 0.05), with where its time went;
+ * - build: index building from float vectors (prune → quantize → writeShard) over a synthetic SPLADE-like
+ *   corpus, postings/s (target ≥ 5M/s); baseline: the inversion (counting sort) alone.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { readCorpus } from '../../batch/corpus/read-corpus.ts';
+import { openCorpus } from '../../batch/corpus/sources.node.ts';
+import { Bm25DocumentEncoder } from '../../batch/pipeline/document-encoder.ts';
+import { type IndexSummary, indexCorpus } from '../../batch/pipeline/pipeline.ts';
+import { pruneDocument } from '../../batch/pipeline/prune.ts';
+import { invertDocuments } from '../../shared/postings/invert.ts';
+import { writeShard } from '../../shared/shard/writer.ts';
+import { impactScale, quantizeVector } from '../../shared/sparse/quantize.ts';
+import type { SparseVector } from '../../shared/sparse/types.ts';
+import { LocalFolderObjectStore } from '../../shared/store/local-folder.node.ts';
+import type { ObjectStore } from '../../shared/store/object-store.ts';
+import { prefixed } from '../../shared/store/prefixed.ts';
+import { S3ObjectStore, s3ClientConfig } from '../../shared/store/s3.ts';
+import { syntheticDocs } from '../batch/helpers/synthetic-text.ts';
+import { generateCorpus } from './synthetic-corpus.ts';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const log = (msg: string) => process.stderr.write(`${msg}\n`);
+const round = (n: number, digits = 3) => Number(n.toFixed(digits));
+
+const docs = arg('docs', 20_000);
+const words = arg('words', 100);
+const buildDocs = arg('build-docs', 100_000);
+const changedFraction = arg('changed', 0.01);
+
+const work = await mkdtemp(join(tmpdir(), 'csplade-bench-pipeline-'));
+try {
+  const records = syntheticDocs(docs, words);
+  const corpusPath = join(work, 'corpus.jsonl');
+  await writeFile(corpusPath, `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
+
+  log(`baseline: reading and validating ${docs} documents`);
+  const readStart = performance.now();
+  let read = 0;
+  for await (const _ of readCorpus((await openCorpus(corpusPath)).chunks(), { onReject: () => {} })) read++;
+  const readSeconds = (performance.now() - readStart) / 1000;
+
+  const run = async (
+    store: ObjectStore,
+    path: string,
+    runId: string,
+  ): Promise<IndexSummary & { wall: number }> => {
+    const start = performance.now();
+    const summary = await indexCorpus({
+      store,
+      index: 'bench',
+      run: runId,
+      corpus: await openCorpus(path),
+      encoder: new Bm25DocumentEncoder(),
+      shards: 4,
+    });
+    return { ...summary, wall: (performance.now() - start) / 1000 };
+  };
+
+  log(`end to end: ${docs} documents into a local folder`);
+  const local = new LocalFolderObjectStore(join(work, 'store'));
+  const full = await run(local, corpusPath, 'full');
+
+  log(`incremental: ${changedFraction * 100}% of the documents changed`);
+  const step = Math.max(1, Math.round(1 / changedFraction));
+  const changed = records.map((r, i) =>
+    i % step === 0 ? { ...r, text: `${r.text} revised edition ${i}` } : r,
+  );
+  const changedPath = join(work, 'corpus-changed.jsonl');
+  await writeFile(changedPath, `${changed.map((r) => JSON.stringify(r)).join('\n')}\n`);
+  const incremental = await run(local, changedPath, 'incremental');
+
+  let s3: Record<string, unknown> | null = null;
+  if (process.env.S3_ENDPOINT) {
+    log(`end to end: ${docs} documents into S3 at ${process.env.S3_ENDPOINT}`);
+    const client = new S3Client(
+      s3ClientConfig({
+        endpoint: process.env.S3_ENDPOINT,
+        region: process.env.AWS_REGION,
+        accessKeyId: process.env.AWS_ACCESS_KEY_ID,
+        secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY,
+      }),
+    );
+    const bucket = `bench-pipeline-${Date.now().toString(36)}`;
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    const result = await run(prefixed(new S3ObjectStore({ client, bucket }), 'bench'), corpusPath, 's3full');
+    s3 = { docsPerSecond: round(docs / result.wall, 0), seconds: result.seconds, bucket };
+  }
+
+  log(`build: ${buildDocs} synthetic SPLADE-like documents`);
+  const synthetic = generateCorpus({ docs: buildDocs, vocab: 30522, queries: 0 });
+  // Float vectors as an encoder returns them (impacts back to weights), so the build does all its work.
+  const floats: SparseVector[] = synthetic.documents.map((v) => ({
+    terms: v.terms,
+    weights: Float32Array.from(v.impacts, (x) => x / 10),
+  }));
+  let postings = 0;
+  for (const v of floats) postings += v.terms.length;
+  const invertStart = performance.now();
+  invertDocuments(synthetic.documents, 30522);
+  const invertSeconds = (performance.now() - invertStart) / 1000;
+  const buildStart = performance.now();
+  const pruned = floats.map((v) => pruneDocument(v, {}));
+  let maxWeight = 0;
+  for (const v of pruned) for (const w of v.weights) if (w > maxWeight) maxWeight = w;
+  const scale = impactScale(maxWeight, 8);
+  const quantized = pruned.map((v) => quantizeVector(v, scale, 8));
+  const quantizeSeconds = (performance.now() - buildStart) / 1000;
+  const shards = 4;
+  let shardBytes = 0;
+  for (let s = 0; s < shards; s++) {
+    const from = Math.floor((s * buildDocs) / shards);
+    const to = Math.floor(((s + 1) * buildDocs) / shards);
+    shardBytes += writeShard({
+      shardName: `bench-${s}`,
+      docBase: from,
+      impactBits: 8,
+      indexScale: scale,
+      vectors: quantized.slice(from, to),
+      externalIds: Array.from({ length: to - from }, (_, i) => `d${from + i}`),
+    }).bytes.length;
+  }
+  const buildSeconds = (performance.now() - buildStart) / 1000;
+
+  const fullDocsPerSecond = docs / full.wall;
+  const baselineDocsPerSecond = read / readSeconds;
+  const result = {
+    bench: 'pipeline',
+    docs,
+    wordsPerDoc: words,
+    endToEnd: {
+      local: { docsPerSecond: round(fullDocsPerSecond, 0), seconds: full.seconds, postings: full.postings },
+      s3,
+      baseline: { what: 'read + validate the corpus only', docsPerSecond: round(baselineDocsPerSecond, 0) },
+      ratioToBaseline: round(fullDocsPerSecond / baselineDocsPerSecond),
+    },
+    incremental: {
+      changedDocs: changed.filter((_, i) => i % step === 0).length,
+      encoded: incremental.documents.encoded,
+      reused: incremental.documents.reused,
+      seconds: round(incremental.wall),
+      fullRunSeconds: round(full.wall),
+      ratio: round(incremental.wall / full.wall),
+      target: 0.05,
+      stages: incremental.seconds,
+    },
+    build: {
+      docs: buildDocs,
+      postings,
+      postingsPerSecond: round(postings / buildSeconds, 0),
+      quantizePostingsPerSecond: round(postings / quantizeSeconds, 0),
+      shardBytes,
+      target: 5_000_000,
+      baseline: {
+        what: 'invertDocuments (counting sort) alone',
+        postingsPerSecond: round(postings / invertSeconds, 0),
+      },
+      ratioToBaseline: round(invertSeconds / buildSeconds),
+    },
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} finally {
+  await rm(work, { recursive: true, force: true });
+}
