@@ -29,7 +29,8 @@ export function openApiDocument(limits: SearchLimits, serverUrl?: string): Recor
       },
       vector: {
         type: 'object',
-        description: 'Sparse query vector: vocabulary token or decimal term id → weight (≥ 0)',
+        description:
+          'Sparse query vector: key → weight (≥ 0). A key is "#<term id>", a vocabulary token, or (when it is no token) a decimal term id',
         additionalProperties: { type: 'number', minimum: 0 },
         maxProperties: limits.maxQueryTerms,
       },

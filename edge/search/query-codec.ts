@@ -44,13 +44,15 @@ export class QueryCodec {
   }
 
   /**
-   * A vector query's keys → a SparseVector. A key is first looked up as a vocabulary token, then read
-   * as a decimal term id; anything else is a 400 naming the key.
+   * A vector query's keys → a SparseVector. "#<id>" is always a term id; any other key is first looked
+   * up as a vocabulary token (so exported SPLADE vectors, whose keys are tokens such as "2020", work
+   * as they are), then read as a decimal term id; anything else is a 400 naming the key.
    */
   vectorOf(entries: ReadonlyMap<string, number>): SparseVector {
     const byTerm = new Map<number, number>();
     for (const [key, weight] of entries) {
-      let term = this.idOfToken?.(key);
+      const explicit = key.startsWith('#') && DECIMAL_ID.test(key.slice(1));
+      let term = explicit ? Number(key.slice(1)) : this.idOfToken?.(key);
       if (term === undefined && DECIMAL_ID.test(key)) term = Number(key);
       if (term === undefined || term >= this.encoder.vocabSize) {
         throw invalidField(

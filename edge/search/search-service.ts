@@ -69,6 +69,8 @@ interface ShardAnswer {
   readonly reader: ShardReader;
   readonly postings: Map<number, PostingList>;
   readonly top: TopKResult;
+  /** Time of the synchronous top-k alone (Workers clocks only advance on I/O: 0 there). */
+  readonly scoreMs: number;
 }
 
 interface QueryTerm {
@@ -115,6 +117,7 @@ export class SearchService {
       quantized: quantized.impacts[i],
     }));
 
+    const encodedAt = this.options.now();
     const failed: FailedShard[] = [];
     const answers: ShardAnswer[] = [];
     const allowance = this.#readAllowance(manifest, cost.subrequests);
@@ -139,6 +142,7 @@ export class SearchService {
       );
     }
 
+    const searchedAt = this.options.now();
     let hits = this.#merge(answers, params.k, manifest.impact.scale, queryScale);
     if (params.fields.length > 0) {
       // Stored-field reads happen inside the reader (offsets table, then records): count the fallback
@@ -191,6 +195,12 @@ export class SearchService {
         query_terms: terms.length,
         query_scale: queryScale,
         cached_bytes: this.shards.cachedBytes,
+        timings_ms: {
+          resolve_and_encode: encodedAt - started,
+          shards: searchedAt - encodedAt,
+          score_sum: answers.reduce((n, a) => n + a.scoreMs, 0),
+          merge_fields_explain: this.options.now() - searchedAt,
+        },
       };
     }
     return { body, cost };
@@ -226,12 +236,13 @@ export class SearchService {
       maxReads,
     );
     // Synchronous from here: every byte is in memory.
+    const scoring = this.options.now();
     const top = this.#algorithm.search({
       numDocs: reader.numDocs,
       terms: present.map((t) => ({ term: t.term, weight: t.quantized, postings: postings.get(t.term)! })),
       k,
     });
-    return { entry, reader, postings, top };
+    return { entry, reader, postings, top, scoreMs: this.options.now() - scoring };
   }
 
   /** Postings reads each shard may make: what the budget leaves after reads made and hot regions to open. */

@@ -95,6 +95,15 @@ describe('search', () => {
     ).json()) as SearchBody;
     expect(byToken.hits.length).toBeGreaterThan(0);
     expect(byId.hits).toEqual(byToken.hits);
+    // "1996" is a vocabulary token (a year), absent from the documents; "#4419" is term id 4419, "fox".
+    const token1996 = (await (
+      await app().request('/v1/indexes/demo/search', post({ vector: { '1996': 1 } }))
+    ).json()) as SearchBody;
+    const explicitId = (await (
+      await app().request('/v1/indexes/demo/search', post({ vector: { '#4419': 1 } }))
+    ).json()) as SearchBody;
+    expect(token1996.hits).toEqual([]);
+    expect(explicitId.hits.map((h) => h.id)).toEqual(['d0', 'd7']); // d2's "foxes" is another token
     expect(byToken.hits[0].id).toBe('d7'); // "brown" twice and "fox"
   });
 
