@@ -1,6 +1,8 @@
 /**
  * The one list of CLI verbs. Adding a verb = one file + one line here.
  */
+
+import { modelReportCommand } from '../../eval/model-report/command.ts';
 import type { Command } from '../command.ts';
 import { buildCommand } from './build.ts';
 import { encodeCommand } from './encode.ts';
@@ -13,6 +15,7 @@ import { searchCommand } from './search.ts';
 
 export const commands: Command[] = [
   evalCommand,
+  modelReportCommand,
   indexCommand,
   encodeCommand,
   buildCommand,
