@@ -33,9 +33,9 @@ import {
   spladePoolDense,
   topKDense,
 } from '../../shared/encoders/onnx/pooling.ts';
-import type { SequenceLayout } from '../../shared/encoders/onnx/sequences.ts';
 import {
   type PackedSequences,
+  type RoleLayout,
   roleLayout,
   textsToPackedSequences,
   unpackSequences,
@@ -75,7 +75,7 @@ export interface EncodeStats {
 export class OnnxEncoder implements Encoder {
   readonly name = 'onnx';
   readonly vocabSize: number;
-  private readonly layouts: Record<EncodeRole, SequenceLayout>;
+  private readonly layouts: Record<EncodeRole, RoleLayout>;
   private readonly limits: BatchLimits;
   private readonly chunkTexts: number;
   private readonly padId: number;

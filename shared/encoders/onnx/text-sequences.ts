@@ -24,8 +24,18 @@ export interface PackedSequences {
   readonly textTokens: number;
 }
 
+/** A sequence layout plus what goes in front of each text before tokenizing it. */
+export interface RoleLayout extends SequenceLayout {
+  /**
+   * The template prefix's trailing whitespace. It is tokenized with the text, not the prefix:
+   * BPE vocabularies (Llama 3) glue a space to the following word ("Ġthe"), so "query: " + "the"
+   * tokenized apart would give a lone space token and a different "the" than the whole string.
+   */
+  readonly textLead: string;
+}
+
 /** Builds the layout of one role once per encoder (templates and special tokens are fixed). */
-export function roleLayout(config: ModelConfig, tokenizer: Tokenizer, role: EncodeRole): SequenceLayout {
+export function roleLayout(config: ModelConfig, tokenizer: Tokenizer, role: EncodeRole): RoleLayout {
   const specialIds = (tokens: readonly string[]): Uint32Array =>
     Uint32Array.from(tokens, (token) => {
       const id = tokenizer.idOf(token);
@@ -36,8 +46,10 @@ export function roleLayout(config: ModelConfig, tokenizer: Tokenizer, role: Enco
         );
       return id;
     });
-  const { prefix, suffix } = splitTemplate(config.templates[role]);
+  const { prefix: rawPrefix, suffix } = splitTemplate(config.templates[role]);
+  const prefix = rawPrefix.trimEnd();
   return {
+    textLead: rawPrefix.slice(prefix.length),
     begin: specialIds(config.specialTokens.begin),
     end: specialIds(config.specialTokens.end),
     prefix: prefix ? tokenizer.encode(prefix).ids : new Uint32Array(0),
@@ -51,14 +63,14 @@ export function roleLayout(config: ModelConfig, tokenizer: Tokenizer, role: Enco
 
 export function textsToPackedSequences(
   tokenizer: Tokenizer,
-  layout: SequenceLayout,
+  layout: RoleLayout,
   texts: readonly string[],
   ownerBase = 0,
 ): PackedSequences {
   const all: OwnedSequence[] = [];
   let textTokens = 0;
   texts.forEach((text, i) => {
-    const ids = tokenizer.encode(text).ids;
+    const ids = tokenizer.encode(layout.textLead + text).ids;
     textTokens += ids.length;
     for (const s of buildSequences(ids, layout)) all.push({ ...s, owner: ownerBase + i });
   });
