@@ -34,6 +34,8 @@ export interface BuildOptions {
   readonly pruning?: PruningOptions;
   /** Reuse an open adapter (the `index` verb has one); otherwise rebuilt from the parts' spec. */
   readonly encoder?: DocumentEncoder;
+  /** When given, the run must have exactly this many workers. */
+  readonly workers?: number;
 }
 
 /** Everything publish needs besides the version's files, which are in the store already. */
@@ -67,7 +69,7 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
     t = now;
   };
 
-  const documents = await loadCompleteRun(store, index, run);
+  const documents = await loadCompleteRun(store, index, run, options.workers);
   const encoder = options.encoder ?? (await openDocumentEncoder(documents.parts[0].encoderSpec));
   const cache = new EncodingCache({
     store,

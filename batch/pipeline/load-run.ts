@@ -18,7 +18,12 @@ export interface RunDocuments {
   readonly fields: (StoredFields | undefined)[];
 }
 
-export async function loadCompleteRun(store: ObjectStore, index: string, run: string): Promise<RunDocuments> {
+export async function loadCompleteRun(
+  store: ObjectStore,
+  index: string,
+  run: string,
+  expectedWorkers?: number,
+): Promise<RunDocuments> {
   const objects = await store.list(partsPrefix(index, run));
   const keys = objects.map((o) => o.key).filter((k) => k.endsWith('.msgpack'));
   if (keys.length === 0)
@@ -45,6 +50,12 @@ export async function loadCompleteRun(store: ObjectStore, index: string, run: st
         `worker ${part.worker} used a different encoder than worker ${parts[0].worker}`,
       );
     }
+  }
+  if (expectedWorkers !== undefined && workers !== expectedWorkers) {
+    throw new RunIncompleteError(
+      run,
+      `its parts were written for ${workers} workers, not the ${expectedWorkers} expected`,
+    );
   }
   const have = new Set(parts.map((p) => p.worker));
   const missing: number[] = [];

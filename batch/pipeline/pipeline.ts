@@ -5,12 +5,13 @@
  * Each returns the counters that make up the `--json` summary.
  */
 import { runPrefix } from '../../shared/index/layout.ts';
+import { decodeManifest } from '../../shared/index/manifest-codec.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import type { RejectsFile } from '../corpus/rejects.node.ts';
 import type { CorpusSource } from '../corpus/sources.node.ts';
 import { collectGarbage, DEFAULT_KEEP, type GcResult } from '../publish/gc.ts';
 import { beginPublish, type PublishResult, publishVersion } from '../publish/publish.ts';
-import { assertIndexName } from '../publish/versions.ts';
+import { assertIndexName, readCurrent } from '../publish/versions.ts';
 import { type BuiltVersion, buildVersion } from './build-stage.ts';
 import type { DocumentEncoder } from './document-encoder.ts';
 import { runEncodeStage } from './encode-stage.ts';
@@ -56,6 +57,8 @@ export interface BuildRunOptions {
   readonly impactBits?: number;
   readonly pruning?: PruningOptions;
   readonly encoder?: DocumentEncoder;
+  /** When given, the run must have exactly this many workers. */
+  readonly workers?: number;
 }
 
 /** Builds the run into a new version folder and records the hand-over for `publishRun`. */
@@ -80,6 +83,8 @@ export interface PublishRunResult {
   readonly published: PublishResult;
   readonly gc: GcResult;
   readonly seconds: { build: number; publish: number };
+  /** True when a previous attempt had published this run already (nothing was done). */
+  readonly alreadyPublished?: boolean;
 }
 
 /** Publishes a run: from its staged build when `build` ran, else builds it first. */
@@ -87,7 +92,12 @@ export async function publishRun(options: PublishRunOptions): Promise<PublishRun
   const { store, index, run } = options;
   assertIndexName(index);
   const t0 = performance.now();
-  const staged = (await readStagedBuild(store, index, run)) ?? (await buildRun(options));
+  let staged = await readStagedBuild(store, index, run);
+  if (!staged) {
+    const done = await alreadyPublished(store, index, run);
+    if (done) return done;
+    staged = await buildRun(options);
+  }
   const t1 = performance.now();
   const published = await publishVersion(store, staged.built, staged.expected, options.extraStats);
   const gc = await collectGarbage(store, index, options.keep ?? DEFAULT_KEEP);
@@ -98,6 +108,32 @@ export async function publishRun(options: PublishRunOptions): Promise<PublishRun
     published,
     gc,
     seconds: { build: (t1 - t0) / 1000, publish: (t2 - t1) / 1000 },
+  };
+}
+
+/**
+ * A publish retried after it succeeded (its run folder is gone, CURRENT's manifest names the run): the
+ * same result again instead of an error, so an orchestrator may retry the step blindly.
+ */
+async function alreadyPublished(
+  store: ObjectStore,
+  index: string,
+  run: string,
+): Promise<PublishRunResult | null> {
+  if ((await store.list(runPrefix(index, run))).some((o) => o.key.includes('/parts/'))) return null;
+  const current = await readCurrent(store, index);
+  if (!current) return null;
+  const object = await store.get(current.pointer.manifestKey);
+  if (!object) return null;
+  const manifest = decodeManifest(object.bytes, current.pointer.manifestKey);
+  if (manifest.stats.run !== run) return null;
+  const { formatVersion: _, createdAt: __, ...rest } = manifest;
+  return {
+    built: { ...rest, shards: [...manifest.shards], run, bytesWritten: 0 },
+    published: { manifest, manifestKey: current.pointer.manifestKey, pointer: current.pointer },
+    gc: { kept: [], deleted: [], deletedObjects: 0 },
+    seconds: { build: 0, publish: 0 },
+    alreadyPublished: true,
   };
 }
 

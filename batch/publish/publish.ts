@@ -16,7 +16,7 @@ import {
   type IndexManifest,
   MANIFEST_FORMAT_VERSION,
 } from '../../shared/index/manifest.ts';
-import { encodeCurrentPointer, encodeManifest } from '../../shared/index/manifest-codec.ts';
+import { decodeManifest, encodeCurrentPointer, encodeManifest } from '../../shared/index/manifest-codec.ts';
 import { PreconditionFailedError } from '../../shared/store/errors.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import type { BuiltVersion } from '../pipeline/build-stage.ts';
@@ -72,23 +72,28 @@ export async function publishVersion(
     },
   };
   const key = manifestKey(index, version);
+  let written = manifest;
   try {
     await store.put(key, encodeManifest(manifest), {
       ifNoneMatch: '*',
       contentType: 'application/x-msgpack',
     });
   } catch (error) {
-    if (error instanceof PreconditionFailedError) {
+    if (!(error instanceof PreconditionFailedError)) throw error;
+    // A retried publish of the same run finds its own manifest from the attempt that died: keep it.
+    const existing = await store.get(key);
+    const previous = existing ? decodeManifest(existing.bytes, key) : null;
+    if (previous?.stats.run !== built.run) {
       throw new PublishConflictError(
         index,
         version,
-        `its manifest ${key} already exists (published twice?)`,
+        `its manifest ${key} already exists and belongs to another run`,
         {
           cause: error,
         },
       );
     }
-    throw error;
+    written = previous;
   }
   const pointer: CurrentPointer = { version, manifestKey: key, updatedAt: new Date().toISOString() };
   try {
@@ -102,6 +107,9 @@ export async function publishVersion(
   } catch (error) {
     if (!(error instanceof PreconditionFailedError)) throw error;
     const now = await readCurrent(store, index).catch(() => null);
+    // CURRENT moved because an earlier attempt of this very publish moved it: done, and live — keep it.
+    if (now?.pointer.version === version)
+      return { manifest: written, manifestKey: key, pointer: now.pointer };
     await deleteVersionFiles(store, index, version);
     const was = expected ? `version ${expected.pointer.version}` : 'no version';
     throw new PublishConflictError(
@@ -111,7 +119,7 @@ export async function publishVersion(
       { cause: error },
     );
   }
-  return { manifest, manifestKey: key, pointer };
+  return { manifest: written, manifestKey: key, pointer };
 }
 
 /** Deletes every object of one version folder (manifest first, so the version is gone before its shards). */

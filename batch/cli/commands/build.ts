@@ -10,6 +10,7 @@ import {
   buildFlags,
   buildOptionFlags,
   indexFlag,
+  integerFlag,
   openStoreFlag,
   printJson,
   runFlag,
@@ -32,12 +33,18 @@ export const buildCommand: Command = {
     const { values } = parseArgs({
       args: argv,
       strict: true,
-      options: { ...storeFlags, ...buildFlags, run: { type: 'string' } },
+      options: { ...storeFlags, ...buildFlags, run: { type: 'string' }, workers: { type: 'string' } },
     });
     const index = indexFlag(values);
     const run = runFlag(values, ctx.env, true);
     const store = await openStoreFlag(values, ctx);
-    const { built } = await buildRun({ store, index, run, ...buildOptionFlags(values) });
+    const { built } = await buildRun({
+      store,
+      index,
+      run,
+      workers: integerFlag(values, 'workers', undefined),
+      ...buildOptionFlags(values),
+    });
     const summary = {
       index,
       run,

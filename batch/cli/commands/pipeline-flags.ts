@@ -170,8 +170,8 @@ export function workerFlags(values: Values, env: CliContext['env']): { worker: n
 export function runFlag(values: Values, env: CliContext['env'], required: boolean): string {
   const run = (values.run as string | undefined) ?? env.CSPLADE_RUN;
   if (run) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(run))
-      throw new UsageError(`--run must be 1–64 of A-Z a-z 0-9 . _ -, got "${run}"`);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/.test(run))
+      throw new UsageError(`--run must be 1–80 of A-Z a-z 0-9 . _ -, got "${run}"`);
     return run;
   }
   if (required) throw new UsageError('--run is required (the id shared by every worker of the run)');

@@ -27,7 +27,10 @@ Publishes a finished run as the index's new CURRENT version (building it first i
 ${STORE_HELP}
 ${BUILD_HELP}
 ${PUBLISH_HELP}
-  --run           the run to publish`;
+  --run           the run to publish
+  --workers       refuse unless the run was encoded by exactly this many workers
+
+Retrying a publish that already succeeded reports the published version again (exit 0).`;
 
 export const publishCommand: Command = {
   name: 'publish',
@@ -37,7 +40,13 @@ export const publishCommand: Command = {
     const { values } = parseArgs({
       args: argv,
       strict: true,
-      options: { ...storeFlags, ...buildFlags, ...publishFlags, run: { type: 'string' } },
+      options: {
+        ...storeFlags,
+        ...buildFlags,
+        ...publishFlags,
+        run: { type: 'string' },
+        workers: { type: 'string' },
+      },
     });
     const index = indexFlag(values);
     const run = runFlag(values, ctx.env, true);
@@ -48,6 +57,7 @@ export const publishCommand: Command = {
       run,
       keep: integerFlag(values, 'keep', 3),
       keepRun: values['keep-run'] === true,
+      workers: integerFlag(values, 'workers', undefined),
       ...buildOptionFlags(values),
     });
     const { built } = result;
@@ -60,6 +70,7 @@ export const publishCommand: Command = {
       shards: built.shards.length,
       bytesWritten: built.bytesWritten,
       gcDeleted: result.gc.deleted,
+      alreadyPublished: result.alreadyPublished === true,
       seconds: result.seconds,
     };
     if (values.json) printJson(ctx, summary);

@@ -84,6 +84,24 @@ export function describePublishing(name: string, makeStore: () => ObjectStore | 
       expect((await readCurrent(store, INDEX))?.pointer.version).toBe(first.built.version);
     });
 
+    it('is idempotent: a retried publish of a published run changes nothing and deletes nothing', async () => {
+      const store = await makeStore();
+      // An attempt that died after moving CURRENT but before tidying its run away…
+      await encoded(store, 'retry');
+      const staged = await buildRun({ store, index: INDEX, run: 'retry' });
+      await publishVersion(store, staged.built, staged.expected);
+      // …is finished by the retry instead of being rolled back as a lost race.
+      const again = await publishRun({ store, index: INDEX, run: 'retry' });
+      expect(again.built.version).toBe(staged.built.version);
+      expect((await readCurrent(store, INDEX))?.pointer.version).toBe(staged.built.version);
+      expect((await loadManifest(store, INDEX)).docs).toBe(73);
+      // And a retry after complete success reports the same version.
+      const third = await publishRun({ store, index: INDEX, run: 'retry' });
+      expect(third.alreadyPublished).toBe(true);
+      expect(third.built.version).toBe(staged.built.version);
+      expect((await listVersions(store, INDEX)).map((v) => v.version)).toEqual([staged.built.version]);
+    });
+
     it('rolls back, and gc keeps the newest K and CURRENT whatever K is', async () => {
       const store = await makeStore();
       const versions: string[] = [];
