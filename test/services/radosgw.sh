@@ -157,7 +157,7 @@ osd op num shards = 1
 osd op num threads per shard = 2
 
 [client.rgw]
-rgw frontends = beast endpoint=127.0.0.1:$RGW_PORT
+rgw frontends = beast endpoint=127.0.0.1:$RGW_PORT tcp_nodelay=1
 rgw data = $RGW_DIR/rgw
 rgw dns name = 127.0.0.1
 rgw enable usage log = false
