@@ -27,6 +27,7 @@ import {
 import {
   DataLocation,
   DataType,
+  describeValueInfo,
   floatTensor,
   type ModelProto,
   node,
@@ -44,6 +45,12 @@ export interface QuantizeOptions {
   blockSize?: number;
   /** Weights with fewer elements stay float (quantizing tiny tensors saves nothing). Default 256. */
   minElements?: number;
+  /**
+   * 4 bits only: keep the LM head (MatMul weights whose output width is the vocabulary) at int8.
+   * SPLADE weights are the head's logits directly, so its error is what vectors feel most;
+   * default true.
+   */
+  headInt8?: boolean;
 }
 
 export interface QuantizedTensor {
@@ -139,6 +146,17 @@ export async function quantizeGraph(
     );
   }
 
+  // The vocabulary: the logits' last dim, else the rows of the embedding table.
+  const logitsInfo = (graph.output ?? []).find((o) => o.name === 'logits');
+  const logitsVocab = logitsInfo ? describeValueInfo(logitsInfo).dims[2] : undefined;
+  const table = candidates.find(([, kinds]) => kinds.has('gather'));
+  const vocabSize =
+    typeof logitsVocab === 'number'
+      ? logitsVocab
+      : table
+        ? toNumber(initializers.get(table[0])!.dims![0])
+        : undefined;
+
   const g = GraphBuilder.extend(graph);
   const done: QuantizedTensor[] = [];
   const dequantizeNodes = [];
@@ -148,7 +166,8 @@ export async function quantizeGraph(
     const weight = initializers.get(name)!;
     const [rows, cols] = (weight.dims ?? []).map(toNumber);
     const values = await readFloatTensor(weight, sourceDir);
-    if (options.bits === 4 && kinds.size === 1 && kinds.has('matmul')) {
+    const isHead = vocabSize !== undefined && cols === vocabSize && options.headInt8 !== false;
+    if (options.bits === 4 && kinds.size === 1 && kinds.has('matmul') && !isHead) {
       const q = quantizeNBits(values, rows, cols, blockSize);
       const b = g.initializer(
         rawTensor(g.fresh(`${name}_q4`), DataType.UINT8, [cols, q.blocks, blockSize / 2], q.packed),

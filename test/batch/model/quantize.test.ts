@@ -122,6 +122,8 @@ describe('quantize: models', () => {
     expect(
       graph.graph!.node!.filter((n) => n.opType === 'MatMulNBits' && n.domain === 'com.microsoft').length,
     ).toBeGreaterThan(0);
+    // The LM head (output width = vocabulary) stays int8 by default: SPLADE weights are its logits.
+    expect(int4.tensors.find((t) => t.name === 'lm_head')?.as).toBe('int8-per-column');
     const drift = await driftOnSamples(dir, 'model.onnx', 'model.int4.onnx');
     expect(drift!.termOverlap).toBeGreaterThanOrEqual(0.75);
   });
