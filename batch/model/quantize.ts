@@ -7,10 +7,13 @@
  *   runs on every onnxruntime provider.
  * - 4 bits: MatMul weights become `com.microsoft.MatMulNBits` (blocks of 32 along K, one float
  *   scale per block, default zero point 8, codes packed low nibble first) — supported by the
- *   onnxruntime-node CPU provider; embeddings stay int8 (there is no 4-bit Gather in standard ONNX).
+ *   onnxruntime-node CPU provider; embeddings stay int8 (there is no 4-bit Gather in standard ONNX),
+ *   and so does the LM head unless `headInt8: false` (its logits are the SPLADE weights).
  *
  * Activations stay float, so the SPLADE head (prepare) works on top either way. Tensors kept in
  * external data are read, and the output is written with external data when the input had any.
+ * Limits: float32 weights only (fp16 exports are refused with a message), MatMul/Gather only (a
+ * Gemm-based export keeps those weights float), and all weights pass through memory once.
  */
 import { dirname, resolve } from 'node:path';
 import { OnnxModelError } from '../../shared/encoders/onnx/errors.ts';
