@@ -96,6 +96,10 @@ describe('BERT BasicTokenizer', () => {
     ]);
   });
 
+  it('drops lone surrogates (category Cs) like other C* characters', () => {
+    expect(bertBasicTokenize('a\uD800b c\uDFFF', { lowercase: true })).toEqual(['ab', 'c']);
+  });
+
   it('lowercases capital sigma to σ everywhere (per character, as Rust tokenizers does)', () => {
     expect(bertBasicTokenize('ΑΣ', { lowercase: true })).toEqual(['ασ']);
   });
