@@ -36,6 +36,15 @@ type Errno = NodeJS.ErrnoException;
 const errno = (error: unknown) => (error as Errno).code;
 const isAbsent = (error: unknown) => errno(error) === 'ENOENT' || errno(error) === 'ENOTDIR';
 
+/** Files other tools left with names no key can have (e.g. a backslash) are not objects of this store. */
+const isValidKey = (key: string) => {
+  try {
+    assertValidKey(BACKEND, key);
+    return true;
+  } catch {
+    return false;
+  }
+};
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const keyDigest = (key: string) => createHash('sha256').update(key).digest('hex');
 /** What identifies one written version of a file: renames keep all three, a rewrite changes at least one. */
@@ -152,7 +161,7 @@ export class LocalFolderObjectStore implements ObjectStore {
     await this.#walk(folder === '' ? this.root : join(this.root, ...folder.split('/')), files);
     const keys = files
       .map((file) => relative(this.root, file).split(sep).join('/'))
-      .filter((key) => key.startsWith(prefix) && key.split('/')[0] !== RESERVED);
+      .filter((key) => key.startsWith(prefix) && key.split('/')[0] !== RESERVED && isValidKey(key));
     const infos = await Promise.all(keys.map((key) => this.head(key)));
     return infos
       .filter((info): info is ObjectInfo => info !== null)

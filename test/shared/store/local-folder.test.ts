@@ -121,6 +121,7 @@ describe('local folder layout and etags', () => {
   it('sees files copied into the folder by other tools as objects', async () => {
     const root = await freshFolder();
     await writeFile(join(root, 'dropped.txt'), 'from outside');
+    await writeFile(join(root, 'back\\slash'), 'no valid key names this file');
     const store = new LocalFolderObjectStore(root);
     expect((await store.list('')).map((o) => o.key)).toEqual(['dropped.txt']);
     expect((await store.get('dropped.txt'))?.bytes).toEqual(bytes('from outside'));
