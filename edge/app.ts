@@ -18,6 +18,7 @@ import { metaRoutes } from './routes/meta.ts';
 import { searchRoutes } from './routes/search.ts';
 import { IndexCatalog } from './search/catalog.ts';
 import { type EncoderFactory, QueryCodecs } from './search/query-codec.ts';
+import { DEFAULT_READ_PLAN, type ReadPlanOptions } from './search/read-plan.ts';
 import { SearchService } from './search/search-service.ts';
 import { type HotRegionCache, ShardPool } from './search/shard-pool.ts';
 
@@ -51,6 +52,8 @@ export interface EdgeDeps {
   readonly apiKeyHashes?: readonly string[];
   /** Allowed origins ('*' for any); absent: no CORS headers. */
   readonly corsOrigins?: '*' | readonly string[];
+  /** How postings reads are planned: reads per shard, tolerated overread (edge/search/read-plan.ts). */
+  readonly readPlan?: Partial<ReadPlanOptions>;
   /** Top-k algorithm (shared/engine/registry.ts). */
   readonly algorithm?: string;
   /** Where unexpected (500) errors go; default console.error. */
@@ -88,6 +91,7 @@ export function createApp(deps: EdgeDeps): Hono {
     maxQueryTerms: limits.maxQueryTerms,
     algorithm: deps.algorithm,
     subrequestBudget: limits.subrequestBudget,
+    readPlan: { ...DEFAULT_READ_PLAN, ...deps.readPlan },
     now,
   });
   const context: EdgeContext = { store: deps.store, catalog, search, limits };

@@ -3,7 +3,8 @@
  * folder (the embedded default) or s3://bucket/prefix (AWS S3, R2's S3 API, radosgw; S3_ENDPOINT and
  * AWS_* as in shared/store/open.node.ts). Settings come from the environment:
  *   CSPLADE_STORE (required), PORT (default 8787), HOST (default 127.0.0.1), CORS_ORIGINS ("*" or a
- *   comma-separated list), API_KEY_HASHES (comma-separated SHA-256 hex), CURRENT_TTL_MS, SUBREQUEST_BUDGET.
+ *   comma-separated list), API_KEY_HASHES (comma-separated SHA-256 hex), CURRENT_TTL_MS, SUBREQUEST_BUDGET,
+ *   POSTINGS_READS_PER_SHARD.
  * @example CSPLADE_STORE=./.tmp/store npx tsx edge/node.ts
  */
 import type { AddressInfo } from 'node:net';
@@ -31,6 +32,9 @@ export function nodeDeps(env: Readonly<Record<string, string | undefined>> = pro
     encoderFactory: registryEncoderFactory,
     apiKeyHashes: parseKeyHashes(env.API_KEY_HASHES),
     corsOrigins: cors === '' ? undefined : cors === '*' ? '*' : cors.split(',').map((o) => o.trim()),
+    ...(number('POSTINGS_READS_PER_SHARD')
+      ? { readPlan: { maxReadsPerShard: number('POSTINGS_READS_PER_SHARD') } }
+      : {}),
     limits: {
       ...(number('CURRENT_TTL_MS') ? { currentTtlMs: number('CURRENT_TTL_MS') } : {}),
       ...(number('SUBREQUEST_BUDGET') ? { subrequestBudget: number('SUBREQUEST_BUDGET') } : {}),

@@ -28,6 +28,7 @@ function appFor(env: WorkerEnv): Hono {
       currentTtlMs: positive(env.CURRENT_TTL_MS, 5_000),
       subrequestBudget: positive(env.SUBREQUEST_BUDGET, 50),
     },
+    readPlan: { maxReadsPerShard: positive(env.POSTINGS_READS_PER_SHARD, 3) },
     caches: String(env.HOT_REGION_CACHE) === 'cache-api' ? { hotRegionCache: cacheApiHotRegions() } : {},
   });
   built = { env, app };

@@ -1,9 +1,12 @@
 /**
- * Plans the range reads that fetch one query's posting-list blobs from one shard. A Worker pays per
- * subrequest (50 per request on the free plan) and a cold query should read at most twice the bytes it
- * needs, so the plan is: merge touching blobs, then split the covering span only at its widest gaps,
- * keeping at most `maxReads` reads — which for a given read count is the plan with the fewest bytes.
- * Gaps narrower than `minSplitGap` are never worth a request of their own and are read through.
+ * Plans the range reads that fetch one query's posting-list blobs from all its shards. Two costs pull
+ * against each other: a Worker pays per subrequest (50 per request on the free plan) and every byte read
+ * past the needed postings is waste. For a given number of reads, the fewest bytes come from splitting
+ * the shards' covering spans at the widest gaps — gaps are independent, so the best k splits over all
+ * shards are simply the k widest gaps anywhere. The plan therefore starts with one read per shard and
+ * takes the widest remaining gaps until the bytes are within `maxOverread` × the needed bytes, the read
+ * budget is spent, or a shard reaches `maxReadsPerShard`. Touching blobs are never split (the shard reader
+ * reads them as one), and gaps narrower than `minSplitGap` are not worth a request of their own.
  */
 export interface BlobRange {
   readonly offset: number;
@@ -11,39 +14,89 @@ export interface BlobRange {
 }
 
 export interface ReadPlanOptions {
-  /** Most reads per shard (default 3: with the hot region, 1 + 4 × shards subrequests per cold query). */
-  readonly maxReads: number;
-  /** Gaps at most this wide are read rather than split (default 16 KiB). */
+  /** Most postings reads per shard (default 3: with the hot region, 1 + 4 × shards per cold query). */
+  readonly maxReadsPerShard: number;
+  /** Stop splitting once bytes read ≤ this × bytes needed (default 2). */
+  readonly maxOverread: number;
+  /** Gaps at most this wide are read through rather than split (default 4 KiB). */
   readonly minSplitGap: number;
 }
 
-export const DEFAULT_READ_PLAN: ReadPlanOptions = { maxReads: 3, minSplitGap: 16 * 1024 };
+export const DEFAULT_READ_PLAN: ReadPlanOptions = {
+  maxReadsPerShard: 3,
+  maxOverread: 2,
+  minSplitGap: 4 * 1024,
+};
+
+export interface ReadPlan {
+  /** Per shard (same order as the input), the reads to make. */
+  readonly reads: BlobRange[][];
+  readonly bytesNeeded: number;
+  readonly bytesPlanned: number;
+}
+
+interface Run {
+  offset: number;
+  end: number;
+}
 
 /**
- * @example planReads([{offset: 0, length: 10}, {offset: 1000000, length: 10}], {maxReads: 3, minSplitGap: 100})
- *   // → [{offset: 0, length: 10}, {offset: 1000000, length: 10}]
+ * @param shards per shard, the blobs still to fetch (any order)
+ * @param maxReads the most reads the whole plan may make (at least one per shard with blobs is kept)
+ * @example planReads([[{offset: 0, length: 10}, {offset: 1e6, length: 10}]], 3)
+ *   // → reads [[{offset: 0, length: 10}, {offset: 1000000, length: 10}]]
  */
 export function planReads(
-  blobs: readonly BlobRange[],
+  shards: readonly (readonly BlobRange[])[],
+  maxReads: number,
   options: ReadPlanOptions = DEFAULT_READ_PLAN,
-): BlobRange[] {
-  if (blobs.length === 0) return [];
+): ReadPlan {
+  const runs = shards.map(mergeTouching);
+  let bytesNeeded = 0;
+  for (const blobs of shards) for (const b of blobs) bytesNeeded += b.length;
+  let bytesPlanned = 0;
+  let reads = 0;
+  const gaps: { shard: number; after: number; width: number }[] = [];
+  runs.forEach((r, shard) => {
+    if (r.length === 0) return;
+    reads++;
+    bytesPlanned += r[r.length - 1].end - r[0].offset;
+    for (let i = 0; i + 1 < r.length; i++) {
+      const width = r[i + 1].offset - r[i].end;
+      if (width > options.minSplitGap) gaps.push({ shard, after: i, width });
+    }
+  });
+  gaps.sort((a, b) => b.width - a.width || a.shard - b.shard || a.after - b.after);
+  const splits = runs.map(() => new Set<number>());
+  for (const gap of gaps) {
+    if (bytesPlanned <= options.maxOverread * bytesNeeded || reads >= maxReads) break;
+    if (splits[gap.shard].size + 1 >= options.maxReadsPerShard) continue;
+    splits[gap.shard].add(gap.after);
+    bytesPlanned -= gap.width;
+    reads++;
+  }
+  return {
+    reads: runs.map((r, shard) => cut(r, splits[shard])),
+    bytesNeeded,
+    bytesPlanned,
+  };
+}
+
+/** Runs of touching or overlapping blobs, by offset. */
+function mergeTouching(blobs: readonly BlobRange[]): Run[] {
   const sorted = [...blobs].sort((a, b) => a.offset - b.offset);
-  // Runs of touching or overlapping blobs: a read may never split one (the reader reads them as one).
-  const runs: { offset: number; end: number }[] = [];
+  const runs: Run[] = [];
   for (const b of sorted) {
     const last = runs[runs.length - 1];
     if (last && b.offset <= last.end) last.end = Math.max(last.end, b.offset + b.length);
     else runs.push({ offset: b.offset, end: b.offset + b.length });
   }
-  const gaps = runs
-    .slice(1)
-    .map((run, i) => ({ after: i, width: run.offset - runs[i].end }))
-    .filter((g) => g.width > options.minSplitGap)
-    .sort((a, b) => b.width - a.width || a.after - b.after)
-    .slice(0, Math.max(0, options.maxReads - 1));
-  const splitAfter = new Set(gaps.map((g) => g.after));
+  return runs;
+}
+
+function cut(runs: readonly Run[], splitAfter: ReadonlySet<number>): BlobRange[] {
   const reads: BlobRange[] = [];
+  if (runs.length === 0) return reads;
   let start = runs[0].offset;
   for (let i = 0; i < runs.length; i++) {
     if (i === runs.length - 1 || splitAfter.has(i)) {

@@ -22,7 +22,8 @@ import type { IndexCatalog } from './catalog.ts';
 import { type ExplainTerm, explainHit } from './explain.ts';
 import { meteredStore, type RequestCost } from './metered-store.ts';
 import type { QueryCodecs } from './query-codec.ts';
-import { DEFAULT_READ_PLAN, type ShardPool } from './shard-pool.ts';
+import { type BlobRange, DEFAULT_READ_PLAN, planReads, type ReadPlanOptions } from './read-plan.ts';
+import type { ShardPool } from './shard-pool.ts';
 
 export interface SearchServiceOptions {
   /** Deadline of one attempt at one shard (ms). */
@@ -36,10 +37,12 @@ export interface SearchServiceOptions {
   readonly now: () => number;
   /**
    * Most store requests one query may make (a Worker has 50 subrequests per request on the free plan,
-   * 1,000 on paid ones). Postings reads are shared out so a cold query stays within
-   * min(budget, 1 + 4 × shards); a shard always gets at least one read (correct hits come first).
+   * 1,000 on paid ones). The postings read plan stays within what is left; a shard with postings to
+   * fetch always gets at least one read (correct hits come before the budget).
    */
   readonly subrequestBudget?: number;
+  /** How postings reads are planned (read-plan.ts). */
+  readonly readPlan?: ReadPlanOptions;
 }
 
 export interface Hit {
@@ -120,19 +123,47 @@ export class SearchService {
     const encodedAt = this.options.now();
     const failed: FailedShard[] = [];
     const answers: ShardAnswer[] = [];
-    const allowance = this.#readAllowance(manifest, cost.subrequests);
-    const settled = await Promise.allSettled(
-      manifest.shards.map((entry, i) =>
-        withRetry(() => this.#searchShard(manifest, entry, terms, params.k, store, cost, allowance[i]), {
+    // 1. Open every shard (a hot-region read unless the isolate has it), each with a deadline and a retry.
+    const opening = await Promise.allSettled(
+      manifest.shards.map((entry) =>
+        withRetry(() => this.#open(manifest, entry, store, cost), {
           timeoutMs: this.options.shardTimeoutMs,
           shard: entry.key,
           beforeRetry: () => this.shards.forget(entry.key),
         }),
       ),
     );
-    settled.forEach((result, i) => {
+    const open: { entry: ShardEntry; reader: ShardReader; terms: QueryTerm[] }[] = [];
+    opening.forEach((result, i) => {
+      const entry = manifest.shards[i];
+      if (result.status === 'rejected') failed.push(this.#failure(entry, result.reason));
+      else
+        open.push({ entry, reader: result.value, terms: terms.filter((t) => result.value.termInfo(t.term)) });
+    });
+    // 2. One plan for the postings reads of all shards, within what the subrequest budget leaves.
+    const plan = planReads(
+      open.map((o) =>
+        this.shards.missingBlobs(
+          o.entry,
+          o.reader,
+          o.terms.map((t) => t.term),
+        ),
+      ),
+      this.#ceiling(manifest) - cost.subrequests,
+      this.options.readPlan ?? DEFAULT_READ_PLAN,
+    );
+    // 3. Fetch and score each shard; scoring is synchronous once its bytes are in.
+    const scored = await Promise.allSettled(
+      open.map((o, i) =>
+        withRetry(() => this.#fetchAndScore(o.entry, o.reader, o.terms, plan.reads[i], params.k, store), {
+          timeoutMs: this.options.shardTimeoutMs,
+          shard: o.entry.key,
+        }),
+      ),
+    );
+    scored.forEach((result, i) => {
       if (result.status === 'fulfilled') answers.push(result.value);
-      else failed.push(this.#failure(manifest.shards[i], result.reason));
+      else failed.push(this.#failure(open[i].entry, result.reason));
     });
     if (manifest.shards.length > 0 && answers.length === 0) {
       throw new ApiError(
@@ -206,15 +237,12 @@ export class SearchService {
     return { body, cost };
   }
 
-  async #searchShard(
+  async #open(
     manifest: IndexManifest,
     entry: ShardEntry,
-    terms: readonly QueryTerm[],
-    k: number,
     store: ObjectStore,
     cost: RequestCost,
-    maxReads: number,
-  ): Promise<ShardAnswer> {
+  ): Promise<ShardReader> {
     const reader = await this.shards.open(entry, store, cost);
     if (
       reader.docBase !== entry.docBase ||
@@ -227,34 +255,41 @@ export class SearchService {
           `but the manifest says ${entry.docBase}+${entry.numDocs} at scale ${manifest.impact.scale}`,
       );
     }
-    const present = terms.filter((t) => reader.termInfo(t.term) !== undefined);
+    return reader;
+  }
+
+  async #fetchAndScore(
+    entry: ShardEntry,
+    reader: ShardReader,
+    terms: readonly QueryTerm[],
+    reads: readonly BlobRange[],
+    k: number,
+    store: ObjectStore,
+  ): Promise<ShardAnswer> {
     const postings = await this.shards.postings(
       entry,
       reader,
-      present.map((t) => t.term),
+      terms.map((t) => t.term),
+      reads,
       store,
-      maxReads,
     );
     // Synchronous from here: every byte is in memory.
     const scoring = this.options.now();
     const top = this.#algorithm.search({
       numDocs: reader.numDocs,
-      terms: present.map((t) => ({ term: t.term, weight: t.quantized, postings: postings.get(t.term)! })),
+      terms: terms.map((t) => ({ term: t.term, weight: t.quantized, postings: postings.get(t.term)! })),
       k,
     });
     return { entry, reader, postings, top, scoreMs: this.options.now() - scoring };
   }
 
-  /** Postings reads each shard may make: what the budget leaves after reads made and hot regions to open. */
-  #readAllowance(manifest: IndexManifest, used: number): number[] {
-    const shards = manifest.shards;
-    const perShard = DEFAULT_READ_PLAN.maxReads;
-    const ceiling = Math.min(this.options.subrequestBudget ?? 50, 1 + (1 + perShard) * shards.length);
-    const toOpen = shards.filter((s) => !this.shards.isOpen(s.key)).length;
-    const left = Math.max(0, ceiling - used - toOpen);
-    const base = Math.floor(left / Math.max(1, shards.length));
-    const extra = left % Math.max(1, shards.length);
-    return shards.map((_, i) => Math.max(1, Math.min(perShard, base + (i < extra ? 1 : 0))));
+  /**
+   * Most store requests this query may make: the configured budget, and for the default plan
+   * 1 + (1 + maxReadsPerShard) × shards (manifest, hot region and postings reads per shard).
+   */
+  #ceiling(manifest: IndexManifest): number {
+    const perShard = (this.options.readPlan ?? DEFAULT_READ_PLAN).maxReadsPerShard;
+    return Math.min(this.options.subrequestBudget ?? 50, 1 + (1 + perShard) * manifest.shards.length);
   }
 
   #merge(answers: readonly ShardAnswer[], k: number, indexScale: number, queryScale: number) {

@@ -16,7 +16,7 @@ import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { ByteLru } from './byte-lru.ts';
 import { meteredStore, type RequestCost } from './metered-store.ts';
 import { RangeCache } from './range-cache.ts';
-import { DEFAULT_READ_PLAN, planReads, type ReadPlanOptions } from './read-plan.ts';
+import type { BlobRange } from './read-plan.ts';
 
 /** A second-level cache for hot regions that outlives the isolate (the Workers Cache API). */
 export interface HotRegionCache {
@@ -30,10 +30,7 @@ export interface ShardPoolOptions {
   /** Bytes of postings ranges kept in the isolate. */
   readonly maxPostingsBytes: number;
   readonly hotRegionCache?: HotRegionCache;
-  readonly readPlan?: ReadPlanOptions;
 }
-
-export { DEFAULT_READ_PLAN };
 
 export class ShardPool {
   readonly #readers: ByteLru<Promise<ShardReader>>;
@@ -68,24 +65,27 @@ export class ShardPool {
     return this.#readers.has(key);
   }
 
+  /** The blobs of `terms` (present in the shard) whose bytes are not in the isolate yet. */
+  missingBlobs(entry: ShardEntry, reader: ShardReader, terms: readonly number[]): BlobRange[] {
+    const blobs: BlobRange[] = [];
+    for (const term of terms) {
+      const info = reader.termInfo(term);
+      if (info && !this.#ranges.find(entry.key, info.offset, info.length)) blobs.push(info);
+    }
+    return blobs;
+  }
+
   /**
-   * Fetches (through the request's store) the blobs of `terms` not cached yet, in at most `maxReads`
-   * reads, then decodes them.
+   * Makes planned reads through the request's store, keeps their bytes in the isolate, then decodes the
+   * postings of `terms` (the reader's own reads are served from those bytes).
    */
   async postings(
     entry: ShardEntry,
     reader: ShardReader,
     terms: readonly number[],
+    reads: readonly BlobRange[],
     store: ObjectStore,
-    maxReads?: number,
   ): Promise<Map<number, PostingList>> {
-    const blobs = [];
-    for (const term of terms) {
-      const info = reader.termInfo(term);
-      if (info && !this.#ranges.find(entry.key, info.offset, info.length)) blobs.push(info);
-    }
-    const plan = this.options.readPlan ?? DEFAULT_READ_PLAN;
-    const reads = planReads(blobs, { ...plan, maxReads: Math.min(plan.maxReads, maxReads ?? plan.maxReads) });
     const fetched = await Promise.all(reads.map((r) => store.getRange(entry.key, r.offset, r.length)));
     reads.forEach((r, i) => {
       this.#ranges.put(entry.key, r.offset, fetched[i]);
