@@ -19,6 +19,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { CspladeError } from '../errors.ts';
 import { settleAmbiguousPut } from './ambiguous-put.ts';
 import {
   InvalidRangeError,
@@ -300,6 +301,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   #mapError(error: unknown, what: string, key: string | undefined): Error {
+    if (error instanceof CspladeError) return error; // already ours (e.g. a body that broke off mid-read)
     const status = statusOf(error);
     const name = nameOf(error);
     if (isTransient(error, status, name))
