@@ -6,17 +6,22 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { evaluateRun } from '../../../shared/eval/evaluate.ts';
 import { openStore } from '../../../shared/store/open.node.ts';
 import { createHttpSearcher } from '../../eval/http-searcher.ts';
 import { createInProcessSearcher } from '../../eval/in-process-searcher.ts';
+import { parseQrels } from '../../eval/qrels-file.ts';
 import { evalJson, formatTable } from '../../eval/report.ts';
 import { readEvalInputs, runEvaluation } from '../../eval/run-eval.ts';
+import { parseTrecRun } from '../../eval/run-file.ts';
 import type { Searcher } from '../../eval/searcher.ts';
+import { readTextFile } from '../../eval/text-file.node.ts';
 import { type CliContext, type Command, UsageError } from '../command.ts';
 
 const usage = `usage: csplade eval --index <name> --queries <queries.jsonl|.tsv> --qrels <qrels.tsv|TREC qrels>
                     [--store <dir|s3://bucket/prefix>] [--endpoint <URL>] [--k 1000]
                     [--run-file out.trec] [--json] [--concurrency 8] [--api-key <key>]
+       csplade eval --from-run <run.trec> --qrels <qrels> [--k N] [--json]
 
 Scores a published index on judged queries: nDCG@10, MRR@10, R@100, R@1000, MAP (trec_eval
 definitions; queries without a relevant judgment are left out; judged queries without results count 0).
@@ -29,13 +34,32 @@ definitions; queries without a relevant judgment are left out; judged queries wi
   --run-file     write the run in TREC format (trec_eval ranks it exactly as we do)
   --json         print {"ndcg_at_10","mrr_at_10","recall_at_100","recall_at_1000","map","queries"}
   --concurrency  queries in flight (default 8)
-  --api-key      bearer key for --endpoint (default: $CSPLADE_API_KEY)`;
+  --api-key      bearer key for --endpoint (default: $CSPLADE_API_KEY)
+  --from-run     score an existing TREC run file instead of searching (like trec_eval -c; --k cuts it as -M)`;
 
 function positiveInteger(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value) || Number(value) < 1)
     throw new UsageError(`--${name} must be an integer ≥ 1, got "${value}"`);
   return Number(value);
+}
+
+/** `--from-run`: trec_eval on a file someone else produced (Anserini, Pyserini, an older csplade). */
+async function scoreRunFile(
+  runPath: string,
+  values: { qrels?: string; k?: string; json?: boolean },
+  ctx: CliContext,
+): Promise<number> {
+  if (!values.qrels) throw new UsageError('--qrels is required');
+  const at = (path: string) => resolve(ctx.cwd, path);
+  const run = parseTrecRun(await readTextFile(at(runPath), 'run'), runPath);
+  const qrels = parseQrels(await readTextFile(at(values.qrels), 'qrels'), values.qrels);
+  const depth = values.k === undefined ? undefined : positiveInteger('k', values.k, 1000);
+  const evaluation = evaluateRun(run, qrels, { depth });
+  ctx.stdout.write(
+    values.json ? `${JSON.stringify(evalJson(evaluation))}\n` : `${runPath}\n${formatTable(evaluation)}`,
+  );
+  return 0;
 }
 
 export const evalCommand: Command = {
@@ -58,9 +82,11 @@ export const evalCommand: Command = {
         json: { type: 'boolean', default: false },
         concurrency: { type: 'string' },
         'api-key': { type: 'string' },
+        'from-run': { type: 'string' },
       },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    if (values['from-run']) return scoreRunFile(values['from-run'], values, ctx);
     for (const required of ['index', 'queries', 'qrels'] as const) {
       if (!values[required]) throw new UsageError(`--${required} is required`);
     }

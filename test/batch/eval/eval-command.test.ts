@@ -130,6 +130,26 @@ describe('csplade eval', () => {
     expect(fromFile.mean.ndcg_at_10).toBeCloseTo((1 + 1 / Math.log2(3)) / 3, 12);
   });
 
+  it('scores an existing run file with --from-run, cutting it at --k like trec_eval -M', async () => {
+    // q2's relevant v2 is at rank 2: with -M 1 it is cut, so q2 scores 0 and only q1 counts.
+    await writeFile(
+      join(folder.path, 'given.trec'),
+      'q2 Q0 v2 1 1.5 other\nq2 Q0 v1 2 2.5 other\nq1 Q0 z1 1 9 other\n',
+    );
+    const full = await run(['--from-run', 'given.trec', '--qrels', 'qrels.tsv', '--json']);
+    expect(full.code).toBe(0);
+    expect(JSON.parse(full.out).ndcg_at_10).toBeCloseTo((1 + 1 / Math.log2(3)) / 3, 12);
+    const cut = await run(['--from-run', 'given.trec', '--qrels', 'qrels.tsv', '--k', '1', '--json']);
+    expect(JSON.parse(cut.out)).toEqual({
+      ndcg_at_10: 1 / 3,
+      mrr_at_10: 1 / 3,
+      recall_at_100: 1 / 3,
+      recall_at_1000: 1 / 3,
+      map: 1 / 3,
+      queries: 3,
+    });
+  });
+
   it('rejects bad usage with exit code 2 and names the problem', async () => {
     const missing = await run(['--index', 'tiny', '--queries', 'queries.tsv']);
     expect(missing.code).toBe(2);
