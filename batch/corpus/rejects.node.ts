@@ -47,7 +47,9 @@ export class RejectsFile {
     }
   }
 
+  /** Flushes and closes the file; closing twice is harmless. */
   close(): Promise<void> {
+    if (this.#stream.closed || this.#stream.writableEnded) return Promise.resolve();
     return new Promise((resolve, reject) =>
       this.#stream.end((error?: Error | null) => (error ? reject(error) : resolve())),
     );

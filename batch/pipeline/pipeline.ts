@@ -4,6 +4,7 @@
  * (verify, manifest, CURRENT, gc, tidy the run away) and `indexCorpus` (all of it on one machine).
  * Each returns the counters that make up the `--json` summary.
  */
+import { readFile } from 'node:fs/promises';
 import { runPrefix } from '../../shared/index/layout.ts';
 import { decodeManifest } from '../../shared/index/manifest-codec.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
@@ -137,8 +138,29 @@ async function alreadyPublished(
   };
 }
 
+/** Where a worker's rejects file is kept in the store (it outlives the run's other bookkeeping). */
+export const rejectsKey = (index: string, run: string, worker: number) =>
+  `${runPrefix(index, run)}rejects/worker-${String(worker).padStart(5, '0')}.jsonl`;
+
+/** Copies a closed rejects file into the store, so array jobs whose disks vanish keep it. */
+export async function uploadRejects(
+  store: ObjectStore,
+  index: string,
+  run: string,
+  worker: number,
+  rejects: RejectsFile,
+): Promise<string | null> {
+  if (rejects.count === 0) return null;
+  const key = rejectsKey(index, run, worker);
+  await store.put(key, new Uint8Array(await readFile(rejects.path)), { contentType: 'application/x-ndjson' });
+  return key;
+}
+
+/** Removes a published run's bookkeeping (parts, staged build); its rejects stay for people to read. */
 export async function deleteRun(store: ObjectStore, index: string, run: string): Promise<void> {
-  for (const object of await store.list(runPrefix(index, run))) await store.delete(object.key);
+  for (const object of await store.list(runPrefix(index, run))) {
+    if (!object.key.startsWith(`${runPrefix(index, run)}rejects/`)) await store.delete(object.key);
+  }
 }
 
 /** The `--json` summary of a whole index run. */

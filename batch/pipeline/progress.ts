@@ -51,8 +51,9 @@ export function formatProgress(
   const width = 20;
   const filled = Math.round(fraction * width);
   const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
-  const docsPerSecond = seconds > 0 ? counts.documents / seconds : 0;
-  const tokensPerSecond = seconds > 0 ? counts.tokens / seconds : 0;
+  // Rates over less than half a second are noise; show them once they mean something.
+  const docsPerSecond = seconds >= 0.5 ? counts.documents / seconds : 0;
+  const tokensPerSecond = seconds >= 0.5 ? counts.tokens / seconds : 0;
   const eta = fraction > 0 && fraction < 1 ? (seconds * (1 - fraction)) / fraction : 0;
   return [
     bar,

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { RejectsFile } from '../../corpus/rejects.node.ts';
 import { openCorpus } from '../../corpus/sources.node.ts';
 import { openStoreUrl } from '../../pipeline/open-store.node.ts';
-import { encodeRun } from '../../pipeline/pipeline.ts';
+import { encodeRun, uploadRejects } from '../../pipeline/pipeline.ts';
 import { ProgressBar } from '../../pipeline/progress.ts';
 import type { CliContext, Command } from '../command.ts';
 import {
@@ -77,7 +77,10 @@ export const encodeCommand: Command = {
         batchSize: integerFlag(values, 'batch-size', 256),
         segmentSize: integerFlag(values, 'segment-size', 1000),
       });
+      await rejects.close();
+      const rejectsStored = await uploadRejects(store, index, run, worker, rejects);
       const summary = {
+        rejectsStored,
         index,
         run,
         worker,

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { RejectsFile } from '../../corpus/rejects.node.ts';
 import { openCorpus } from '../../corpus/sources.node.ts';
 import { openStoreUrl } from '../../pipeline/open-store.node.ts';
-import { indexCorpus } from '../../pipeline/pipeline.ts';
+import { indexCorpus, uploadRejects } from '../../pipeline/pipeline.ts';
 import { ProgressBar } from '../../pipeline/progress.ts';
 import type { CliContext, Command } from '../command.ts';
 import {
@@ -61,11 +61,12 @@ export const indexCommand: Command = {
     const rejects = await RejectsFile.create(
       resolve(ctx.cwd, stringFlag(values, 'rejects', `${index}.rejects.jsonl`)),
     );
+    const run = runFlag(values, ctx.env, false);
     try {
       const summary = await indexCorpus({
         store,
         index,
-        run: runFlag(values, ctx.env, false),
+        run,
         corpus,
         encoder,
         rejects,
@@ -76,7 +77,9 @@ export const indexCommand: Command = {
         keepRun: values['keep-run'] === true,
         ...buildOptionFlags(values),
       });
-      if (values.json) printJson(ctx, summary);
+      await rejects.close();
+      const rejectsStored = await uploadRejects(store, index, run, 0, rejects);
+      if (values.json) printJson(ctx, { ...summary, rejectsStored });
       else {
         const d = summary.documents;
         ctx.stdout.write(

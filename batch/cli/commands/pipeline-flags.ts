@@ -104,7 +104,7 @@ export function indexFlag(values: Values): string {
   return index;
 }
 
-export function openStoreFlag(values: Values, ctx: CliContext): Promise<ObjectStore> {
+export function openStoreFlag(values: Values, ctx: CliContext): ObjectStore {
   return openStoreUrl(stringFlag(values, 'store', './store'), ctx.env, ctx.cwd);
 }
 

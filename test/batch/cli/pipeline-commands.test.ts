@@ -1,0 +1,151 @@
+/**
+ * The pipeline's CLI verbs in-process through `main` (the same dispatch as the binary): exit codes, the
+ * `--json` summary, the rejects file (local and in the store), usage errors that name the flag, and the
+ * progress line drawn only on a terminal.
+ */
+import { readFile } from 'node:fs/promises';
+import { Writable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../../batch/cli/main.ts';
+import { formatProgress, ProgressBar } from '../../../batch/pipeline/progress.ts';
+import { LocalFolderObjectStore } from '../../../shared/store/local-folder.node.ts';
+import { sampleRecords, tempDir, writeJsonl } from '../helpers/pipeline-fixtures.ts';
+
+const dir = await tempDir('cli');
+afterAll(() => dir.remove());
+
+function sink() {
+  let text = '';
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      text += chunk;
+      done();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+async function csplade(...argv: string[]) {
+  const out = sink();
+  const err = sink();
+  const code = await main(argv, { stdout: out.stream, stderr: err.stream, env: {}, cwd: dir.path });
+  return { code, stdout: out.text(), stderr: err.text() };
+}
+
+describe('csplade pipeline verbs', () => {
+  it('index → search → index again → rollback → gc, with a JSON summary and the rejects kept', async () => {
+    const records: unknown[] = await sampleRecords();
+    records.splice(3, 0, 'not json at all', '{"_id":"doc-002","text":"a duplicate id"}');
+    const corpus = await writeJsonl(`${dir.path}/corpus.jsonl`, records);
+    const store = ['--store', 'store', '--index', 'cli'];
+
+    const first = await csplade(
+      'index',
+      '--corpus',
+      corpus,
+      ...store,
+      '--shards',
+      '2',
+      '--run',
+      'first',
+      '--json',
+    );
+    expect(first.code, first.stderr).toBe(0);
+    const summary = JSON.parse(first.stdout);
+    expect(summary.documents).toEqual({ read: 75, rejected: 2, encoded: 73, reused: 0, indexed: 73 });
+    expect(summary.shards).toBe(2);
+    expect(Object.keys(summary.seconds)).toEqual(
+      expect.arrayContaining(['encode', 'build', 'publish', 'total']),
+    );
+    const local = (await readFile(`${dir.path}/cli.rejects.jsonl`, 'utf8')).trim().split('\n');
+    expect(local.map((l) => JSON.parse(l)).map((r) => [r.line, r.reason])).toEqual([
+      [4, 'invalid_json'],
+      [5, 'duplicate_id'],
+    ]);
+    const folder = new LocalFolderObjectStore(`${dir.path}/store`);
+    const stored = await folder.get(summary.rejectsStored);
+    expect(new TextDecoder().decode(stored!.bytes).trim().split('\n')).toEqual(local);
+
+    const search = await csplade(
+      'search',
+      ...store,
+      '--query',
+      'the first computer programmer',
+      '--k',
+      '3',
+      '--json',
+    );
+    expect(search.code, search.stderr).toBe(0);
+    expect(JSON.parse(search.stdout).hits[0]).toMatchObject({ id: 'doc-034', title: 'Ada Lovelace' });
+
+    const second = await csplade('index', '--corpus', corpus, ...store, '--json');
+    expect(JSON.parse(second.stdout).documents).toMatchObject({ encoded: 0, reused: 73 });
+
+    const back = await csplade('rollback', ...store, '--to', '1');
+    expect(back.code, back.stderr).toBe(0);
+    expect(back.stdout).toMatch(/→ v00000001-/);
+    const gc = await csplade('gc', ...store, '--keep', '1', '--json');
+    expect(JSON.parse(gc.stdout)).toMatchObject({ deleted: [] }); // v1 is CURRENT, v2 the newest
+  });
+
+  it('answers usage mistakes with exit code 2 and the flag named, and failures with exit code 1', async () => {
+    const missing = await csplade('index', '--index', 'cli', '--store', 'store');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--corpus is required/);
+    const badWorker = await csplade(
+      'encode',
+      '--index',
+      'x',
+      '--corpus',
+      'c',
+      '--run',
+      'r',
+      '--worker',
+      '3',
+      '--workers',
+      '2',
+    );
+    expect(badWorker.code).toBe(2);
+    expect(badWorker.stderr).toMatch(/--worker 3 must be below --workers 2/);
+    const badName = await csplade('gc', '--index', 'Bad Name', '--store', 'store');
+    expect(badName.code).toBe(1);
+    expect(badName.stderr).toMatch(/invalid index name "Bad Name".*invalid_index_name/);
+    const noRun = await csplade('publish', '--index', 'cli', '--store', 'store', '--run', 'never-encoded');
+    expect(noRun.code).toBe(1);
+    expect(noRun.stderr).toMatch(/no finished parts.*run_incomplete/);
+  });
+});
+
+describe('progress', () => {
+  const counts = {
+    lines: 500,
+    documents: 480,
+    rejected: 2,
+    assigned: 480,
+    encoded: 400,
+    reused: 80,
+    tokens: 96_000,
+    cacheBytesWritten: 0,
+    seconds: 0,
+  };
+
+  it('formats docs/s, tokens/s and an ETA from the bytes consumed', () => {
+    const line = formatProgress(counts, 250, 1000, 2);
+    expect(line).toContain('[#####---------------]');
+    expect(line).toContain(' 25%');
+    expect(line).toContain('240 docs/s');
+    expect(line).toContain('48k tok/s');
+    expect(line).toContain('ETA 0:06');
+  });
+
+  it('draws on a terminal only', () => {
+    const written: string[] = [];
+    new ProgressBar({ isTTY: false, write: (t) => written.push(t) }).update(counts, 1, 2, true);
+    expect(written).toEqual([]);
+    const bar = new ProgressBar({ isTTY: true, write: (t) => written.push(t) });
+    bar.update(counts, 1, 2, true);
+    bar.done();
+    expect(written[0]).toMatch(/^\r\[##########-+\]\s+50%\s+480 docs/);
+    expect(written.at(-1)).toBe('\n');
+  });
+});
