@@ -3,6 +3,7 @@
  */
 
 import { modelReportCommand } from '../../eval/model-report/command.ts';
+import { modelPrepareCommand, modelQuantizeCommand } from '../../model/commands.ts';
 import type { Command } from '../command.ts';
 import { buildCommand } from './build.ts';
 import { encodeCommand } from './encode.ts';
@@ -15,6 +16,8 @@ import { searchCommand } from './search.ts';
 
 export const commands: Command[] = [
   evalCommand,
+  modelPrepareCommand,
+  modelQuantizeCommand,
   modelReportCommand,
   indexCommand,
   encodeCommand,
