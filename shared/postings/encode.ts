@@ -26,15 +26,23 @@ export interface PostingListEncodeOptions {
   blockSize?: number;
   /** Doc-range block = 2^bits docs, 0..24 (default 6: 64 docs). */
   rangeBlockBits?: number;
-  /** Superblock = 2^bits range blocks, 0..16 (default 6). */
+  /** Superblock = 2^bits range blocks (default 6); rangeBlockBits + superBlockBits <= 24. */
   superBlockBits?: number;
   /**
-   * Lists with at least this many postings carry per-range-block maxima (a dense array of one
-   * byte per range block). Shorter lists do not: the engine derives exact maxima from their few
-   * postings at query time, which is cheaper than storing a mostly-zero array.
-   * Default: the number of range blocks (so the array never costs more than 1 byte/posting).
+   * Lists with at least this many postings carry range maxima (a dense array of one byte per
+   * range block). Shorter lists do not: the engine decodes them whole at query time and computes
+   * exact partial scores, which bound blocks far more tightly than stored maxima would.
+   * Default: the number of range blocks, so the array never costs more than 1 byte/posting.
    */
   rangeMaximaMinDf?: number;
+  /**
+   * When > 0, each list's own range block is coarsened (up to the superblock) until it holds
+   * about this many of the list's postings, so maxima cost ~1/this bytes per posting whatever
+   * the df; the superblock size in docs stays the same for every list. Default 0 (off): in
+   * bench:engine coarse maxima of mid-frequency lists loosened the bounds so much that BMP
+   * scored 100x more blocks.
+   */
+  rangeMaximaPostingsPerBlock?: number;
 }
 
 /** Resolved encoder options (defaults applied), shared with the inverter. */
@@ -43,7 +51,10 @@ export interface ResolvedEncodeOptions {
   rangeBlockBits: number;
   superBlockBits: number;
   rangeMaximaMinDf: number;
+  rangeMaximaPostingsPerBlock: number;
 }
+
+export const DEFAULT_RANGE_MAXIMA_POSTINGS_PER_BLOCK = 0;
 
 export function resolveEncodeOptions(
   numDocs: number,
@@ -58,15 +69,23 @@ export function resolveEncodeOptions(
   if (!Number.isInteger(rangeBlockBits) || rangeBlockBits < 0 || rangeBlockBits > 24) {
     throw new PostingsInputError(`rangeBlockBits must be an integer in 0..24, got ${rangeBlockBits}`);
   }
-  if (!Number.isInteger(superBlockBits) || superBlockBits < 0 || superBlockBits > 16) {
-    throw new PostingsInputError(`superBlockBits must be an integer in 0..16, got ${superBlockBits}`);
+  if (!Number.isInteger(superBlockBits) || superBlockBits < 0 || rangeBlockBits + superBlockBits > 24) {
+    throw new PostingsInputError(
+      `superBlockBits must be an integer >= 0 with rangeBlockBits + superBlockBits <= 24, got ${superBlockBits}`,
+    );
   }
   if (!Number.isInteger(numDocs) || numDocs < 0 || numDocs > 0xffffffff) {
     throw new PostingsInputError(`numDocs must be an integer in 0..2^32-1, got ${numDocs}`);
   }
-  const numRangeBlocks = Math.ceil(numDocs / 2 ** rangeBlockBits);
-  const rangeMaximaMinDf = options?.rangeMaximaMinDf ?? Math.max(1, numRangeBlocks);
-  return { blockSize, rangeBlockBits, superBlockBits, rangeMaximaMinDf };
+  const rangeMaximaMinDf = options?.rangeMaximaMinDf ?? Math.max(1, Math.ceil(numDocs / 2 ** rangeBlockBits));
+  const rangeMaximaPostingsPerBlock =
+    options?.rangeMaximaPostingsPerBlock ?? DEFAULT_RANGE_MAXIMA_POSTINGS_PER_BLOCK;
+  if (!(rangeMaximaPostingsPerBlock >= 0)) {
+    throw new PostingsInputError(
+      `rangeMaximaPostingsPerBlock must be >= 0, got ${rangeMaximaPostingsPerBlock}`,
+    );
+  }
+  return { blockSize, rangeBlockBits, superBlockBits, rangeMaximaMinDf, rangeMaximaPostingsPerBlock };
 }
 
 /**
@@ -99,7 +118,7 @@ export function encodePostingSlice(
   opts: ResolvedEncodeOptions,
 ): Uint8Array {
   const df = end - start;
-  const { blockSize, rangeBlockBits, superBlockBits } = opts;
+  const { blockSize } = opts;
   let maxImpact = 0;
   let prev = -1;
   for (let i = start; i < end; i++) {
@@ -118,6 +137,14 @@ export function encodePostingSlice(
   const impactBytes = wide ? 2 : 1;
   const numBlocks = Math.ceil(df / blockSize);
   const withRanges = df > 0 && df >= opts.rangeMaximaMinDf;
+  // This list's range block: coarsened so it holds ~rangeMaximaPostingsPerBlock postings.
+  const superShift = opts.rangeBlockBits + opts.superBlockBits;
+  const wanted =
+    opts.rangeMaximaPostingsPerBlock > 0
+      ? Math.ceil(Math.log2((opts.rangeMaximaPostingsPerBlock * Math.max(1, numDocs)) / Math.max(1, df)))
+      : 0;
+  const rangeBlockBits = Math.min(superShift, Math.max(opts.rangeBlockBits, wanted));
+  const superBlockBits = superShift - rangeBlockBits;
   const numRangeBlocks = withRanges ? Math.ceil(numDocs / 2 ** rangeBlockBits) : 0;
   const numSuperBlocks = withRanges ? Math.ceil(numRangeBlocks / 2 ** superBlockBits) : 0;
 

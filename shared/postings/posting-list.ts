@@ -77,7 +77,11 @@ export class PostingList {
     this.maxImpact = view.getUint16(16, true);
     if (this.blockSize === 0) throw new PostingsFormatError('blockSize is 0');
     if (this.rangeBlockBits > 24) throw new PostingsFormatError(`rangeBlockBits ${this.rangeBlockBits} > 24`);
-    if (this.superBlockBits > 16) throw new PostingsFormatError(`superBlockBits ${this.superBlockBits} > 16`);
+    if (this.rangeBlockBits + this.superBlockBits > 24) {
+      throw new PostingsFormatError(
+        `rangeBlockBits + superBlockBits = ${this.rangeBlockBits + this.superBlockBits} > 24`,
+      );
+    }
     if (this.df > this.numDocs)
       throw new PostingsFormatError(`df ${this.df} exceeds numDocs ${this.numDocs}`);
     if ((this.df === 0) !== (this.maxImpact === 0)) {

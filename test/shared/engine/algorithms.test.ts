@@ -26,6 +26,7 @@ const caseArb = fc
     superBlockBits: fc.integer({ min: 0, max: 4 }),
     maxImpact: fc.constantFrom(1, 3, 255, 1000),
     oddGeometry: fc.boolean(),
+    postingsPerBlock: fc.constantFrom(0, 0, 2, 16),
     seed: fc.integer(),
   })
   .map((p): Case => {
@@ -56,6 +57,7 @@ const caseArb = fc
         rangeBlockBits: odd ? (p.rangeBlockBits + 1) % 7 : p.rangeBlockBits,
         superBlockBits: p.superBlockBits,
         rangeMaximaMinDf: Math.floor(rnd() * 60),
+        rangeMaximaPostingsPerBlock: p.postingsPerBlock,
       });
       const weight = 1 + Math.floor(rnd() * 3);
       terms.push({ term: t, weight, postings: PostingList.decode(bytes) });

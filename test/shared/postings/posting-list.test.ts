@@ -38,6 +38,7 @@ const optionsArb = fc.record({
   rangeBlockBits: fc.integer({ min: 0, max: 8 }),
   superBlockBits: fc.integer({ min: 0, max: 4 }),
   rangeMaximaMinDf: fc.integer({ min: 1, max: 300 }),
+  rangeMaximaPostingsPerBlock: fc.constantFrom(0, 0.5, 8, 100),
 });
 
 describe('posting list format', () => {
@@ -61,15 +62,20 @@ describe('posting list format', () => {
           expect(list.findBlock(docs[from])).toBe(j);
         }
         if (list.hasRangeMaxima) {
+          // The list's own range block is never finer than asked, and the superblock keeps its size.
+          expect(list.rangeBlockBits).toBeGreaterThanOrEqual(options.rangeBlockBits);
+          expect(list.rangeBlockBits + list.superBlockBits).toBe(
+            options.rangeBlockBits + options.superBlockBits,
+          );
           const expected = new Array(list.numRangeBlocks).fill(0);
           docs.forEach((d, i) => {
-            const r = d >>> options.rangeBlockBits;
+            const r = d >>> list.rangeBlockBits;
             expected[r] = Math.max(expected[r], impacts[i]);
           });
           expect(Array.from({ length: list.numRangeBlocks }, (_, r) => list.rangeMax(r))).toEqual(expected);
           for (let s = 0; s < list.numSuperBlocks; s++) {
-            const from = s << options.superBlockBits;
-            const group = expected.slice(from, from + 2 ** options.superBlockBits);
+            const from = s << list.superBlockBits;
+            const group = expected.slice(from, from + 2 ** list.superBlockBits);
             expect(list.superMax(s)).toBe(Math.max(...group));
           }
         }
