@@ -196,22 +196,31 @@ async function main() {
         samples.push({ ...(await search(worker.url.origin, q)), needed: neededPostingsBytes[q], q });
         await worker.dispose();
       }
-      log(`cold (${readsPerShard} reads/shard): ${samples.map((c) => `${round(c.ms, 1)} ms/${c.subrequests} req`).join(', ')}`);
+      log(
+        `cold (${readsPerShard} reads/shard): ${samples.map((c) => `${round(c.ms, 1)} ms/${c.subrequests} req`).join(', ')}`,
+      );
       const postingsRead = samples.map((c) => c.bytes - hotBytes - manifestAndPointerBytes(files));
       return {
         postings_reads_per_shard_max: readsPerShard,
         subrequest_budget: budget,
         samples: COLD,
-        p50_ms: round(percentile(samples.map((c) => c.ms), 50)),
+        p50_ms: round(
+          percentile(
+            samples.map((c) => c.ms),
+            50,
+          ),
+        ),
         max_ms: round(Math.max(...samples.map((c) => c.ms))),
         subrequests_max: Math.max(...samples.map((c) => c.subrequests)),
         bytes_read_mean: Math.round(samples.reduce((n, c) => n + c.bytes, 0) / COLD),
         hot_region_bytes: hotBytes,
         postings_bytes_read_mean: Math.round(postingsRead.reduce((a, b) => a + b, 0) / COLD),
         postings_bytes_needed_mean: Math.round(samples.reduce((n, c) => n + c.needed, 0) / COLD),
-        postings_read_over_needed_max: round(Math.max(...samples.map((c, i) => postingsRead[i] / c.needed)), 3),
+        postings_read_over_needed_max: round(
+          Math.max(...samples.map((c, i) => postingsRead[i] / c.needed)),
+          3,
+        ),
       };
-    };
     };
     const cold = await coldRun(3);
     const coldWide = await coldRun(Math.floor((50 - 2 - SHARDS) / SHARDS));
