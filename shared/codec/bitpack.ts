@@ -50,7 +50,7 @@ export function packBits(
 }
 
 /**
- * Unpacks `count` values of `width` bits from `src` at byte `pos` into `out[0 .. count)`.
+ * Unpacks `count` values of `width` bits from `src` at byte `pos` into `out[outAt .. outAt+count)`.
  * Reads exactly `packedByteLength(count, width)` bytes.
  */
 export function unpackBits(
@@ -59,17 +59,19 @@ export function unpackBits(
   count: number,
   width: number,
   out: Uint32Array,
+  outAt = 0,
 ): void {
+  const end = outAt + count;
   if (width === 0) {
-    out.fill(0, 0, count);
+    out.fill(0, outAt, end);
     return;
   }
   if (width === 8) {
-    for (let i = 0; i < count; i++) out[i] = src[pos + i];
+    for (let i = outAt, p = pos; i < end; i++, p++) out[i] = src[p];
     return;
   }
   if (width > 24) {
-    unpackWide(src, pos, count, width, out);
+    unpackWide(src, pos, outAt, end, width, out);
     return;
   }
   // width <= 24: at most 23 pending bits plus one byte fit in a 31-bit int.
@@ -77,7 +79,7 @@ export function unpackBits(
   let acc = 0;
   let bits = 0;
   let p = pos;
-  for (let i = 0; i < count; i++) {
+  for (let i = outAt; i < end; i++) {
     while (bits < width) {
       acc |= src[p++] << bits;
       bits += 8;
@@ -89,12 +91,19 @@ export function unpackBits(
 }
 
 /** Widths 25..32 need more than 32 bits of accumulator: use double arithmetic (rare, slow path). */
-function unpackWide(src: Uint8Array, pos: number, count: number, width: number, out: Uint32Array): void {
+function unpackWide(
+  src: Uint8Array,
+  pos: number,
+  from: number,
+  end: number,
+  width: number,
+  out: Uint32Array,
+): void {
   const scale = 2 ** width;
   let acc = 0;
   let bits = 0;
   let p = pos;
-  for (let i = 0; i < count; i++) {
+  for (let i = from; i < end; i++) {
     while (bits < width) {
       acc += src[p++] * 2 ** bits;
       bits += 8;

@@ -8,7 +8,7 @@
  * reported as a PostingsFormatError instead of yielding out-of-range doc ids. The engine reads
  * block and range maxima straight from the bytes through the accessors below.
  */
-import { bitWidth, packedByteLength, unpackBits } from '../codec/bitpack.ts';
+import { unpackBits } from '../codec/bitpack.ts';
 import {
   FLAG_RANGE_MAXIMA,
   FLAG_WIDE_IMPACTS,
@@ -124,42 +124,52 @@ export class PostingList {
   }
 
   private validateSkipTable(payloadAt: number): Uint32Array {
-    const { numBlocks, blockSize, df, view, bytes } = this;
+    const { numBlocks, blockSize, df, view, bytes, wide } = this;
     const offsets = new Uint32Array(numBlocks + 1);
+    const lastDocsAt = this.lastDocsAt;
+    const blockMaxAt = this.blockMaxAt;
+    const docWidthAt = this.docWidthAt;
+    const numDocs = this.numDocs;
+    const maxImpact = this.maxImpact;
     let offset = payloadAt;
     let prevLast = -1;
     let maxSeen = 0;
     for (let j = 0; j < numBlocks; j++) {
       const n = j < numBlocks - 1 ? blockSize : df - blockSize * (numBlocks - 1);
-      const last = view.getUint32(this.lastDocsAt + 4 * j, true);
-      if (last - prevLast < n || last >= this.numDocs) {
-        throw new PostingsFormatError(
-          `block ${j}: last doc ${last} cannot follow ${prevLast} with ${n} postings below numDocs ${this.numDocs}`,
-        );
-      }
-      const bmax = this.blockMaxImpact(j);
-      if (bmax < 1 || bmax > this.maxImpact) {
-        throw new PostingsFormatError(`block ${j}: max impact ${bmax} outside 1..${this.maxImpact}`);
+      const last = view.getUint32(lastDocsAt + 4 * j, true);
+      const bmax = wide ? view.getUint16(blockMaxAt + 2 * j, true) : bytes[blockMaxAt + j];
+      const dw = bytes[docWidthAt + j];
+      if (last - prevLast < n || last >= numDocs || bmax < 1 || bmax > maxImpact || dw > 32) {
+        throw this.skipEntryError(j, n, prevLast, last, bmax, dw);
       }
       if (bmax > maxSeen) maxSeen = bmax;
-      const dw = bytes[this.docWidthAt + j];
-      if (dw > 32) throw new PostingsFormatError(`block ${j}: doc-gap width ${dw} > 32`);
       offsets[j] = offset;
-      offset += packedByteLength(n, dw) + packedByteLength(n, bitWidth(bmax - 1));
-      if (offset > bytes.length) {
-        throw new PostingsFormatError(
-          `block ${j} ends at byte ${offset}, past the blob's ${bytes.length} bytes`,
-        );
-      }
+      // n <= 65535 and widths <= 32: the products stay far below 2^31.
+      offset += ((n * dw + 7) >>> 3) + ((n * (32 - Math.clz32(bmax - 1)) + 7) >>> 3);
       prevLast = last;
     }
-    if (maxSeen !== this.maxImpact) {
+    if (offset > bytes.length) {
+      throw new PostingsFormatError(`blocks end at byte ${offset}, past the blob's ${bytes.length} bytes`);
+    }
+    if (maxSeen !== maxImpact) {
       throw new PostingsFormatError(
-        `maxImpact ${this.maxImpact} differs from the largest block maximum ${maxSeen}`,
+        `maxImpact ${maxImpact} differs from the largest block maximum ${maxSeen}`,
       );
     }
     offsets[numBlocks] = offset;
     return offsets;
+  }
+
+  private skipEntryError(j: number, n: number, prevLast: number, last: number, bmax: number, dw: number) {
+    if (last - prevLast < n || last >= this.numDocs) {
+      return new PostingsFormatError(
+        `block ${j}: last doc ${last} cannot follow ${prevLast} with ${n} postings below numDocs ${this.numDocs}`,
+      );
+    }
+    if (bmax < 1 || bmax > this.maxImpact) {
+      return new PostingsFormatError(`block ${j}: max impact ${bmax} outside 1..${this.maxImpact}`);
+    }
+    return new PostingsFormatError(`block ${j}: doc-gap width ${dw} > 32`);
   }
 
   /** Number of postings in block j. */
@@ -211,25 +221,25 @@ export class PostingList {
   }
 
   /**
-   * Decodes block j into docsOut[0..n) and impactsOut[0..n) (both at least blockSize long);
-   * returns n. Throws PostingsFormatError when the gaps do not end on the stored last doc.
+   * Decodes block j into docsOut/impactsOut[outAt .. outAt+n) (room for blockSize values after
+   * outAt); returns n. Throws PostingsFormatError when the gaps do not end on the stored last doc.
    */
-  decodeBlock(j: number, docsOut: Uint32Array, impactsOut: Uint32Array): number {
-    const n = this.blockLength(j);
+  decodeBlock(j: number, docsOut: Uint32Array, impactsOut: Uint32Array, outAt = 0): number {
+    const n = j < this.numBlocks - 1 ? this.blockSize : this.df - this.blockSize * (this.numBlocks - 1);
     const bytes = this.bytes;
-    let pos = this.blockOffsets[j];
+    const pos = this.blockOffsets[j];
     const dw = bytes[this.docWidthAt + j];
-    const bmax = this.blockMaxImpact(j);
-    unpackBits(bytes, pos, n, dw, docsOut);
-    pos += packedByteLength(n, dw);
-    unpackBits(bytes, pos, n, bitWidth(bmax - 1), impactsOut);
-    let doc = j === 0 ? -1 : this.blockLastDoc(j - 1);
-    for (let i = 0; i < n; i++) {
+    const bmax = this.wide ? this.view.getUint16(this.blockMaxAt + 2 * j, true) : bytes[this.blockMaxAt + j];
+    unpackBits(bytes, pos, n, dw, docsOut, outAt);
+    unpackBits(bytes, pos + ((n * dw + 7) >>> 3), n, 32 - Math.clz32(bmax - 1), impactsOut, outAt);
+    let doc = j === 0 ? -1 : this.view.getUint32(this.lastDocsAt + 4 * (j - 1), true);
+    const end = outAt + n;
+    for (let i = outAt; i < end; i++) {
       doc += docsOut[i] + 1;
       docsOut[i] = doc;
       impactsOut[i] += 1;
     }
-    const last = this.blockLastDoc(j);
+    const last = this.view.getUint32(this.lastDocsAt + 4 * j, true);
     if (doc !== last) {
       throw new PostingsFormatError(`block ${j}: doc gaps end at ${doc} but the skip table says ${last}`);
     }

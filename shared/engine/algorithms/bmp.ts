@@ -67,7 +67,7 @@ class TermCursor {
     if (this.slotBlock[slot] !== j) {
       bmpStats.postingBlocksDecoded++;
       const at = slot * this.list.blockSize;
-      this.slotLength[slot] = this.list.decodeBlock(j, this.docs.subarray(at), this.impacts.subarray(at));
+      this.slotLength[slot] = this.list.decodeBlock(j, this.docs, this.impacts, at);
       this.slotBlock[slot] = j;
     }
     return slot;
@@ -197,7 +197,7 @@ export const bmp: TopKAlgorithm = {
 function addShortList(c: TermCursor): void {
   const { list, weight, docs, impacts } = c;
   let at = 0;
-  for (let j = 0; j < list.numBlocks; j++) at += list.decodeBlock(j, docs.subarray(at), impacts.subarray(at));
+  for (let j = 0; j < list.numBlocks; j++) at += list.decodeBlock(j, docs, impacts, at);
   bmpStats.shortPostings += list.df;
   for (let i = 0; i < docs.length; i++) partial[docs[i]] += weight * impacts[i];
 }
