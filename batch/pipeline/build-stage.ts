@@ -1,10 +1,10 @@
 /**
  * The build stage: a complete run → one unpublished version's files. Loads the run's documents and their
- * cached encoder outputs, lets the encoder finalize them (BM25 weighting), prunes, quantizes with one
+ * cached encoder outputs shard by shard, lets the encoder finalize them (BM25 weighting), prunes, quantizes with one
  * impact scale for the whole index (max kept weight → impactScale), cuts the documents into `shards`
- * contiguous ranges, writes each shard and the query-side assets under the version's prefix, and reads
- * every shard back to check size and checksum. Nothing here is visible to readers: a version exists for
- * them only once publish writes its manifest and moves CURRENT.
+ * contiguous ranges, and writes each shard and the query-side assets under the version's prefix (publish
+ * reads every shard back to check size and checksum before anything refers to it). Nothing here is visible
+ * to readers: a version exists for them only once publish writes its manifest and moves CURRENT.
  */
 import { assetKey, shardKey } from '../../shared/index/layout.ts';
 import type { EncoderDescriptor, ShardEntry } from '../../shared/index/manifest.ts';
@@ -19,8 +19,10 @@ import { PipelineConfigError, ShardVerificationError } from './errors.ts';
 import { loadCompleteRun } from './load-run.ts';
 import {
   checkPruningOptions,
+  countDocumentFrequencies,
+  dropTerms,
+  highDocumentFrequencyTerms,
   type PruningOptions,
-  pruneByDocumentFrequency,
   pruneDocument,
 } from './prune.ts';
 
@@ -77,46 +79,75 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
     writerName: 'read-only',
   });
   await cache.loadIndex();
-  const cached = await cache.getMany(documents.hashes);
-  lap('loadVectors');
+  const n = documents.ids.length;
+  const ranges = Array.from({ length: shardCount }, (_, s) => ({
+    from: Math.floor((s * n) / shardCount),
+    to: Math.floor(((s + 1) * n) / shardCount),
+  }));
+  lap('loadRun');
 
-  const finalized = await encoder.finalize(cached);
+  // The build streams shard by shard: each pass loads one shard's cached vectors at a time, so memory is
+  // bounded by the largest shard (choose --shards accordingly), not by the corpus. The last shard's
+  // vectors are memoized, so a one-shard build loads and transforms everything exactly once.
+  let memo: { shard: number; cached: SparseVector[]; base?: SparseVector[] } | null = null;
+  const cachedOf = async (shard: number) => {
+    if (memo?.shard !== shard) {
+      const { from, to } = ranges[shard];
+      memo = { shard, cached: await cache.getMany(documents.hashes.slice(from, to)) };
+    }
+    return memo;
+  };
+  const finalizer = await encoder.prepare(async (visit) => {
+    for (let s = 0; s < shardCount; s++) for (const v of (await cachedOf(s)).cached) visit(v);
+  });
+  // Final vectors before df and top-k pruning: transform, then the minimum weight.
+  const baseOf = async (shard: number) => {
+    const m = await cachedOf(shard);
+    m.base ??= m.cached.map((v) => pruneDocument(finalizer.transform(v), { minWeight: pruning.minWeight }));
+    return m.base;
+  };
   lap('finalize');
 
-  // Minimum weight, then document frequency over the unpruned vectors, then top-k: a term removed for
-  // its df leaves its place in a document's top-k to a term that discriminates.
-  let vectors: SparseVector[] = finalized.vectors.map((v) =>
-    pruneDocument(v, { minWeight: pruning.minWeight }),
-  );
-  const removedTerms =
-    pruning.maxDfRatio !== undefined && pruning.maxDfRatio < 1
-      ? pruneByDocumentFrequency(vectors, encoder.vocabSize, pruning.maxDfRatio)
-      : 0;
-  if (pruning.docTopK !== undefined)
-    vectors = vectors.map((v) => pruneDocument(v, { docTopK: pruning.docTopK }));
+  // Document frequency over the unpruned vectors, then top-k: a term removed for its df leaves its place
+  // in a document's top-k to a term that discriminates.
+  let drop: Uint8Array | null = null;
+  let removedTerms = 0;
+  if (pruning.maxDfRatio !== undefined && pruning.maxDfRatio < 1) {
+    const df = new Uint32Array(encoder.vocabSize);
+    for (let s = 0; s < shardCount; s++) countDocumentFrequencies(await baseOf(s), df);
+    const high = highDocumentFrequencyTerms(df, n, pruning.maxDfRatio);
+    drop = high.removed > 0 ? high.drop : null;
+    removedTerms = high.removed;
+  }
+  const prunedOf = async (shard: number) =>
+    (await baseOf(shard)).map((v) => {
+      const kept = drop ? dropTerms(v, drop) : v;
+      return pruning.docTopK !== undefined ? pruneDocument(kept, { docTopK: pruning.docTopK }) : kept;
+    });
   let maxWeight = 0;
   let postings = 0;
-  for (const v of vectors) {
-    postings += v.terms.length;
-    for (let i = 0; i < v.weights.length; i++) if (v.weights[i] > maxWeight) maxWeight = v.weights[i];
+  for (let s = 0; s < shardCount; s++) {
+    for (const v of await prunedOf(s)) {
+      postings += v.terms.length;
+      for (let i = 0; i < v.weights.length; i++) if (v.weights[i] > maxWeight) maxWeight = v.weights[i];
+    }
   }
   // An index whose every document lost all terms still needs a valid scale; 1 is as good as any.
   const scale = maxWeight > 0 ? impactScale(maxWeight, bits) : impactScale(1, bits);
-  const quantized: QuantizedVector[] = vectors.map((v) => quantizeVector(v, scale, bits));
-  lap('pruneQuantize');
+  lap('prune');
 
   const shards: ShardEntry[] = [];
   let bytesWritten = 0;
-  const n = quantized.length;
   for (let s = 0; s < shardCount; s++) {
-    const from = Math.floor((s * n) / shardCount);
-    const to = Math.floor(((s + 1) * n) / shardCount);
+    const { from, to } = ranges[s];
+    const quantized: QuantizedVector[] = (await prunedOf(s)).map((v) => quantizeVector(v, scale, bits));
+    if (shardCount > 1) memo = null; // this shard is done: let its vectors go before the next one loads
     const written = writeShard({
       shardName: `shard-${String(s).padStart(4, '0')}`,
       docBase: from,
       impactBits: bits,
       indexScale: scale,
-      vectors: quantized.slice(from, to),
+      vectors: quantized,
       externalIds: documents.ids.slice(from, to),
       storedFields: documents.fields.slice(from, to),
     });
@@ -133,26 +164,25 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
       hotRegion: { offset: written.hotRegion.offset, length: written.hotRegion.length },
     });
   }
-  lap('writeShards');
+  lap('quantizeWriteShards');
 
   const assets: Record<string, string> = {};
-  for (const [name, bytes] of Object.entries(finalized.description.assets)) {
+  for (const [name, bytes] of Object.entries(finalizer.description.assets)) {
     const key = assetKey(index, version, name);
     await store.put(key, bytes);
     bytesWritten += bytes.length;
     assets[name] = key;
   }
-  await verifyShards(store, shards);
-  lap('verify');
+  lap('assets');
 
   return {
     index,
     version,
     run,
     encoder: {
-      name: finalized.description.config.name,
-      fingerprint: finalized.fingerprint,
-      config: { ...finalized.description.config },
+      name: finalizer.description.config.name,
+      fingerprint: finalizer.fingerprint,
+      config: { ...finalizer.description.config },
       assets,
     },
     impact: { bits, scale },

@@ -17,7 +17,7 @@
  * machine that never saw the CLI flags of the encode workers.
  */
 import { BM25_DEFAULTS, Bm25Encoder } from '../../shared/encoders/bm25/bm25-encoder.ts';
-import { Bm25StatsBuilder } from '../../shared/encoders/bm25/stats.ts';
+import type { Bm25Stats } from '../../shared/encoders/bm25/stats.ts';
 import type { EncoderConfig, EncoderDescription } from '../../shared/encoders/config.ts';
 import type { Encoder } from '../../shared/encoders/encoder.ts';
 import { fingerprintOf } from '../../shared/encoders/fingerprint.ts';
@@ -29,12 +29,20 @@ import type { Tokenizer } from '../../shared/tokenizers/tokenizer.ts';
 import type { InputMode } from '../corpus/validate.ts';
 import { PipelineConfigError } from './errors.ts';
 
-export interface FinalizedVectors {
-  readonly vectors: SparseVector[];
+/**
+ * How the build turns cached outputs into final document vectors: `transform` one vector at a time, so
+ * the build can stream shard by shard in bounded memory.
+ */
+export interface Finalizer {
+  transform(cached: SparseVector): SparseVector;
+  /** Config and query-side assets the manifest records. */
   readonly description: EncoderDescription;
   /** The fingerprint of the encoder that produced the final vectors (the manifest's). */
   readonly fingerprint: string;
 }
+
+/** Visits every cached output of the version's documents, in document order. */
+export type CachedScan = (visit: (cached: SparseVector) => void) => Promise<void>;
 
 export interface DocumentEncoder {
   readonly name: string;
@@ -45,8 +53,20 @@ export interface DocumentEncoder {
   /** What corpus lines carry: text to encode, or precomputed vectors. */
   readonly input: InputMode;
   encodeDocuments(texts: readonly string[]): Promise<{ vectors: SparseVector[]; tokens: number }>;
-  finalize(cached: readonly SparseVector[]): Promise<FinalizedVectors>;
+  /** Prepares the build-time transform; encoders that need corpus statistics gather them with `scan`. */
+  prepare(scan: CachedScan): Promise<Finalizer>;
   close(): Promise<void>;
+}
+
+/** Final vectors of an in-memory list of cached outputs (tests, small tools). */
+export async function finalizeAll(
+  encoder: DocumentEncoder,
+  cached: readonly SparseVector[],
+): Promise<{ vectors: SparseVector[]; finalizer: Finalizer }> {
+  const finalizer = await encoder.prepare(async (visit) => {
+    for (const v of cached) visit(v);
+  });
+  return { vectors: cached.map((v) => finalizer.transform(v)), finalizer };
 }
 
 export interface Bm25Parameters {
@@ -96,25 +116,36 @@ export class Bm25DocumentEncoder implements DocumentEncoder {
     return { vectors, tokens };
   }
 
-  async finalize(cached: readonly SparseVector[]): Promise<FinalizedVectors> {
-    // Counts → token ids again (order does not matter to BM25), so the statistics and weights come from
-    // the BM25 encoder's own code instead of a second copy of its formula.
-    const idsOf = (v: SparseVector) => {
+  async prepare(scan: CachedScan): Promise<Finalizer> {
+    // The statistics straight from the counts: df, N and the total number of tokens are their definition.
+    const df = new Uint32Array(this.vocabSize);
+    let docCount = 0;
+    let totalTokens = 0;
+    await scan((v) => {
+      docCount++;
+      for (let i = 0; i < v.terms.length; i++) {
+        df[v.terms[i]]++;
+        totalTokens += v.weights[i];
+      }
+    });
+    const stats: Bm25Stats = {
+      tokenizer: this.#tokenizer.name,
+      vocabSize: this.vocabSize,
+      docCount,
+      totalTokens,
+      df,
+    };
+    const encoder = new Bm25Encoder({ ...this.#parameters, tokenizer: this.#tokenizer, stats });
+    // Counts → token ids again (order does not matter to BM25), so the weights come from the BM25
+    // encoder's own code instead of a second copy of its formula.
+    const transform = (v: SparseVector) => {
       let length = 0;
       for (let i = 0; i < v.weights.length; i++) length += v.weights[i];
       const ids = new Uint32Array(length);
       for (let i = 0, at = 0; i < v.terms.length; i++) ids.fill(v.terms[i], at, (at += v.weights[i]));
-      return ids;
+      return encoder.documentVector(ids);
     };
-    const builder = new Bm25StatsBuilder(this.#tokenizer);
-    for (const v of cached) builder.addTokens(idsOf(v));
-    const encoder = new Bm25Encoder({
-      ...this.#parameters,
-      tokenizer: this.#tokenizer,
-      stats: builder.build(),
-    });
-    const vectors = cached.map((v) => encoder.documentVector(idsOf(v)));
-    return { vectors, description: encoder.describe(), fingerprint: encoder.fingerprint };
+    return { transform, description: encoder.describe(), fingerprint: encoder.fingerprint };
   }
 
   async close(): Promise<void> {}
@@ -150,8 +181,8 @@ export class StatelessDocumentEncoder implements DocumentEncoder {
     return { vectors, tokens };
   }
 
-  async finalize(cached: readonly SparseVector[]): Promise<FinalizedVectors> {
-    return { vectors: [...cached], description: this.#describe(), fingerprint: this.#encoder.fingerprint };
+  async prepare(): Promise<Finalizer> {
+    return { transform: (v) => v, description: this.#describe(), fingerprint: this.#encoder.fingerprint };
   }
 
   async close(): Promise<void> {

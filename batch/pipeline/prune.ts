@@ -53,9 +53,47 @@ export function pruneDocument(v: SparseVector, options: PruningOptions): SparseV
   return { terms, weights };
 }
 
+/** Adds the document frequencies of `vectors` into `df` (length = vocabulary size). */
+export function countDocumentFrequencies(vectors: readonly SparseVector[], df: Uint32Array): void {
+  for (const v of vectors) for (let i = 0; i < v.terms.length; i++) df[v.terms[i]]++;
+}
+
+/** Flags (1) the terms whose df exceeds `maxDfRatio · numDocs`; returns the flags and their count. */
+export function highDocumentFrequencyTerms(
+  df: Uint32Array,
+  numDocs: number,
+  maxDfRatio: number,
+): { drop: Uint8Array; removed: number } {
+  const limit = maxDfRatio * numDocs;
+  const drop = new Uint8Array(df.length);
+  let removed = 0;
+  for (let t = 0; t < df.length; t++) {
+    if (df[t] > limit) {
+      drop[t] = 1;
+      removed++;
+    }
+  }
+  return { drop, removed };
+}
+
+/** `v` without the flagged terms (the input itself when it has none of them). */
+export function dropTerms(v: SparseVector, drop: Uint8Array): SparseVector {
+  let keep = 0;
+  for (let i = 0; i < v.terms.length; i++) if (!drop[v.terms[i]]) keep++;
+  if (keep === v.terms.length) return v;
+  const terms = new Uint32Array(keep);
+  const weights = new Float32Array(keep);
+  for (let i = 0, k = 0; i < v.terms.length; i++) {
+    if (drop[v.terms[i]]) continue;
+    terms[k] = v.terms[i];
+    weights[k++] = v.weights[i];
+  }
+  return { terms, weights };
+}
+
 /**
- * Removes terms whose df exceeds `maxDfRatio · vectors.length`, in place in the returned array.
- * Returns the number of distinct terms removed.
+ * Removes terms whose df exceeds `maxDfRatio · vectors.length`, in place in the array (in-memory form of
+ * the three functions above). Returns the number of distinct terms removed.
  */
 export function pruneByDocumentFrequency(
   vectors: SparseVector[],
@@ -63,30 +101,8 @@ export function pruneByDocumentFrequency(
   maxDfRatio: number,
 ): number {
   const df = new Uint32Array(vocabSize);
-  for (const v of vectors) for (let i = 0; i < v.terms.length; i++) df[v.terms[i]]++;
-  const limit = maxDfRatio * vectors.length;
-  const drop = new Uint8Array(vocabSize);
-  let removed = 0;
-  for (let t = 0; t < vocabSize; t++) {
-    if (df[t] > limit) {
-      drop[t] = 1;
-      removed++;
-    }
-  }
-  if (removed === 0) return 0;
-  for (let d = 0; d < vectors.length; d++) {
-    const v = vectors[d];
-    let keep = 0;
-    for (let i = 0; i < v.terms.length; i++) if (!drop[v.terms[i]]) keep++;
-    if (keep === v.terms.length) continue;
-    const terms = new Uint32Array(keep);
-    const weights = new Float32Array(keep);
-    for (let i = 0, k = 0; i < v.terms.length; i++) {
-      if (drop[v.terms[i]]) continue;
-      terms[k] = v.terms[i];
-      weights[k++] = v.weights[i];
-    }
-    vectors[d] = { terms, weights };
-  }
+  countDocumentFrequencies(vectors, df);
+  const { drop, removed } = highDocumentFrequencyTerms(df, vectors.length, maxDfRatio);
+  if (removed > 0) for (let d = 0; d < vectors.length; d++) vectors[d] = dropTerms(vectors[d], drop);
   return removed;
 }

@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { encoderInput } from '../../../batch/corpus/document.ts';
 import { openCorpus } from '../../../batch/corpus/sources.node.ts';
-import { Bm25DocumentEncoder } from '../../../batch/pipeline/document-encoder.ts';
+import { Bm25DocumentEncoder, finalizeAll } from '../../../batch/pipeline/document-encoder.ts';
 import { indexCorpus } from '../../../batch/pipeline/pipeline.ts';
 import { encodeQueryText, loadManifest, searchManifest } from '../../../batch/publish/local-search.ts';
 import { currentKey } from '../../../shared/index/layout.ts';
@@ -86,7 +86,7 @@ describe.each([
     const encoder = new Bm25DocumentEncoder();
     const texts = records.map((r) => encoderInput({ title: r.title as string, text: r.text as string }));
     const { vectors: counts } = await encoder.encodeDocuments(texts);
-    const { vectors } = await encoder.finalize(counts);
+    const { vectors } = await finalizeAll(encoder, counts);
     const quantized = vectors.map((v) => quantizeVector(v, manifest.impact.scale, manifest.impact.bits));
     for (const text of QUERIES) {
       const query = await encodeQueryText(store, manifest, text);

@@ -82,5 +82,22 @@ describe('a pruned, 4-bit build', () => {
     expect(shard.stats.impactBits).toBe(4);
     expect(manifest.stats.pruning).toEqual({ docTopK: 8, maxDfRatio: 0.3 });
     expect(manifest.stats.removedHighDfTerms).toBeGreaterThan(0);
+
+    // The streaming build (one shard in memory at a time) gives the same index as the one-shard build.
+    const streamed = await indexCorpus({
+      store,
+      index: 'pruned3',
+      run: 'p3',
+      corpus: await openCorpus(SAMPLE_CORPUS),
+      encoder: new Bm25DocumentEncoder(),
+      impactBits: 4,
+      pruning: { docTopK: 8, maxDfRatio: 0.3 },
+      shards: 3,
+    });
+    const manifest3 = await loadManifest(store, 'pruned3');
+    expect(streamed.postings).toBe(pruned.postings);
+    expect(manifest3.impact).toEqual(manifest.impact);
+    expect(manifest3.stats.removedHighDfTerms).toBe(manifest.stats.removedHighDfTerms);
+    expect(manifest3.shards.map((s) => s.postings).reduce((a, b) => a + b)).toBe(manifest.shards[0].postings);
   });
 });
