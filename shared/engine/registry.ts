@@ -8,12 +8,14 @@
  */
 import { bmp } from './algorithms/bmp.ts';
 import { exhaustive } from './algorithms/exhaustive.ts';
+import { maxscore } from './algorithms/maxscore.ts';
 import { UnknownAlgorithmError } from './errors.ts';
 import type { TopKAlgorithm } from './types.ts';
 
 const algorithms: ReadonlyMap<string, TopKAlgorithm> = new Map([
   [exhaustive.name, exhaustive],
   [bmp.name, bmp],
+  [maxscore.name, maxscore],
 ]);
 
 export const DEFAULT_ALGORITHM = 'bmp';
