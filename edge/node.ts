@@ -10,10 +10,24 @@
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
+import { registerOnnxEncoder } from '../batch/onnx/register.node.ts';
 import { openStore } from '../shared/store/open.node.ts';
 import { createApp, type EdgeDeps } from './app.ts';
 import { parseKeyHashes } from './http/api-keys.ts';
-import { registryEncoderFactory } from './search/query-codec.ts';
+import { type EncoderFactory, registryEncoderFactory } from './search/query-codec.ts';
+
+// On Node the ONNX query encoder is the batch job's own (onnxruntime-node), from the model directory the
+// manifest names: the registry's fingerprint check guarantees queries are encoded as the documents were.
+registerOnnxEncoder();
+
+/** The registry, with ONNX tokenizing on the calling thread: a query is one short text, not a corpus. */
+export const nodeEncoderFactory: EncoderFactory = (descriptor, assets) =>
+  registryEncoderFactory(
+    descriptor.name === 'onnx'
+      ? { ...descriptor, config: { ...descriptor.config, tokenizerThreads: 0 } }
+      : descriptor,
+    assets,
+  );
 
 export interface NodeServer {
   readonly url: string;
@@ -29,7 +43,7 @@ export function nodeDeps(env: Readonly<Record<string, string | undefined>> = pro
   const number = (name: string) => (env[name] ? Number(env[name]) : undefined);
   return {
     store: openStore(location, { env }),
-    encoderFactory: registryEncoderFactory,
+    encoderFactory: nodeEncoderFactory,
     apiKeyHashes: parseKeyHashes(env.API_KEY_HASHES),
     corsOrigins: cors === '' ? undefined : cors === '*' ? '*' : cors.split(',').map((o) => o.trim()),
     ...(number('POSTINGS_READS_PER_SHARD')
