@@ -38,7 +38,11 @@ export interface BuildOptions {
   readonly encoder?: DocumentEncoder;
   /** When given, the run must have exactly this many workers. */
   readonly workers?: number;
+  /** Postings of pruned vectors held between passes (default 64M, ~0.5 GB); larger builds reload. */
+  readonly memoryBudgetPostings?: number;
 }
+
+export const DEFAULT_MEMORY_BUDGET_POSTINGS = 64 * 1024 * 1024;
 
 /** Everything publish needs besides the version's files, which are in the store already. */
 export interface BuiltVersion {
@@ -126,11 +130,19 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
     });
   let maxWeight = 0;
   let postings = 0;
+  // Pruned vectors kept for the write pass while they fit the budget, so most builds transform each
+  // document once; beyond it, the write pass loads and transforms its shard again.
+  const budget = options.memoryBudgetPostings ?? DEFAULT_MEMORY_BUDGET_POSTINGS;
+  const kept: (SparseVector[] | undefined)[] = [];
   for (let s = 0; s < shardCount; s++) {
-    for (const v of await prunedOf(s)) {
-      postings += v.terms.length;
+    const vectors = await prunedOf(s);
+    let shardPostings = 0;
+    for (const v of vectors) {
+      shardPostings += v.terms.length;
       for (let i = 0; i < v.weights.length; i++) if (v.weights[i] > maxWeight) maxWeight = v.weights[i];
     }
+    postings += shardPostings;
+    if (postings <= budget) kept[s] = vectors;
   }
   // An index whose every document lost all terms still needs a valid scale; 1 is as good as any.
   const scale = maxWeight > 0 ? impactScale(maxWeight, bits) : impactScale(1, bits);
@@ -140,8 +152,12 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
   let bytesWritten = 0;
   for (let s = 0; s < shardCount; s++) {
     const { from, to } = ranges[s];
-    const quantized: QuantizedVector[] = (await prunedOf(s)).map((v) => quantizeVector(v, scale, bits));
-    if (shardCount > 1) memo = null; // this shard is done: let its vectors go before the next one loads
+    const quantized: QuantizedVector[] = (kept[s] ?? (await prunedOf(s))).map((v) =>
+      quantizeVector(v, scale, bits),
+    );
+    // This shard is done: let its vectors go before the next one loads.
+    kept[s] = undefined;
+    if (shardCount > 1) memo = null;
     const written = writeShard({
       shardName: `shard-${String(s).padStart(4, '0')}`,
       docBase: from,

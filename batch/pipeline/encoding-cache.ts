@@ -15,6 +15,7 @@ import { cachePrefix } from '../../shared/index/layout.ts';
 import type { SparseVector } from '../../shared/sparse/types.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { type Hash64, hex64 } from '../corpus/hash64.ts';
+import { Hash64Map } from '../corpus/hash64-map.ts';
 import {
   decodeSegment,
   decodeSegmentHashes,
@@ -33,11 +34,6 @@ export function cacheSegmentsPrefix(fingerprint: string): string {
   return `${cachePrefix(fingerprint.replace(/[^A-Za-z0-9._-]/g, '_'))}segments/`;
 }
 
-interface Location {
-  readonly segment: number;
-  readonly entry: number;
-}
-
 export interface EncodingCacheOptions {
   readonly store: ObjectStore;
   readonly fingerprint: string;
@@ -52,9 +48,12 @@ export class EncodingCache {
   readonly #writerName: string;
   readonly #segmentSize: number;
   readonly #segmentKeys: string[] = [];
-  readonly #where = new Map<string, Location>();
+  /** content hash → location id; a location is (segment, entry) in the two lists below. */
+  readonly #where = new Hash64Map();
+  readonly #segmentOf: number[] = [];
+  readonly #entryOf: number[] = [];
   #pending: SegmentEntry[] = [];
-  #pendingHashes = new Set<string>();
+  #pendingHashes = new Hash64Map(16);
   #written = 0;
   /** Bytes of segments this process wrote. */
   bytesWritten = 0;
@@ -82,24 +81,27 @@ export class EncodingCache {
       const { hashesEnd } = decodeSegmentHeader(header, key);
       const hashes = decodeSegmentHashes(await this.#store.getRange(key, 0, hashesEnd), key);
       const segment = this.#segmentKeys.push(key) - 1;
-      for (let i = 0; i < hashes.length / 2; i++) {
-        const hex = hex64({ hi: hashes[2 * i], lo: hashes[2 * i + 1] });
-        if (!this.#where.has(hex)) this.#where.set(hex, { segment, entry: i });
-      }
+      for (let i = 0; i < hashes.length / 2; i++)
+        this.#remember(hashes[2 * i], hashes[2 * i + 1], segment, i);
     });
   }
 
   has(hash: Hash64): boolean {
-    const hex = hex64(hash);
-    return this.#where.has(hex) || this.#pendingHashes.has(hex);
+    return this.#where.has(hash.hi, hash.lo) || this.#pendingHashes.has(hash.hi, hash.lo);
+  }
+
+  #remember(hi: number, lo: number, segment: number, entry: number): void {
+    if (this.#where.setIfAbsent(hi, lo, this.#segmentOf.length)) {
+      this.#segmentOf.push(segment);
+      this.#entryOf.push(entry);
+    }
   }
 
   /** Remembers a fresh vector; writes a segment when `segmentSize` are pending. */
   async add(hash: Hash64, vector: SparseVector): Promise<void> {
-    const hex = hex64(hash);
-    if (this.#where.has(hex) || this.#pendingHashes.has(hex)) return;
+    if (this.has(hash)) return;
     this.#pending.push({ hash, vector });
-    this.#pendingHashes.add(hex);
+    this.#pendingHashes.setIfAbsent(hash.hi, hash.lo, 0);
     if (this.#pending.length >= this.#segmentSize) await this.flush();
   }
 
@@ -113,10 +115,11 @@ export class EncodingCache {
     this.#written++;
     this.bytesWritten += bytes.length;
     const segment = this.#segmentKeys.push(key) - 1;
-    for (let entry = 0; entry < entries.length; entry++)
-      this.#where.set(hex64(entries[entry].hash), { segment, entry });
+    for (let entry = 0; entry < entries.length; entry++) {
+      this.#remember(entries[entry].hash.hi, entries[entry].hash.lo, segment, entry);
+    }
     this.#pending = [];
-    this.#pendingHashes = new Set();
+    this.#pendingHashes = new Hash64Map(16);
   }
 
   /**
@@ -125,14 +128,16 @@ export class EncodingCache {
    */
   async getMany(hashes: readonly Hash64[]): Promise<SparseVector[]> {
     const bySegment = new Map<number, number[]>();
-    const locations: Location[] = hashes.map((hash, i) => {
-      const location = this.#where.get(hex64(hash));
-      if (!location)
+    const entries = new Uint32Array(hashes.length);
+    hashes.forEach((hash, i) => {
+      const location = this.#where.get(hash.hi, hash.lo);
+      if (location < 0)
         throw new PipelineDataError(this.#prefix, `no cached vector for content hash ${hex64(hash)}`);
-      const list = bySegment.get(location.segment);
+      const segment = this.#segmentOf[location];
+      entries[i] = this.#entryOf[location];
+      const list = bySegment.get(segment);
       if (list) list.push(i);
-      else bySegment.set(location.segment, [i]);
-      return location;
+      else bySegment.set(segment, [i]);
     });
     const out: SparseVector[] = new Array(hashes.length);
     await forEachLimited([...bySegment.keys()], LOAD_CONCURRENCY, async (segment) => {
@@ -141,7 +146,7 @@ export class EncodingCache {
       if (!object)
         throw new PipelineDataError(key, 'cache segment disappeared (deleted by a concurrent gc?)');
       const { vectors } = decodeSegment(object.bytes, key);
-      for (const i of bySegment.get(segment) ?? []) out[i] = vectors[locations[i].entry];
+      for (const i of bySegment.get(segment) ?? []) out[i] = vectors[entries[i]];
     });
     return out;
   }

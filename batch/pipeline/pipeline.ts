@@ -60,6 +60,8 @@ export interface BuildRunOptions {
   readonly encoder?: DocumentEncoder;
   /** When given, the run must have exactly this many workers. */
   readonly workers?: number;
+  /** See BuildOptions.memoryBudgetPostings. */
+  readonly memoryBudgetPostings?: number;
 }
 
 /** Builds the run into a new version folder and records the hand-over for `publishRun`. */
