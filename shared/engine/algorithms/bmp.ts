@@ -22,6 +22,7 @@ import { validateSearchRequest } from '../errors.ts';
 import { TopKQueue } from '../topk-queue.ts';
 import type { QueryTerm, SearchRequest, TopKAlgorithm, TopKResult } from '../types.ts';
 import { BlockHeap } from './block-heap.ts';
+import { exhaustive } from './exhaustive.ts';
 
 /** Decoded posting blocks kept per ranged list (direct-mapped by block index; power of two). */
 const CACHE_SLOTS = 8;
@@ -75,11 +76,13 @@ class TermCursor {
 }
 
 // Scratch reused across queries (searches are synchronous, so one set per isolate suffices).
-let ubFine = new Float64Array(0);
-let ubSuper = new Float64Array(0);
+// Int32 rather than Float64: half the cache footprint for the random accesses of short lists;
+// searches whose largest possible score does not fit are delegated to exhaustive scoring.
+let ubFine = new Int32Array(0);
+let ubSuper = new Int32Array(0);
 /** Short lists' partial scores; all zero between searches (cleared through the short postings). */
-let partial = new Float64Array(0);
-let blockScores = new Float64Array(0);
+let partial = new Int32Array(0);
+let blockScores = new Int32Array(0);
 const heap = new BlockHeap(1024);
 
 /** Work counters of the last search (for explain output and benchmark diagnostics). */
@@ -132,11 +135,14 @@ export const bmp: TopKAlgorithm = {
     const { numDocs } = request;
     const queue = new TopKQueue(Math.min(request.k, numDocs));
     if (queue.capacity === 0 || request.terms.length === 0) return queue.toResult();
+    let largestScore = 0;
+    for (const t of request.terms) largestScore += t.weight * t.postings.maxImpact;
+    if (largestScore > 0x7fffffff) return exhaustive.search(request);
     const geo = chooseGeometry(request);
-    if (ubFine.length < geo.numFine) ubFine = new Float64Array(geo.numFine);
-    if (ubSuper.length < geo.numSuper) ubSuper = new Float64Array(geo.numSuper);
-    if (partial.length < numDocs) partial = new Float64Array(numDocs);
-    if (blockScores.length < 2 ** geo.fineBits) blockScores = new Float64Array(2 ** geo.fineBits);
+    if (ubFine.length < geo.numFine) ubFine = new Int32Array(geo.numFine);
+    if (ubSuper.length < geo.numSuper) ubSuper = new Int32Array(geo.numSuper);
+    if (partial.length < numDocs) partial = new Int32Array(numDocs);
+    if (blockScores.length < 2 ** geo.fineBits) blockScores = new Int32Array(2 ** geo.fineBits);
     ubFine.fill(0, 0, geo.numFine);
     ubSuper.fill(0, 0, geo.numSuper);
     bmpStats.superblocksOpened = 0;
@@ -246,7 +252,7 @@ function scoreRangeBlock(r: number, geo: Geometry, ranged: TermCursor[], queue: 
 }
 
 /** acc[d - lo] += weight × impact for the list's postings with lo <= d < hi. */
-function addRangedPostings(c: TermCursor, lo: number, hi: number, acc: Float64Array): void {
+function addRangedPostings(c: TermCursor, lo: number, hi: number, acc: Int32Array): void {
   const list = c.list;
   const blockSize = list.blockSize;
   const docs = c.docs;

@@ -73,8 +73,38 @@ export interface RawQueryTerm {
   readonly impacts: Uint16Array;
 }
 
-/** Exhaustive top-k over uncompressed doc/impact arrays (the benchmark baseline). */
+let intAccumulator = new Int32Array(0);
+
+/**
+ * Exhaustive top-k over uncompressed doc/impact arrays: the benchmark baseline, made as fast as
+ * we can: an Int32 accumulator (half the memory traffic of Float64) whenever the largest
+ * possible score fits, one tight loop per list.
+ */
 export function exhaustiveRawTopK(numDocs: number, terms: readonly RawQueryTerm[], k: number): TopKResult {
+  // Impacts are u16, so weight × 65535 bounds each list without scanning it.
+  let largest = 0;
+  for (const t of terms) largest += t.weight * 0xffff;
+  if (largest <= 0x7fffffff) {
+    if (intAccumulator.length < numDocs) intAccumulator = new Int32Array(numDocs);
+    const acc = intAccumulator;
+    for (const t of terms) {
+      const { docs, impacts, weight } = t;
+      for (let i = 0; i < docs.length; i++) acc[docs[i]] += weight * impacts[i];
+    }
+    const queue = new TopKQueue(Math.min(k, numDocs));
+    if (queue.capacity > 0) {
+      let threshold = 0;
+      for (let d = 0; d < numDocs; d++) {
+        const s = acc[d];
+        if (s > threshold) {
+          queue.offer(d, s);
+          if (queue.isFull) threshold = queue.thresholdScore;
+        }
+      }
+    }
+    acc.fill(0, 0, numDocs);
+    return queue.toResult();
+  }
   const acc = takeAccumulator(numDocs);
   for (const t of terms) {
     const { docs, impacts, weight } = t;

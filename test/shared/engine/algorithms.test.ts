@@ -118,3 +118,24 @@ describe('top-k algorithms', () => {
     expect(() => getAlgorithm('nope')).toThrow(/unknown top-k algorithm 'nope'/);
   });
 });
+
+describe('scores beyond 32 bits', () => {
+  it('every algorithm stays exact when weight × impact sums exceed 2^31', () => {
+    const numDocs = 300;
+    const docs = Uint32Array.from({ length: 100 }, (_, i) => i * 3);
+    const impacts = Uint16Array.from({ length: 100 }, (_, i) => 65535 - (i % 7));
+    const list = PostingList.decode(encodePostingList(docs, impacts, numDocs, { rangeMaximaMinDf: 1 }));
+    const terms = [0, 1, 2].map((term) => ({ term, weight: 2 ** 20 + term, postings: list }));
+    const request = { numDocs, terms, k: 5 };
+    const expected = asPairs(
+      exhaustiveRawTopK(
+        numDocs,
+        terms.map((t) => ({ weight: t.weight, docs, impacts })),
+        5,
+      ),
+    );
+    expect(expected[0][1]).toBeGreaterThan(2 ** 31);
+    for (const name of listAlgorithms())
+      expect(asPairs(getAlgorithm(name).search(request))).toEqual(expected);
+  });
+});
