@@ -15,7 +15,7 @@ import type { QuantizedVector, SparseVector } from '../../shared/sparse/types.ts
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { type DocumentEncoder, openDocumentEncoder } from './document-encoder.ts';
 import { EncodingCache } from './encoding-cache.ts';
-import { PipelineConfigError, ShardVerificationError } from './errors.ts';
+import { EmptyRunError, PipelineConfigError, ShardVerificationError } from './errors.ts';
 import { loadCompleteRun } from './load-run.ts';
 import {
   checkPruningOptions,
@@ -64,7 +64,7 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
   const bits = options.impactBits ?? DEFAULT_IMPACT_BITS;
   const pruning = options.pruning ?? {};
   checkPruningOptions(pruning);
-  const shardCount = options.shards ?? 1;
+  let shardCount = options.shards ?? 1;
   if (!Number.isInteger(shardCount) || shardCount < 1)
     throw new PipelineConfigError(`shards must be ≥ 1, got ${shardCount}`);
   const seconds: Record<string, number> = {};
@@ -84,6 +84,9 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
   });
   await cache.loadIndex();
   const n = documents.ids.length;
+  if (n === 0) throw new EmptyRunError(run);
+  // Never more shards than documents: an empty shard costs a read per query and holds nothing.
+  shardCount = Math.min(shardCount, n);
   const ranges = Array.from({ length: shardCount }, (_, s) => ({
     from: Math.floor((s * n) / shardCount),
     to: Math.floor(((s + 1) * n) / shardCount),

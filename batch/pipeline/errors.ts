@@ -31,3 +31,13 @@ export class ShardVerificationError extends CspladeError {
     super('shard_verification_failed', `shard ${key} ${detail}`);
   }
 }
+
+/** A run with no valid document: nothing to index, and an empty version would hide the mistake. */
+export class EmptyRunError extends CspladeError {
+  constructor(run: string) {
+    super(
+      'empty_run',
+      `run "${run}" has no valid documents: nothing to index (are all lines in the rejects file?)`,
+    );
+  }
+}

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { encoderInput } from '../../../batch/corpus/document.ts';
 import { openCorpus } from '../../../batch/corpus/sources.node.ts';
 import { Bm25DocumentEncoder, finalizeAll } from '../../../batch/pipeline/document-encoder.ts';
+import { EmptyRunError } from '../../../batch/pipeline/errors.ts';
 import { indexCorpus } from '../../../batch/pipeline/pipeline.ts';
 import { encodeQueryText, loadManifest, searchManifest } from '../../../batch/publish/local-search.ts';
 import { currentKey } from '../../../shared/index/layout.ts';
@@ -148,5 +149,22 @@ describe.each([
       ),
     );
     expect(manifests.map((m) => m.docs)).toEqual([73, 73, 73]);
+  });
+});
+
+describe('corner cases', () => {
+  it('refuses to publish a corpus without one valid document, and never makes empty shards', async () => {
+    const store = new MemoryObjectStore();
+    const bad = await writeJsonl(`${folder.path}/all-bad.jsonl`, ['{"_id":"a"}', 'nope']);
+    await expect(index(store, bad, 'empty')).rejects.toBeInstanceOf(EmptyRunError);
+    expect(await store.head(currentKey('sample'))).toBeNull();
+
+    const two = await writeJsonl(`${folder.path}/two.jsonl`, [
+      { _id: 'x', text: 'one small document' },
+      { _id: 'y', text: 'another small document' },
+    ]);
+    const summary = await index(store, two, 'two', 5);
+    expect(summary.shards).toBe(2);
+    expect((await loadManifest(store, 'sample')).shards.map((s) => s.numDocs)).toEqual([1, 1]);
   });
 });
