@@ -31,6 +31,7 @@ export interface IndexSummary {
 export class IndexCatalog {
   readonly #current = new Map<string, { pointer: CurrentPointer; fetchedAt: number }>();
   readonly #manifests: ByteLru<IndexManifest>;
+  #listing: { indexes: IndexSummary[]; fetchedAt: number } | undefined;
 
   constructor(private readonly options: CatalogOptions) {
     this.#manifests = new ByteLru(options.maxManifestBytes ?? 8 * 1024 * 1024);
@@ -79,8 +80,17 @@ export class IndexCatalog {
     return pointer;
   }
 
-  /** Every index with a CURRENT pointer under `indexes/`. */
+  /** Every index with a CURRENT pointer under `indexes/` (the listing is trusted for the CURRENT TTL). */
   async list(store: ObjectStore): Promise<IndexSummary[]> {
+    const now = this.options.now();
+    if (this.#listing && now - this.#listing.fetchedAt < this.options.currentTtlMs)
+      return this.#listing.indexes;
+    const indexes = await this.#listIndexes(store);
+    this.#listing = { indexes, fetchedAt: now };
+    return indexes;
+  }
+
+  async #listIndexes(store: ObjectStore): Promise<IndexSummary[]> {
     const objects = await store.list('indexes/');
     const names = objects
       .map((o) => /^indexes\/([^/]+)\/CURRENT$/.exec(o.key)?.[1])

@@ -195,6 +195,19 @@ describe('index routes', () => {
     ]);
   });
 
+  it('lists again only after the CURRENT TTL', async () => {
+    const a = app({ limits: { currentTtlMs: 1000 } });
+    const names = async () =>
+      ((await (await a.request('/v1/indexes')).json()) as { indexes: { name: string }[] }).indexes.map(
+        (i) => i.name,
+      );
+    expect(await names()).toEqual(['demo']);
+    await buildTestIndex(store, { index: 'later', version: 'v1', shards: 1 });
+    expect(await names()).toEqual(['demo']);
+    clock += 1000;
+    expect(await names()).toEqual(['demo', 'later']);
+  });
+
   it('describes one index', async () => {
     const body = (await (await app().request('/v1/indexes/demo')).json()) as Record<string, unknown>;
     expect(body).toMatchObject({

@@ -3,6 +3,9 @@
  * (workerd) with a local R2 bucket holding a real index. Its answers must equal the app's over a memory
  * store holding the same objects; a warm query costs no R2 read; a corrupt shard is named.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../edge/app.ts';
 import { bundleWorker, type LocalWorker, startLocalWorker } from '../../edge/local-worker.node.ts';
@@ -83,5 +86,33 @@ describe('the Worker under Miniflare', () => {
       ok: 1,
       failed: [{ shard: entry.key, code: 'corrupt_shard' }],
     });
+  });
+});
+
+describe('the Cache API across isolates', () => {
+  it('a fresh isolate finds the hot regions in the Cache API instead of reading R2', async () => {
+    const persistTo = await mkdtemp(join(tmpdir(), 'csplade-cache-api-'));
+    try {
+      const scriptPath = await bundleWorker(join(persistTo, 'worker'));
+      const first = await startLocalWorker({ scriptPath, persistTo });
+      const v = await buildTestIndex(first.bucket, { index: 'cached', version: 'v1', shards: 3 });
+      const query = async (w: LocalWorker) => {
+        const res = await w.miniflare.dispatchFetch(
+          'http://edge/v1/indexes/cached/search?q=brown%20fox&debug=1',
+        );
+        return (await res.json()) as { hits: unknown[]; debug: { subrequests: number; cache_hits: number } };
+      };
+      const cold = await query(first);
+      await first.dispose();
+      const second = await startLocalWorker({ scriptPath, persistTo });
+      const fresh = await query(second);
+      await second.dispose();
+      expect(cold.debug.cache_hits).toBe(0);
+      expect(fresh.debug.cache_hits).toBe(v.manifest.shards.length);
+      expect(fresh.debug.subrequests).toBe(cold.debug.subrequests - v.manifest.shards.length);
+      expect(fresh.hits).toEqual(cold.hits);
+    } finally {
+      await rm(persistTo, { recursive: true, force: true });
+    }
   });
 });
