@@ -10,8 +10,12 @@ import { Bm25DocumentEncoder, finalizeAll } from '../../../batch/pipeline/docume
 import { EmptyRunError } from '../../../batch/pipeline/errors.ts';
 import { indexCorpus } from '../../../batch/pipeline/pipeline.ts';
 import { encodeQueryText, loadManifest, searchManifest } from '../../../batch/publish/local-search.ts';
+import { exhaustive } from '../../../shared/engine/algorithms/exhaustive.ts';
+import type { QueryTerm } from '../../../shared/engine/types.ts';
 import { currentKey } from '../../../shared/index/layout.ts';
 import { decodeManifest } from '../../../shared/index/manifest-codec.ts';
+import { openShardSync } from '../../../shared/shard/reader.ts';
+import { writeShard } from '../../../shared/shard/writer.ts';
 import { quantizeQuery, quantizeVector } from '../../../shared/sparse/quantize.ts';
 import { LocalFolderObjectStore } from '../../../shared/store/local-folder.node.ts';
 import { MemoryObjectStore } from '../../../shared/store/memory.ts';
@@ -80,7 +84,7 @@ describe.each([
     expect(hits[0].url).toBe('https://en.wikipedia.org/wiki/World_Wide_Web');
   });
 
-  it('answers exactly as brute force over independently computed vectors (same ids, same scores)', async () => {
+  it('answers exactly as brute force and as an in-memory index of independently computed vectors', async () => {
     const manifest = await loadManifest(store, 'sample');
     const records = await sampleRecords();
     // Recompute the vectors without the cache, the run parts or the shards.
@@ -89,6 +93,17 @@ describe.each([
     const { vectors: counts } = await encoder.encodeDocuments(texts);
     const { vectors } = await finalizeAll(encoder, counts);
     const quantized = vectors.map((v) => quantizeVector(v, manifest.impact.scale, manifest.impact.bits));
+    const inMemory = openShardSync(
+      'in-memory',
+      writeShard({
+        shardName: 'in-memory',
+        docBase: 0,
+        impactBits: manifest.impact.bits,
+        indexScale: manifest.impact.scale,
+        vectors: quantized,
+        externalIds: records.map((r) => r._id as string),
+      }).bytes,
+    );
     for (const text of QUERIES) {
       const query = await encodeQueryText(store, manifest, text);
       const hits = await searchManifest(store, manifest, query, { k: 10 });
@@ -97,6 +112,16 @@ describe.each([
         expected.map((e) => [records[e.doc]._id, e.score]),
       );
       expect(hits.length).toBeGreaterThan(0);
+      // And as one in-memory shard of the same vectors, searched with the engine's exhaustive algorithm.
+      const q = quantizeQuery(query, 8).vector;
+      const postings = inMemory.postingsSync(q.terms);
+      const terms = Array.from(q.terms)
+        .map((term, i) => ({ term, weight: q.impacts[i], postings: postings.get(term) }))
+        .filter((t): t is QueryTerm => t.postings !== undefined);
+      const reference = exhaustive.search({ numDocs: inMemory.numDocs, terms, k: 10 });
+      expect(hits.map((h) => [h.id, h.integerScore])).toEqual(
+        Array.from(reference.docs).map((d, i) => [inMemory.externalId(d), reference.scores[i]]),
+      );
     }
   });
 
