@@ -12,10 +12,10 @@ import type { QueryTerm } from '../../shared/engine/types.ts';
 import { manifestKey } from '../../shared/index/layout.ts';
 import type { IndexManifest } from '../../shared/index/manifest.ts';
 import { decodeManifest } from '../../shared/index/manifest-codec.ts';
-import type { ByteSource } from '../../shared/io/byte-source.ts';
 import { openShard } from '../../shared/shard/reader.ts';
 import { dequantizeScore, quantizeQuery } from '../../shared/sparse/quantize.ts';
 import type { QuantizedVector, SparseVector } from '../../shared/sparse/types.ts';
+import { objectByteSource } from '../../shared/store/object-source.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { UnknownVersionError } from './errors.ts';
 import { readCurrent } from './versions.ts';
@@ -29,10 +29,6 @@ export interface LocalHit {
   readonly score: number;
   readonly title?: string;
   readonly url?: string;
-}
-
-export function storeByteSource(store: ObjectStore, key: string, size?: number): ByteSource {
-  return { name: key, size, read: (offset, length) => store.getRange(key, offset, length) };
 }
 
 export async function loadManifest(
@@ -89,7 +85,7 @@ export async function searchManifest(
   const algorithm = getAlgorithm(options.algorithm ?? 'exhaustive');
   const shards = await Promise.all(
     manifest.shards.map((entry) =>
-      openShard(storeByteSource(store, entry.key, entry.size), {
+      openShard(objectByteSource(store, entry.key, entry.size), {
         hotOffset: entry.hotRegion.offset,
         hotLength: entry.hotRegion.length,
       }),

@@ -12,10 +12,11 @@ import {
   pruneByDocumentFrequency,
   pruneDocument,
 } from '../../../batch/pipeline/prune.ts';
-import { loadManifest, storeByteSource } from '../../../batch/publish/local-search.ts';
+import { loadManifest } from '../../../batch/publish/local-search.ts';
 import { openShard } from '../../../shared/shard/reader.ts';
 import type { SparseVector } from '../../../shared/sparse/types.ts';
 import { MemoryObjectStore } from '../../../shared/store/memory.ts';
+import { objectByteSource } from '../../../shared/store/object-source.ts';
 import { SAMPLE_CORPUS } from '../helpers/pipeline-fixtures.ts';
 
 const vec = (terms: number[], weights: number[]): SparseVector => ({
@@ -77,7 +78,7 @@ describe('a pruned, 4-bit build', () => {
     expect(pruned.postings).toBeLessThan(full.postings);
     const manifest = await loadManifest(store, 'pruned');
     expect(manifest.impact.bits).toBe(4);
-    const shard = await openShard(storeByteSource(store, manifest.shards[0].key, manifest.shards[0].size));
+    const shard = await openShard(objectByteSource(store, manifest.shards[0].key, manifest.shards[0].size));
     expect(shard.stats.maxImpact).toBe(15);
     expect(shard.stats.impactBits).toBe(4);
     expect(manifest.stats.pruning).toEqual({ docTopK: 8, maxDfRatio: 0.3 });
