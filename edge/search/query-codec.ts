@@ -91,7 +91,9 @@ export class QueryCodecs {
     if (!codec) {
       codec = this.build(store, manifest);
       // A failed build (a missing asset, a store hiccup) must not stick: the next request tries again.
-      codec.catch(() => this.#byVersion.delete(key));
+      codec.catch(() => {
+        if (this.#byVersion.get(key) === codec) this.#byVersion.delete(key);
+      });
       this.#byVersion.set(key, codec);
       while (this.#byVersion.size > this.maxVersions)
         this.#byVersion.delete(this.#byVersion.keys().next().value!);

@@ -56,7 +56,10 @@ export class ShardPool {
     if (cached) return cached;
     const opening = this.#open(entry, store, cost);
     this.#readers.set(entry.key, opening, entry.hotRegion.length + FOOTER_BYTES);
-    opening.catch(() => this.#readers.delete(entry.key));
+    // Forget a failed open, unless a retry has already put a newer attempt in its place.
+    opening.catch(() => {
+      if (this.#readers.get(entry.key) === opening) this.#readers.delete(entry.key);
+    });
     return opening;
   }
 
