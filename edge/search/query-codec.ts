@@ -7,6 +7,7 @@
 import type { EncoderConfig } from '../../shared/encoders/config.ts';
 import type { Encoder } from '../../shared/encoders/encoder.ts';
 import { createEncoder, loadEncoderAssets } from '../../shared/encoders/registry.ts';
+import { CspladeError } from '../../shared/errors.ts';
 import type { EncoderDescriptor, IndexManifest } from '../../shared/index/manifest.ts';
 import type { SparseVector } from '../../shared/sparse/types.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
@@ -101,34 +102,46 @@ export class QueryCodecs {
     return codec;
   }
 
+  /**
+   * Builds without assets first: the query side often needs none (BM25 queries need only the statistics'
+   * hash, which the config carries), which saves a cold isolate a read of every asset. Assets are read
+   * only when the factory asks for one.
+   */
   private async build(store: ObjectStore, manifest: IndexManifest): Promise<QueryCodec> {
     const descriptor = manifest.encoder;
-    let assets: Record<string, Uint8Array>;
-    try {
-      assets = await loadEncoderAssets(store, descriptor.assets ?? {});
-    } catch (cause) {
-      throw new ApiError(
-        503,
-        'missing_asset',
-        `index ${manifest.index} ${manifest.version}: ${(cause as Error).message}`,
-        undefined,
-        { cause },
-      );
-    }
+    const where = `index ${manifest.index} ${manifest.version}`;
     let encoder: Encoder;
     try {
-      encoder = await this.factory(descriptor, assets);
-    } catch (cause) {
-      throw new ApiError(
-        503,
-        'encoder_unavailable',
-        `index ${manifest.index} ${manifest.version}: query encoder "${descriptor.name}" cannot be built: ${(cause as Error).message}`,
-        undefined,
-        { cause },
-      );
+      encoder = await this.factory(descriptor, {});
+    } catch (first) {
+      if (!(first instanceof CspladeError && first.code === 'missing_asset'))
+        throw unavailable(where, descriptor.name, first);
+      let assets: Record<string, Uint8Array>;
+      try {
+        assets = await loadEncoderAssets(store, descriptor.assets ?? {});
+      } catch (cause) {
+        throw new ApiError(503, 'missing_asset', `${where}: ${(cause as Error).message}`, undefined, {
+          cause,
+        });
+      }
+      try {
+        encoder = await this.factory(descriptor, assets);
+      } catch (cause) {
+        throw unavailable(where, descriptor.name, cause);
+      }
     }
     return new QueryCodec(encoder, tokenLookup(encoder));
   }
+}
+
+function unavailable(where: string, name: string, cause: unknown): ApiError {
+  return new ApiError(
+    503,
+    'encoder_unavailable',
+    `${where}: query encoder "${name}" cannot be built: ${(cause as Error).message}`,
+    undefined,
+    { cause },
+  );
 }
 
 /**

@@ -6,6 +6,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../edge/app.ts';
 import { registryEncoderFactory } from '../../edge/search/query-codec.ts';
+import { manifestKey } from '../../shared/index/layout.ts';
+import { encodeManifest } from '../../shared/index/manifest-codec.ts';
 import { MemoryObjectStore } from '../../shared/store/memory.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { type BuiltIndex, buildTestIndex, expectedHits } from './helpers/test-index.ts';
@@ -101,6 +103,35 @@ describe('a corrupt or missing shard', () => {
     await store.put(entry.key, bytes.subarray(0, bytes.length - 100));
     const { body } = await search(app, 'fox');
     expect(body.shards.failed.map((f) => f.shard)).toEqual([entry.key]);
+  });
+});
+
+describe('encoder assets', () => {
+  it('a bm25 index answers without reading its statistics asset (the config carries their hash)', async () => {
+    const app = createApp({ store, encoderFactory: registryEncoderFactory });
+    for (const key of Object.values(built.manifest.encoder.assets!)) await store.delete(key);
+    const res = await app.request('/v1/indexes/demo/search?q=fox&debug=1');
+    expect(res.status).toBe(200);
+    // CURRENT, manifest, 3 hot regions, postings: no asset read.
+    const body = (await res.json()) as { debug: { subrequests: number } };
+    expect(body.debug.subrequests).toBeLessThanOrEqual(2 + 3 + 3);
+  });
+
+  it('an asset the query side needs but the store lacks is a 503 naming it; the next request tries again', async () => {
+    const { statsHash: _, ...config } = built.manifest.encoder.config;
+    const manifest = { ...built.manifest, encoder: { ...built.manifest.encoder, config } };
+    await store.put(manifestKey('demo', 'v1'), encodeManifest(manifest));
+    const assetKey = Object.values(built.manifest.encoder.assets!)[0];
+    const asset = (await store.get(assetKey))!.bytes;
+    await store.delete(assetKey);
+    const app = createApp({ store, encoderFactory: registryEncoderFactory });
+    const missing = await app.request('/v1/indexes/demo/search?q=fox');
+    expect(missing.status).toBe(503);
+    const error = ((await missing.json()) as { error: { code: string; message: string } }).error;
+    expect(error.code).toBe('missing_asset');
+    expect(error.message).toContain(assetKey);
+    await store.put(assetKey, asset);
+    expect((await app.request('/v1/indexes/demo/search?q=fox')).status).toBe(200);
   });
 });
 
