@@ -1,7 +1,8 @@
 /**
  * The rejects file: one JSON line per bad corpus line — `{"line", "reason", "detail", "id"?, "raw"}` with
  * the raw line decoded leniently (invalid UTF-8 shows as U+FFFD here, on purpose: the file must stay
- * valid JSONL) and truncated to `maxRawChars`. Written through one append stream; `close()` flushes it.
+ * valid JSONL) and truncated to `maxRawChars`. Written through one stream opened at the first reject (no
+ * file for a clean corpus); `close()` flushes it.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -12,20 +13,20 @@ const lenient = new TextDecoder('utf-8', { fatal: false });
 
 export class RejectsFile {
   readonly path: string;
-  readonly #stream: WriteStream;
   readonly #maxRawChars: number;
+  /** Opened on the first reject: a clean corpus leaves no empty file behind. */
+  #stream: WriteStream | null = null;
   count = 0;
   readonly byReason: Record<string, number> = {};
 
-  private constructor(path: string, stream: WriteStream, maxRawChars: number) {
+  private constructor(path: string, maxRawChars: number) {
     this.path = path;
-    this.#stream = stream;
     this.#maxRawChars = maxRawChars;
   }
 
+  /** A rejects file at `path` (created, or truncated, when the first bad line arrives). */
   static async create(path: string, maxRawChars = 1000): Promise<RejectsFile> {
-    await mkdir(dirname(path), { recursive: true });
-    return new RejectsFile(path, createWriteStream(path, { flags: 'w' }), maxRawChars);
+    return new RejectsFile(path, maxRawChars);
   }
 
   async add(rejected: RejectedLine): Promise<void> {
@@ -42,16 +43,22 @@ export class RejectsFile {
       raw,
       ...(truncated ? { truncated: true } : {}),
     };
-    if (!this.#stream.write(`${JSON.stringify(record)}\n`)) {
-      await new Promise<void>((resolve) => this.#stream.once('drain', resolve));
+    if (!this.#stream) {
+      await mkdir(dirname(this.path), { recursive: true });
+      this.#stream = createWriteStream(this.path, { flags: 'w' });
+    }
+    const stream = this.#stream;
+    if (!stream.write(`${JSON.stringify(record)}\n`)) {
+      await new Promise<void>((resolve) => stream.once('drain', resolve));
     }
   }
 
-  /** Flushes and closes the file; closing twice is harmless. */
+  /** Flushes and closes the file; closing twice (or without any reject) is harmless. */
   close(): Promise<void> {
-    if (this.#stream.closed || this.#stream.writableEnded) return Promise.resolve();
+    const stream = this.#stream;
+    if (!stream || stream.closed || stream.writableEnded) return Promise.resolve();
     return new Promise((resolve, reject) =>
-      this.#stream.end((error?: Error | null) => (error ? reject(error) : resolve())),
+      stream.end((error?: Error | null) => (error ? reject(error) : resolve())),
     );
   }
 }

@@ -206,7 +206,7 @@ export async function indexCorpus(options: IndexCorpusOptions): Promise<IndexSum
     shards: result.built.shards.length,
     bytesWritten: result.built.bytesWritten + part.counts.cacheBytesWritten,
     impact: result.built.impact,
-    rejectsFile: options.rejects?.path,
+    rejectsFile: options.rejects?.count ? options.rejects.path : undefined,
     gcDeleted: result.gc.deleted,
     seconds: {
       encode: (t1 - t0) / 1000,

@@ -87,7 +87,7 @@ export const encodeCommand: Command = {
         workers,
         alreadyDone,
         ...part.counts,
-        rejectsFile: rejects.path,
+        rejectsFile: rejects.count ? rejects.path : undefined,
       };
       if (values.json) printJson(ctx, summary);
       else {

@@ -135,6 +135,15 @@ describe('RejectsFile', () => {
   });
 });
 
+describe('RejectsFile without rejects', () => {
+  it('leaves no file behind for a clean corpus', async () => {
+    const file = await RejectsFile.create(`${dir.path}/clean/rejects.jsonl`);
+    await file.close();
+    await expect(readFile(`${dir.path}/clean/rejects.jsonl`)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(file.count).toBe(0);
+  });
+});
+
 describe('openCorpus', () => {
   it('reads plain JSONL, gzip (by magic, whatever the name) and BEIR folders alike', async () => {
     const plain = await readFile(SAMPLE_CORPUS);

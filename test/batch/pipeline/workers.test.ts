@@ -42,7 +42,10 @@ describe('three encode workers and one publish', () => {
       runCli(['encode', ...common, '--workers', '3', '--rejects', `${dir.path}/rejects.jsonl`], {
         AWS_BATCH_JOB_ARRAY_INDEX: '0',
       }),
-      runCli(['encode', ...common], { JOB_COMPLETION_INDEX: '1', CSPLADE_WORKERS: '3' }),
+      runCli(['encode', ...common, '--rejects', `${dir.path}/rejects-w1.jsonl`], {
+        JOB_COMPLETION_INDEX: '1',
+        CSPLADE_WORKERS: '3',
+      }),
     ]);
     expect(w0.code, w0.stderr).toBe(0);
     expect(w1.code, w1.stderr).toBe(0);
