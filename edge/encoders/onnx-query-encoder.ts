@@ -1,0 +1,178 @@
+/**
+ * The "onnx" query encoder for runtimes without onnxruntime-node (Workers): the same SPLADE/CSPLADE
+ * query pipeline as batch/onnx/onnx-encoder.node.ts — template, special tokens, windows, padded batches,
+ * the prepared head's (term_ids, term_weights) or logits pooled in JavaScript, max-merge, top-k — over
+ * an injected onnxruntime (onnxruntime-web in workerd). The model, tokenizer.json and (optional)
+ * tokenizer_config.json come as asset bytes from the index version, and the fingerprint is computed as
+ * the Node encoder computes it, so the registry's check proves queries match the documents.
+ * A version whose manifest names only a local `modelDir` (no assets) cannot be served here: the factory
+ * says so with `missing_asset`.
+ */
+import type { EncoderConfig, EncoderContext } from '../../shared/encoders/config.ts';
+import type { EncodeRole, Encoder } from '../../shared/encoders/encoder.ts';
+import { EncoderError } from '../../shared/encoders/errors.ts';
+import { fingerprintOf } from '../../shared/encoders/fingerprint.ts';
+import { padBatch, planBatches } from '../../shared/encoders/onnx/batching.ts';
+import { type ModelConfig, parseModelConfig } from '../../shared/encoders/onnx/config.ts';
+import { bfloat16ToFloat32, float16ToFloat32 } from '../../shared/encoders/onnx/half-float.ts';
+import {
+  maxMergeSparse,
+  sparseFromTopK,
+  spladePoolDense,
+  topKDense,
+} from '../../shared/encoders/onnx/pooling.ts';
+import {
+  roleLayout,
+  textsToPackedSequences,
+  unpackSequences,
+} from '../../shared/encoders/onnx/text-sequences.ts';
+import type { SparseVector } from '../../shared/sparse/types.ts';
+import { createTokenizer } from '../../shared/tokenizers/registry.ts';
+import type { Tokenizer } from '../../shared/tokenizers/tokenizer.ts';
+
+/** The part of onnxruntime's API this encoder uses (onnxruntime-web and -node both provide it). */
+export interface OrtRuntime {
+  readonly InferenceSession: { create(model: Uint8Array, options?: object): Promise<OrtSession> };
+  readonly Tensor: new (type: 'int64', data: BigInt64Array, dims: readonly number[]) => unknown;
+}
+
+export interface OrtSession {
+  readonly inputNames: readonly string[];
+  run(feeds: Record<string, unknown>): Promise<Record<string, OrtTensor>>;
+  release(): Promise<void>;
+}
+
+interface OrtTensor {
+  readonly type: string;
+  readonly data: unknown;
+  readonly dims: readonly number[];
+}
+
+/** Asset names the edge reads for an onnx version: the model file (config.model) and these. */
+export const TOKENIZER_JSON_ASSET = 'tokenizer.json';
+export const TOKENIZER_CONFIG_ASSET = 'tokenizer_config.json';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/** A registry factory for "onnx" over `loadRuntime` (called once, on the first onnx index). */
+export function onnxQueryEncoderFactory(loadRuntime: () => Promise<OrtRuntime>) {
+  let runtime: Promise<OrtRuntime> | undefined;
+  return async (config: EncoderConfig, context: EncoderContext): Promise<Encoder> => {
+    const modelConfig = parseModelConfig(config.modelConfig, 'manifest encoder config "modelConfig"');
+    const model = context.assets?.[modelConfig.model];
+    const tokenizerJson = context.assets?.[TOKENIZER_JSON_ASSET];
+    if (!model || !tokenizerJson) {
+      throw new EncoderError(
+        'missing_asset',
+        `onnx query encoder needs assets "${modelConfig.model}" and "${TOKENIZER_JSON_ASSET}" in the index version ` +
+          '(a manifest that names only a local modelDir can be served by the Node entry, not by a Worker)',
+      );
+    }
+    const tokenizerConfigBytes = context.assets?.[TOKENIZER_CONFIG_ASSET];
+    const tokenizer = createTokenizer({
+      tokenizerJson: JSON.parse(utf8.decode(tokenizerJson)) as object,
+      ...(tokenizerConfigBytes
+        ? { tokenizerConfig: JSON.parse(utf8.decode(tokenizerConfigBytes)) as object }
+        : {}),
+    });
+    runtime ??= loadRuntime();
+    const ort = await runtime;
+    const session = await ort.InferenceSession.create(model);
+    const graph = await sha256Hex(model);
+    const fingerprint = fingerprintOf({
+      encoder: 'onnx',
+      config: modelConfig,
+      tokenizer: tokenizer.name,
+      graph,
+      external: [],
+    });
+    return new OnnxQueryEncoder(ort, session, modelConfig, tokenizer, fingerprint);
+  };
+}
+
+export class OnnxQueryEncoder implements Encoder {
+  readonly name = 'onnx';
+  readonly vocabSize: number;
+  readonly #padId: number;
+
+  constructor(
+    private readonly ort: OrtRuntime,
+    private readonly session: OrtSession,
+    private readonly config: ModelConfig,
+    readonly tokenizer: Tokenizer,
+    readonly fingerprint: string,
+  ) {
+    this.vocabSize = tokenizer.vocabSize;
+    this.#padId = tokenizer.idOf('[PAD]') ?? tokenizer.idOf('<|end_of_text|>') ?? 0;
+  }
+
+  tokenOf(termId: number): string {
+    return this.tokenizer.tokenOf(termId);
+  }
+
+  async encode(texts: readonly string[], role: EncodeRole): Promise<SparseVector[]> {
+    const k = this.config.topK[role];
+    const layout = roleLayout(this.config, this.tokenizer, role);
+    const windows: SparseVector[][] = texts.map(() => []);
+    const sequences = unpackSequences(textsToPackedSequences(this.tokenizer, layout, texts, 0));
+    const limits = { maxBatchSize: 8, maxBatchTokens: 8 * this.config.maxLength };
+    for (const members of planBatches(sequences, limits)) {
+      const batch = padBatch(members, this.#padId);
+      const shape = [batch.batchSize, batch.length];
+      const tensors: Record<string, BigInt64Array> = {
+        input_ids: batch.inputIds,
+        attention_mask: batch.attentionMask,
+        position_ids: batch.positionIds,
+        pooling_mask: batch.poolingMask,
+        token_type_ids: new BigInt64Array(batch.inputIds.length),
+      };
+      const feeds: Record<string, unknown> = {};
+      for (const input of this.session.inputNames)
+        feeds[input] = new this.ort.Tensor('int64', tensors[input], shape);
+      const out = await this.session.run(feeds);
+      members.forEach((member, row) => {
+        windows[member.owner].push(this.#vector(out, row, member.poolStart, member.poolEnd, k));
+      });
+    }
+    return windows.map((w) => maxMergeSparse(w, k));
+  }
+
+  #vector(
+    out: Record<string, OrtTensor>,
+    row: number,
+    poolStart: number,
+    poolEnd: number,
+    k: number,
+  ): SparseVector {
+    if (this.config.prepared) {
+      const ids = out.term_ids.data as BigInt64Array;
+      const weights = out.term_weights.data as Float32Array;
+      const width = out.term_ids.dims[1];
+      return sparseFromTopK(
+        ids.subarray(row * width, (row + 1) * width),
+        weights.subarray(row * width, (row + 1) * width),
+        k,
+      );
+    }
+    const logits = out.logits;
+    const data =
+      logits.type === 'float16'
+        ? float16ToFloat32(logits.data as Uint16Array)
+        : logits.type === 'bfloat16'
+          ? bfloat16ToFloat32(logits.data as Uint16Array)
+          : (logits.data as Float32Array);
+    return topKDense(
+      spladePoolDense(data, logits.dims as [number, number, number], row, poolStart, poolEnd),
+      k,
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
