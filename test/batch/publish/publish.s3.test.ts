@@ -3,16 +3,19 @@
  * publishing suite (race, verification, gc, rollback), and a shard big enough to go up as a multipart
  * upload and come back through range reads (the hot-region hint, postings, stored fields).
  */
+import { readFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { openCorpus } from '../../../batch/corpus/sources.node.ts';
 import { Bm25DocumentEncoder } from '../../../batch/pipeline/document-encoder.ts';
+import { openStoreUrl } from '../../../batch/pipeline/open-store.node.ts';
 import { indexCorpus } from '../../../batch/pipeline/pipeline.ts';
 import { encodeQueryText, loadManifest, searchManifest } from '../../../batch/publish/local-search.ts';
 import type { ObjectStore } from '../../../shared/store/object-store.ts';
 import { prefixed } from '../../../shared/store/prefixed.ts';
 import { S3ObjectStore } from '../../../shared/store/s3.ts';
-import { createTestBucket, s3TestClient } from '../../services/s3-test-env.ts';
-import { tempDir, writeJsonl } from '../helpers/pipeline-fixtures.ts';
+import { createTestBucket, s3TestClient, s3TestEnv } from '../../services/s3-test-env.ts';
+import { SAMPLE_CORPUS, tempDir, writeJsonl } from '../helpers/pipeline-fixtures.ts';
 import { describePublishing } from './publish-suite.ts';
 
 const client = s3TestClient();
@@ -93,5 +96,33 @@ describe('a large shard on S3', () => {
     } finally {
       await dir.remove();
     }
+  });
+});
+
+describe('a corpus in S3', () => {
+  it('is read from a BEIR-style prefix (gzip) in range reads and indexed like a local one', async () => {
+    const env = s3TestEnv();
+    const gz = gzipSync(await readFile(SAMPLE_CORPUS));
+    await s3.put('datasets/sample/corpus.jsonl.gz', gz);
+    const variables = {
+      S3_ENDPOINT: env.endpoint,
+      AWS_ACCESS_KEY_ID: env.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: env.secretAccessKey,
+      AWS_REGION: env.region,
+    };
+    const corpus = await openCorpus(`s3://${bucket}/datasets/sample`, {
+      openStore: (url) => openStoreUrl(url, variables),
+    });
+    expect(corpus.size).toBe(gz.length);
+    const store = prefixed(s3, 'from-s3');
+    const summary = await indexCorpus({
+      store,
+      index: 'remote',
+      run: 'r',
+      corpus,
+      encoder: new Bm25DocumentEncoder(),
+    });
+    expect(summary.documents).toMatchObject({ read: 73, rejected: 0, indexed: 73 });
+    expect(corpus.bytesRead).toBe(gz.length);
   });
 });
