@@ -24,6 +24,8 @@ import type { QueryTerm, SearchRequest, TopKAlgorithm, TopKResult } from '../typ
 import { BlockHeap } from './block-heap.ts';
 import { exhaustive } from './exhaustive.ts';
 
+/** A superblock is scored whole when at least 1/this of its fine blocks could beat the threshold. */
+const WHOLE_SUPERBLOCK_SHARE = 4;
 /** Decoded posting blocks kept per ranged list (direct-mapped by block index; power of two). */
 const CACHE_SLOTS = 8;
 
@@ -185,7 +187,7 @@ export const bmp: TopKAlgorithm = {
       heap.pop();
       if (id < 0) {
         bmpStats.superblocksOpened++;
-        refineSuperblock(-1 - id, geo, ranged);
+        refineSuperblock(-1 - id, geo, ranged, queue);
       } else {
         bmpStats.rangeBlocksScored++;
         scoreRangeBlock(id, geo, ranged, queue);
@@ -223,8 +225,13 @@ function addShortBounds(c: TermCursor, geo: Geometry): void {
   }
 }
 
-/** Adds the ranged lists' maxima to superblock s's fine blocks and pushes them. */
-function refineSuperblock(s: number, geo: Geometry, ranged: TermCursor[]): void {
+/**
+ * Adds the ranged lists' maxima to superblock s's fine blocks. When at least
+ * 1/WHOLE_SUPERBLOCK_SHARE of them could beat the threshold, scores the whole superblock at once
+ * (each overlapping posting block decoded once, instead of once per fine block visited in bound
+ * order); otherwise pushes the fine blocks.
+ */
+function refineSuperblock(s: number, geo: Geometry, ranged: TermCursor[], queue: TopKQueue): void {
   const from = s * 2 ** (geo.superShift - geo.fineBits);
   const to = Math.min(geo.numFine, from + 2 ** (geo.superShift - geo.fineBits));
   for (const c of ranged) {
@@ -238,6 +245,13 @@ function refineSuperblock(s: number, geo: Geometry, ranged: TermCursor[]): void 
       for (let r = from; r < to; r++) ubFine[r] += w * c.maxIn(r);
     }
   }
+  let promising = 0;
+  for (let r = from; r < to; r++) if (ubFine[r] > 0 && queue.canBeat(ubFine[r], r * 2 ** geo.fineBits)) promising++;
+  if (promising * WHOLE_SUPERBLOCK_SHARE >= to - from) {
+    bmpStats.rangeBlocksScored += to - from;
+    scoreDocs(from * 2 ** geo.fineBits, Math.min(geo.numDocs, to * 2 ** geo.fineBits), ranged, queue);
+    return;
+  }
   for (let r = from; r < to; r++) if (ubFine[r] > 0) heap.push(ubFine[r], r);
 }
 
@@ -245,10 +259,16 @@ function refineSuperblock(s: number, geo: Geometry, ranged: TermCursor[]): void 
 function scoreRangeBlock(r: number, geo: Geometry, ranged: TermCursor[], queue: TopKQueue): void {
   const lo = r * 2 ** geo.fineBits;
   const hi = Math.min(geo.numDocs, lo + 2 ** geo.fineBits);
+  scoreDocs(lo, hi, ranged, queue, r);
+}
+
+/** Scores docs [lo, hi) exactly (partial + ranged lists) and offers them; r skips lists absent there. */
+function scoreDocs(lo: number, hi: number, ranged: TermCursor[], queue: TopKQueue, r = -1): void {
+  if (blockScores.length < hi - lo) blockScores = new Int32Array(hi - lo);
   const acc = blockScores;
   for (let d = lo; d < hi; d++) acc[d - lo] = partial[d];
-  for (const c of ranged) if (c.maxIn(r) !== 0) addRangedPostings(c, lo, hi, acc);
-  for (let i = 0; i < hi - lo; i++) if (acc[i] > 0) queue.offer(lo + i, acc[i]);
+  for (const c of ranged) if (r < 0 || c.maxIn(r) !== 0) addRangedPostings(c, lo, hi, acc);
+  for (let i = 0; i < hi - lo; i++) if (acc[i] > 0 && queue.canBeat(acc[i], lo + i)) queue.offer(lo + i, acc[i]);
 }
 
 /** acc[d - lo] += weight × impact for the list's postings with lo <= d < hi. */
