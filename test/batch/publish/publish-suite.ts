@@ -69,6 +69,31 @@ export function describePublishing(name: string, makeStore: () => ObjectStore | 
       }
     });
 
+    it('never lets a reader see half a version while publishes go on', async () => {
+      const store = await makeStore();
+      let publishing = true;
+      const observations: string[] = [];
+      const reader = (async () => {
+        while (publishing) {
+          const current = await readCurrent(store, INDEX);
+          if (current) {
+            // Whatever CURRENT names must be complete: its manifest and every shard at its recorded size.
+            const manifest = await loadManifest(store, INDEX, current.pointer.version);
+            for (const shard of manifest.shards) expect((await store.head(shard.key))?.size).toBe(shard.size);
+            observations.push(manifest.version);
+          }
+          await new Promise((r) => setTimeout(r, 1));
+        }
+      })();
+      const published: string[] = [];
+      // keep 10: gc of versions a reader may still hold is what --keep is for, not what this test is about.
+      for (const run of ['p1', 'p2', 'p3']) published.push((await publishOne(store, run, 10)).built.version);
+      publishing = false;
+      await reader;
+      expect(new Set(observations).size).toBeGreaterThanOrEqual(1);
+      for (const seen of observations) expect(published).toContain(seen);
+    });
+
     it('does not publish a version whose shard does not read back as written', async () => {
       const store = await makeStore();
       const first = await publishOne(store, 'good');
