@@ -174,10 +174,16 @@ export class StatelessDocumentEncoder implements DocumentEncoder {
   }
 
   async encodeDocuments(texts: readonly string[]) {
+    // Encoders that count their tokens (the onnx encoder's stats()) report real tokens; for the others,
+    // whitespace words are the honest cheap estimate.
+    const textTokens = () =>
+      (this.#encoder as { stats?: () => { textTokens?: number } }).stats?.()?.textTokens;
+    const before = textTokens();
     const vectors = await this.#encoder.encode(texts, 'document');
-    // Encoders do not report tokens through the seam; whitespace words are the honest cheap estimate.
+    const after = textTokens();
     let tokens = 0;
-    for (const text of texts) tokens += text.split(/\s+/).length;
+    if (before !== undefined && after !== undefined) tokens = after - before;
+    else for (const text of texts) tokens += text.split(/\s+/).length;
     return { vectors, tokens };
   }
 
