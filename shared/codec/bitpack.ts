@@ -113,3 +113,106 @@ function unpackWide(
     bits -= width;
   }
 }
+
+/**
+ * Unpacks `count` gaps of `width` bits and writes the running doc ids
+ * `doc_i = doc_{i-1} + gap_i + 1` (starting after `prev`) to out[outAt ..]; returns the last doc.
+ * Fused with unpacking so each value is touched once (the hot loop of block decoding).
+ */
+export function unpackDocGaps(
+  src: Uint8Array,
+  pos: number,
+  count: number,
+  width: number,
+  prev: number,
+  out: Uint32Array,
+  outAt: number,
+): number {
+  const end = outAt + count;
+  let doc = prev;
+  if (width === 0) {
+    for (let i = outAt; i < end; i++) out[i] = ++doc;
+    return doc;
+  }
+  if (width > 24) {
+    unpackWide(src, pos, outAt, end, width, out);
+    for (let i = outAt; i < end; i++) {
+      doc += out[i] + 1;
+      out[i] = doc;
+    }
+    return doc;
+  }
+  // One unaligned 32-bit little-endian load per value while 4 bytes remain in `src` (width <= 24
+  // plus a shift of <= 7 fits in 32 bits); the tail falls back to byte-wise reads.
+  const mask = (1 << width) - 1;
+  const view = viewOf(src);
+  const safe = Math.min(count, Math.max(0, Math.floor(((src.length - 4 - pos) * 8) / width) + 1));
+  let bit = 0;
+  let i = outAt;
+  for (const stop = outAt + safe; i < stop; i++, bit += width) {
+    doc += ((view.getUint32(pos + (bit >>> 3), true) >>> (bit & 7)) & mask) + 1;
+    out[i] = doc;
+  }
+  for (; i < end; i++, bit += width) {
+    doc += readBits(src, pos, bit, width) + 1;
+    out[i] = doc;
+  }
+  return doc;
+}
+
+/** The value of `width` (<= 24) bits at bit offset `bit` from byte `pos` (bounds-safe, slow). */
+function readBits(src: Uint8Array, pos: number, bit: number, width: number): number {
+  let p = pos + (bit >>> 3);
+  let shift = bit & 7;
+  let value = 0;
+  let got = 0;
+  while (got < width) {
+    const take = Math.min(8 - shift, width - got);
+    value |= ((src[p] >>> shift) & ((1 << take) - 1)) << got;
+    got += take;
+    p++;
+    shift = 0;
+  }
+  return value;
+}
+
+let cachedView: DataView | null = null;
+let cachedFor: Uint8Array | null = null;
+
+/** A DataView over exactly `src` (cached for the last array: blocks of one list decode in a row). */
+function viewOf(src: Uint8Array): DataView {
+  if (cachedFor !== src) {
+    cachedView = new DataView(src.buffer, src.byteOffset, src.byteLength);
+    cachedFor = src;
+  }
+  return cachedView!;
+}
+
+/** Unpacks `count` values of `width` (<= 16) bits plus one into out[outAt ..] (impacts are stored minus one). */
+export function unpackPlusOne(
+  src: Uint8Array,
+  pos: number,
+  count: number,
+  width: number,
+  out: Uint32Array,
+  outAt: number,
+): void {
+  const end = outAt + count;
+  if (width === 0) {
+    out.fill(1, outAt, end);
+    return;
+  }
+  if (width === 8) {
+    for (let i = outAt, p = pos; i < end; i++, p++) out[i] = src[p] + 1;
+    return;
+  }
+  const mask = (1 << width) - 1;
+  const view = viewOf(src);
+  const safe = Math.min(count, Math.max(0, Math.floor(((src.length - 4 - pos) * 8) / width) + 1));
+  let bit = 0;
+  let i = outAt;
+  for (const stop = outAt + safe; i < stop; i++, bit += width) {
+    out[i] = ((view.getUint32(pos + (bit >>> 3), true) >>> (bit & 7)) & mask) + 1;
+  }
+  for (; i < end; i++, bit += width) out[i] = readBits(src, pos, bit, width) + 1;
+}

@@ -8,7 +8,7 @@
  * reported as a PostingsFormatError instead of yielding out-of-range doc ids. The engine reads
  * block and range maxima straight from the bytes through the accessors below.
  */
-import { unpackBits } from '../codec/bitpack.ts';
+import { unpackDocGaps, unpackPlusOne } from '../codec/bitpack.ts';
 import {
   FLAG_RANGE_MAXIMA,
   FLAG_WIDE_IMPACTS,
@@ -230,15 +230,9 @@ export class PostingList {
     const pos = this.blockOffsets[j];
     const dw = bytes[this.docWidthAt + j];
     const bmax = this.wide ? this.view.getUint16(this.blockMaxAt + 2 * j, true) : bytes[this.blockMaxAt + j];
-    unpackBits(bytes, pos, n, dw, docsOut, outAt);
-    unpackBits(bytes, pos + ((n * dw + 7) >>> 3), n, 32 - Math.clz32(bmax - 1), impactsOut, outAt);
-    let doc = j === 0 ? -1 : this.view.getUint32(this.lastDocsAt + 4 * (j - 1), true);
-    const end = outAt + n;
-    for (let i = outAt; i < end; i++) {
-      doc += docsOut[i] + 1;
-      docsOut[i] = doc;
-      impactsOut[i] += 1;
-    }
+    const prev = j === 0 ? -1 : this.view.getUint32(this.lastDocsAt + 4 * (j - 1), true);
+    const doc = unpackDocGaps(bytes, pos, n, dw, prev, docsOut, outAt);
+    unpackPlusOne(bytes, pos + ((n * dw + 7) >>> 3), n, 32 - Math.clz32(bmax - 1), impactsOut, outAt);
     const last = this.view.getUint32(this.lastDocsAt + 4 * j, true);
     if (doc !== last) {
       throw new PostingsFormatError(`block ${j}: doc gaps end at ${doc} but the skip table says ${last}`);
