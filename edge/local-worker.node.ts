@@ -5,9 +5,9 @@
  * three run exactly what `wrangler deploy` would upload.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Miniflare } from 'miniflare';
@@ -16,20 +16,33 @@ import { R2BindingObjectStore } from '../shared/store/r2-binding.ts';
 const EDGE_DIR = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = resolve(EDGE_DIR, '..');
 
-/** Bundles the Worker into `outDir` (a fresh temporary folder by default); returns the script path. */
-export async function bundleWorker(outDir?: string): Promise<string> {
+/**
+ * Bundles the Worker of `config` (an edge/ wrangler file: wrangler.jsonc, or wrangler.onnx.jsonc for the
+ * ONNX entry) into `outDir` (a fresh temporary folder by default); returns the main script's path.
+ */
+export async function bundleWorker(outDir?: string, config = 'wrangler.jsonc'): Promise<string> {
   const dir = outDir ?? (await mkdtemp(join(tmpdir(), 'csplade-worker-')));
   const wrangler = join(REPO_ROOT, 'node_modules', '.bin', 'wrangler');
   await promisify(execFile)(
     wrangler,
-    ['deploy', '--dry-run', '--outdir', dir, '-c', join(EDGE_DIR, 'wrangler.jsonc')],
+    ['deploy', '--dry-run', '--outdir', dir, '-c', join(EDGE_DIR, config)],
     {
       cwd: EDGE_DIR,
       env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1' },
       maxBuffer: 16 * 1024 * 1024,
     },
   );
-  return join(dir, 'worker.js');
+  const { main } = await readConfig(config);
+  return join(dir, `${basename(main).replace(/\.ts$/, '')}.js`);
+}
+
+async function readConfig(config: string) {
+  return JSON.parse(stripJsonComments(await readFile(join(EDGE_DIR, config), 'utf8'))) as {
+    main: string;
+    compatibility_date: string;
+    compatibility_flags: string[];
+    vars: Record<string, string>;
+  };
 }
 
 export interface LocalWorkerOptions {
@@ -54,16 +67,18 @@ export interface LocalWorker {
 
 /** Starts workerd with the bundled Worker; vars default to those of wrangler.jsonc. */
 export async function startLocalWorker(options: LocalWorkerOptions): Promise<LocalWorker> {
-  const config = JSON.parse(stripJsonComments(await readFile(join(EDGE_DIR, 'wrangler.jsonc'), 'utf8'))) as {
-    compatibility_date: string;
-    compatibility_flags: string[];
-    vars: Record<string, string>;
-  };
+  const config = await readConfig('wrangler.jsonc');
+  // Modules listed explicitly, main first: auto-discovery stumbles on the dynamic import inside
+  // onnxruntime-web; the bundle's wasm files are compiled modules.
+  const bundleDir = dirname(options.scriptPath);
+  const wasm = (await readdir(bundleDir)).filter((f) => f.endsWith('.wasm'));
   const miniflare = new Miniflare({
-    modules: true,
-    scriptPath: options.scriptPath,
+    modules: [
+      { type: 'ESModule', path: options.scriptPath },
+      ...wasm.map((f) => ({ type: 'CompiledWasm' as const, path: join(bundleDir, f) })),
+    ],
     // Module names are paths relative to this root; the bundle lives in a temporary folder.
-    modulesRoot: dirname(options.scriptPath),
+    modulesRoot: bundleDir,
     compatibilityDate: config.compatibility_date,
     compatibilityFlags: config.compatibility_flags,
     bindings: { ...config.vars, ...options.vars },
