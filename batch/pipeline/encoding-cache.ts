@@ -28,6 +28,8 @@ import { PipelineDataError } from './errors.ts';
 
 export const DEFAULT_SEGMENT_SIZE = 1000;
 const LOAD_CONCURRENCY = 8;
+/** Segment uploads in flight while encoding goes on. */
+const MAX_UPLOADS = 2;
 
 /** Fingerprints look like "fnv1a64:0123…"; keys keep only characters every store accepts. */
 export function cacheSegmentsPrefix(fingerprint: string): string {
@@ -54,6 +56,9 @@ export class EncodingCache {
   readonly #entryOf: number[] = [];
   #pending: SegmentEntry[] = [];
   #pendingHashes = new Hash64Map(16);
+  /** Hashes of segments being uploaded: known (not to be encoded again), not yet readable. */
+  readonly #uploading = new Set<Hash64Map>();
+  readonly #uploads: Promise<void>[] = [];
   #written = 0;
   /** Bytes of segments this process wrote. */
   bytesWritten = 0;
@@ -67,7 +72,9 @@ export class EncodingCache {
 
   /** Number of cached entries known (loaded or added). */
   get size(): number {
-    return this.#where.size + this.#pendingHashes.size;
+    let uploading = 0;
+    for (const hashes of this.#uploading) uploading += hashes.size;
+    return this.#where.size + this.#pendingHashes.size + uploading;
   }
 
   /** Reads every segment's hash list: after this, `has` answers for everything already in the store. */
@@ -87,7 +94,9 @@ export class EncodingCache {
   }
 
   has(hash: Hash64): boolean {
-    return this.#where.has(hash.hi, hash.lo) || this.#pendingHashes.has(hash.hi, hash.lo);
+    if (this.#where.has(hash.hi, hash.lo) || this.#pendingHashes.has(hash.hi, hash.lo)) return true;
+    for (const uploading of this.#uploading) if (uploading.has(hash.hi, hash.lo)) return true;
+    return false;
   }
 
   #remember(hi: number, lo: number, segment: number, entry: number): void {
@@ -97,29 +106,53 @@ export class EncodingCache {
     }
   }
 
-  /** Remembers a fresh vector; writes a segment when `segmentSize` are pending. */
+  /**
+   * Remembers a fresh vector; starts writing a segment when `segmentSize` are pending. Segment uploads
+   * overlap with encoding (at most MAX_UPLOADS in flight), so a GPU does not wait on object storage.
+   */
   async add(hash: Hash64, vector: SparseVector): Promise<void> {
     if (this.has(hash)) return;
     this.#pending.push({ hash, vector });
     this.#pendingHashes.setIfAbsent(hash.hi, hash.lo, 0);
-    if (this.#pending.length >= this.#segmentSize) await this.flush();
+    if (this.#pending.length >= this.#segmentSize) await this.#startUpload();
   }
 
-  /** Writes pending entries as one segment (create-only, so no attempt overwrites another). */
+  /** Writes the pending entries as a segment and waits until every upload has landed. */
   async flush(): Promise<void> {
+    await this.#startUpload();
+    await this.drain();
+  }
+
+  /** Waits for the uploads in flight (pending entries stay pending); rethrows an upload's failure. */
+  async drain(): Promise<void> {
+    while (this.#uploads.length > 0) await this.#uploads.shift();
+  }
+
+  async #startUpload(): Promise<void> {
     if (this.#pending.length === 0) return;
     const entries = this.#pending;
-    const key = `${this.#prefix}${this.#writerName}-${String(this.#written).padStart(6, '0')}.seg`;
-    const bytes = encodeSegment(entries);
-    await this.#store.put(key, bytes, { ifNoneMatch: '*', contentType: 'application/octet-stream' });
-    this.#written++;
-    this.bytesWritten += bytes.length;
-    const segment = this.#segmentKeys.push(key) - 1;
-    for (let entry = 0; entry < entries.length; entry++) {
-      this.#remember(entries[entry].hash.hi, entries[entry].hash.lo, segment, entry);
-    }
+    const hashes = this.#pendingHashes;
     this.#pending = [];
     this.#pendingHashes = new Hash64Map(16);
+    this.#uploading.add(hashes);
+    // Create-only, and the name carries the attempt: no process ever overwrites another's segment.
+    const key = `${this.#prefix}${this.#writerName}-${String(this.#written++).padStart(6, '0')}.seg`;
+    const bytes = encodeSegment(entries);
+    const upload = this.#store
+      .put(key, bytes, { ifNoneMatch: '*', contentType: 'application/octet-stream' })
+      .then(() => {
+        this.bytesWritten += bytes.length;
+        const segment = this.#segmentKeys.push(key) - 1;
+        for (let entry = 0; entry < entries.length; entry++) {
+          this.#remember(entries[entry].hash.hi, entries[entry].hash.lo, segment, entry);
+        }
+        this.#uploading.delete(hashes);
+      });
+    // Marked handled now (a failure must not crash the process as an unhandled rejection before it is
+    // awaited); it is rethrown where the upload is awaited below or in flush().
+    upload.catch(() => {});
+    this.#uploads.push(upload);
+    while (this.#uploads.length > MAX_UPLOADS) await this.#uploads.shift();
   }
 
   /**

@@ -8,6 +8,7 @@ import { decodeSegment, encodeSegment } from '../../../batch/pipeline/cache-segm
 import { cacheSegmentsPrefix, EncodingCache } from '../../../batch/pipeline/encoding-cache.ts';
 import { PipelineDataError } from '../../../batch/pipeline/errors.ts';
 import { MemoryObjectStore } from '../../../shared/store/memory.ts';
+import type { ObjectStore } from '../../../shared/store/object-store.ts';
 
 const entry = (i: number) => ({
   hash: { hi: i * 3, lo: 0xffff0000 + i },
@@ -51,6 +52,7 @@ describe('EncodingCache', () => {
     });
     await writer.loadIndex();
     for (let i = 0; i < 7; i++) await writer.add(entry(i).hash, entry(i).vector);
+    await writer.drain();
     // 7 entries at 3 per segment: two segments flushed, one entry pending (lost if the process dies now).
     const keys = (await store.list(cacheSegmentsPrefix('fnv1a64:abc'))).map((o) => o.key);
     expect(keys).toHaveLength(2);
@@ -71,4 +73,45 @@ describe('EncodingCache', () => {
     await other.loadIndex();
     expect(other.size).toBe(0);
   });
+
+  it('overlaps uploads with encoding, knows in-flight entries, and surfaces a failed upload', async () => {
+    const store = new MemoryObjectStore();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow: ObjectStore = {
+      ...bind(store),
+      put: async (key, bytes, options) => (await gate, store.put(key, bytes, options)),
+    };
+    const cache = new EncodingCache({ store: slow, fingerprint: 'f', writerName: 'w', segmentSize: 2 });
+    for (let i = 0; i < 4; i++) await cache.add(entry(i).hash, entry(i).vector); // two uploads wait on the gate
+    expect(cache.has(entry(1).hash)).toBe(true); // in flight: never encoded twice
+    expect(await store.list('cache/')).toEqual([]);
+    release();
+    await cache.flush();
+    expect((await store.list('cache/')).length).toBe(2);
+
+    const failing: ObjectStore = {
+      ...bind(store),
+      put: async () => {
+        throw new Error('disk full');
+      },
+    };
+    const broken = new EncodingCache({ store: failing, fingerprint: 'g', writerName: 'w', segmentSize: 1 });
+    await broken.add(entry(1).hash, entry(1).vector);
+    await expect(broken.flush()).rejects.toThrow('disk full');
+  });
 });
+
+/** The store's methods bound to it, to override one of them in a test double. */
+function bind(store: ObjectStore): ObjectStore {
+  return {
+    get: (k) => store.get(k),
+    getRange: (k, o, l) => store.getRange(k, o, l),
+    head: (k) => store.head(k),
+    put: (k, b, o) => store.put(k, b, o),
+    list: (p) => store.list(p),
+    delete: (k) => store.delete(k),
+  };
+}
