@@ -3,7 +3,9 @@
  * worker's slice, look each content hash up in the encoding cache, encode the misses in batches, append
  * fresh vectors to the cache (flushed as segments every `segmentSize` documents), and finally write the
  * run part that marks this worker done. Every worker reads the whole corpus (validation and duplicate
- * detection need it) but only worker 0 writes rejects, so each bad line is reported once.
+ * detection need it) but only worker 0 reports bad lines, so each is reported once; a document the
+ * encoder refuses (e.g. a precomputed vector with an unknown token) is reported by the worker that owns it
+ * and left out of the part, like a bad line.
  *
  * Resumability: a finished part is never redone (the stage returns it as is); a killed worker has
  * flushed segments in the cache, which the rerun loads before it starts, so only the unflushed tail is
@@ -33,7 +35,7 @@ export interface EncodeStageOptions {
   readonly workers: number;
   readonly corpus: CorpusSource;
   readonly encoder: DocumentEncoder;
-  /** Called for each bad line (worker 0 only). */
+  /** Called for each bad line (worker 0 only) and each document the encoder refused (its owner). */
   readonly onReject?: (rejected: RejectedLine) => void | Promise<void>;
   readonly batchSize?: number;
   readonly segmentSize?: number;

@@ -10,16 +10,18 @@ import { decodeManifest } from '../../shared/index/manifest-codec.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import type { RejectsFile } from '../corpus/rejects.node.ts';
 import type { CorpusSource } from '../corpus/sources.node.ts';
+import { PublishConflictError } from '../publish/errors.ts';
 import { collectGarbage, DEFAULT_KEEP, type GcResult } from '../publish/gc.ts';
-import { beginPublish, type PublishResult, publishVersion } from '../publish/publish.ts';
+import { beginPublish, deleteVersionFiles, type PublishResult, publishVersion } from '../publish/publish.ts';
 import { assertIndexName, readCurrent } from '../publish/versions.ts';
 import { type BuiltVersion, buildVersion } from './build-stage.ts';
 import type { DocumentEncoder } from './document-encoder.ts';
 import { runEncodeStage } from './encode-stage.ts';
+import { ShardVerificationError } from './errors.ts';
 import type { ProgressBar } from './progress.ts';
 import type { PruningOptions } from './prune.ts';
 import type { RunPart } from './run-part.ts';
-import { readStagedBuild, type StagedBuild, writeStagedBuild } from './staged-build.ts';
+import { readStagedBuild, type StagedBuild, stagedBuildKey, writeStagedBuild } from './staged-build.ts';
 
 export interface EncodeRunOptions {
   readonly store: ObjectStore;
@@ -102,7 +104,19 @@ export async function publishRun(options: PublishRunOptions): Promise<PublishRun
     staged = await buildRun(options);
   }
   const t1 = performance.now();
-  const published = await publishVersion(store, staged.built, staged.expected, options.extraStats);
+  let published: PublishResult;
+  try {
+    published = await publishVersion(store, staged.built, staged.expected, options.extraStats);
+  } catch (error) {
+    // The staged build is stale (another version went live first) or broken (a shard did not read back):
+    // forget it, so that a retry rebuilds on top of the CURRENT of that moment. The parts stay.
+    if (error instanceof PublishConflictError || error instanceof ShardVerificationError) {
+      await store.delete(stagedBuildKey(index, run));
+      if (error instanceof ShardVerificationError)
+        await deleteVersionFiles(store, index, staged.built.version);
+    }
+    throw error;
+  }
   const gc = await collectGarbage(store, index, options.keep ?? DEFAULT_KEEP);
   if (!options.keepRun) await deleteRun(store, index, run);
   const t2 = performance.now();

@@ -94,6 +94,21 @@ export function describePublishing(name: string, makeStore: () => ObjectStore | 
       for (const seen of observations) expect(published).toContain(seen);
     });
 
+    it('lets the loser of a race publish on top of the winner when it retries', async () => {
+      const store = await makeStore();
+      await encoded(store, 'winner');
+      await encoded(store, 'loser');
+      await buildRun({ store, index: INDEX, run: 'winner' });
+      await buildRun({ store, index: INDEX, run: 'loser' }); // staged against the same (empty) CURRENT
+      const won = await publishRun({ store, index: INDEX, run: 'winner', keep: 10 });
+      await expect(publishRun({ store, index: INDEX, run: 'loser', keep: 10 })).rejects.toBeInstanceOf(
+        PublishConflictError,
+      );
+      const retried = await publishRun({ store, index: INDEX, run: 'loser', keep: 10 });
+      expect(retried.published.manifest.stats.previousVersion).toBe(won.built.version);
+      expect((await readCurrent(store, INDEX))?.pointer.version).toBe(retried.built.version);
+    });
+
     it('does not publish a version whose shard does not read back as written', async () => {
       const store = await makeStore();
       const first = await publishOne(store, 'good');
