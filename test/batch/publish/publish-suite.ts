@@ -122,6 +122,10 @@ export function describePublishing(name: string, makeStore: () => ObjectStore | 
         ShardVerificationError,
       );
       expect((await readCurrent(store, INDEX))?.pointer.version).toBe(first.built.version);
+      expect(await store.list(versionPrefix(INDEX, staged.built.version))).toEqual([]);
+      // A retry rebuilds from the cache and publishes sound shards.
+      const retried = await publishRun({ store, index: INDEX, run: 'bad' });
+      expect((await readCurrent(store, INDEX))?.pointer.version).toBe(retried.built.version);
     });
 
     it('is idempotent: a retried publish of a published run changes nothing and deletes nothing', async () => {
