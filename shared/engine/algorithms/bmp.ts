@@ -24,6 +24,8 @@ import type { QueryTerm, SearchRequest, TopKAlgorithm, TopKResult } from '../typ
 import { BlockHeap } from './block-heap.ts';
 import { exhaustive } from './exhaustive.ts';
 
+/** Dense bound/clear passes when short postings exceed numDocs / this. */
+const DENSE_PASS_RATIO = 8;
 /** A superblock is scored whole when at least 1/this of its fine blocks could beat the threshold. */
 const WHOLE_SUPERBLOCK_SHARE = 4;
 /** Decoded posting blocks kept per ranged list (direct-mapped by block index; power of two). */
@@ -165,14 +167,20 @@ export const bmp: TopKAlgorithm = {
       (isRanged ? ranged : short).push(new TermCursor(t, isRanged, geo.fineBits));
     }
     // Short lists first: their bound is a maximum of partial scores; ranged maxima add on top.
+    // With many short postings, dense sequential passes over the partial scores beat per-posting
+    // random accesses (measured: bench:engine at 1M docs has ~200k short postings per query).
     for (const c of short) addShortList(c);
-    for (const c of short) addShortBounds(c, geo);
+    const dense = bmpStats.shortPostings * DENSE_PASS_RATIO > numDocs;
+    if (dense) addDenseBounds(geo);
+    else for (const c of short) addShortBounds(c, geo);
+    const coarse = ubSuper;
     for (const c of ranged) {
-      for (let s = 0; s < geo.numSuper; s++) ubSuper[s] += c.weight * c.list.superMax(s);
+      for (let s = 0; s < geo.numSuper; s++) coarse[s] += c.weight * c.list.superMax(s);
     }
 
     heap.clear();
-    for (let s = 0; s < geo.numSuper; s++) if (ubSuper[s] > 0) heap.push(ubSuper[s], -1 - s);
+    const coarseBounds = ubSuper;
+    for (let s = 0; s < geo.numSuper; s++) if (coarseBounds[s] > 0) heap.push(coarseBounds[s], -1 - s);
     while (heap.size > 0) {
       const bound = heap.topBound();
       const id = heap.topId();
@@ -193,9 +201,13 @@ export const bmp: TopKAlgorithm = {
         scoreRangeBlock(id, geo, ranged, queue);
       }
     }
-    for (const c of short) {
-      const docs = c.docs;
-      for (let i = 0; i < docs.length; i++) partial[docs[i]] = 0;
+    const part = partial;
+    if (dense) part.fill(0, 0, numDocs);
+    else {
+      for (const c of short) {
+        const docs = c.docs;
+        for (let i = 0; i < docs.length; i++) part[docs[i]] = 0;
+      }
     }
     return queue.toResult();
   },
@@ -207,21 +219,47 @@ function addShortList(c: TermCursor): void {
   let at = 0;
   for (let j = 0; j < list.numBlocks; j++) at += list.decodeBlock(j, docs, impacts, at);
   bmpStats.shortPostings += list.df;
-  for (let i = 0; i < docs.length; i++) partial[docs[i]] += weight * impacts[i];
+  // Module-level `let` scratch is copied to locals: hot loops must not re-read a mutable binding.
+  const part = partial;
+  for (let i = 0; i < docs.length; i++) part[docs[i]] += weight * impacts[i];
 }
 
 /** Raises fine/superblock bounds to the largest partial score among the list's docs there. */
 function addShortBounds(c: TermCursor, geo: Geometry): void {
   const docs = c.docs;
+  const partial_ = partial;
+  const fine = ubFine;
+  const coarse = ubSuper;
   const fineBits = geo.fineBits;
   const superShift = geo.superShift;
   for (let i = 0; i < docs.length; i++) {
     const d = docs[i];
-    const p = partial[d];
+    const p = partial_[d];
     const r = d >>> fineBits;
-    if (p > ubFine[r]) ubFine[r] = p;
+    if (p > fine[r]) fine[r] = p;
     const s = d >>> superShift;
-    if (p > ubSuper[s]) ubSuper[s] = p;
+    if (p > coarse[s]) coarse[s] = p;
+  }
+}
+
+/** Fine/superblock bounds from one sequential scan of all partial scores. */
+function addDenseBounds(geo: Geometry): void {
+  const fineDocs = 2 ** geo.fineBits;
+  const superShift = geo.superShift - geo.fineBits;
+  const numDocs = geo.numDocs;
+  const part = partial;
+  const fine = ubFine;
+  const coarse = ubSuper;
+  for (let r = 0, d = 0; r < geo.numFine; r++) {
+    let max = 0;
+    const end = Math.min(numDocs, d + fineDocs);
+    for (; d < end; d++) {
+      const p = part[d];
+      if (p > max) max = p;
+    }
+    fine[r] = max;
+    const s = r >>> superShift;
+    if (max > coarse[s]) coarse[s] = max;
   }
 }
 
@@ -234,25 +272,27 @@ function addShortBounds(c: TermCursor, geo: Geometry): void {
 function refineSuperblock(s: number, geo: Geometry, ranged: TermCursor[], queue: TopKQueue): void {
   const from = s * 2 ** (geo.superShift - geo.fineBits);
   const to = Math.min(geo.numFine, from + 2 ** (geo.superShift - geo.fineBits));
+  const fine = ubFine;
   for (const c of ranged) {
     const w = c.weight;
     const at = c.rangeMaxAt;
     const shift = c.coarsen;
     if (at >= 0) {
       const bytes = c.list.bytes;
-      for (let r = from; r < to; r++) ubFine[r] += w * bytes[at + (r >>> shift)];
+      for (let r = from; r < to; r++) fine[r] += w * bytes[at + (r >>> shift)];
     } else {
-      for (let r = from; r < to; r++) ubFine[r] += w * c.maxIn(r);
+      for (let r = from; r < to; r++) fine[r] += w * c.maxIn(r);
     }
   }
   let promising = 0;
-  for (let r = from; r < to; r++) if (ubFine[r] > 0 && queue.canBeat(ubFine[r], r * 2 ** geo.fineBits)) promising++;
+  for (let r = from; r < to; r++)
+    if (fine[r] > 0 && queue.canBeat(fine[r], r * 2 ** geo.fineBits)) promising++;
   if (promising * WHOLE_SUPERBLOCK_SHARE >= to - from) {
     bmpStats.rangeBlocksScored += to - from;
     scoreDocs(from * 2 ** geo.fineBits, Math.min(geo.numDocs, to * 2 ** geo.fineBits), ranged, queue);
     return;
   }
-  for (let r = from; r < to; r++) if (ubFine[r] > 0) heap.push(ubFine[r], r);
+  for (let r = from; r < to; r++) if (fine[r] > 0) heap.push(fine[r], r);
 }
 
 /** Completes the scores of fine block r with the ranged lists and offers its docs. */
@@ -266,9 +306,11 @@ function scoreRangeBlock(r: number, geo: Geometry, ranged: TermCursor[], queue: 
 function scoreDocs(lo: number, hi: number, ranged: TermCursor[], queue: TopKQueue, r = -1): void {
   if (blockScores.length < hi - lo) blockScores = new Int32Array(hi - lo);
   const acc = blockScores;
-  for (let d = lo; d < hi; d++) acc[d - lo] = partial[d];
+  const part = partial;
+  for (let d = lo; d < hi; d++) acc[d - lo] = part[d];
   for (const c of ranged) if (r < 0 || c.maxIn(r) !== 0) addRangedPostings(c, lo, hi, acc);
-  for (let i = 0; i < hi - lo; i++) if (acc[i] > 0 && queue.canBeat(acc[i], lo + i)) queue.offer(lo + i, acc[i]);
+  for (let i = 0; i < hi - lo; i++)
+    if (acc[i] > 0 && queue.canBeat(acc[i], lo + i)) queue.offer(lo + i, acc[i]);
 }
 
 /** acc[d - lo] += weight × impact for the list's postings with lo <= d < hi. */
