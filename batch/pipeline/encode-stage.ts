@@ -185,6 +185,7 @@ export async function runEncodeStage(options: EncodeStageOptions): Promise<Encod
     workers,
     index,
     corpus: options.corpus.name,
+    corpusSize: options.corpus.size,
     encoderSpec: { ...encoder.spec },
     cacheFingerprint: encoder.cacheFingerprint,
     createdAt: new Date().toISOString(),

@@ -44,6 +44,12 @@ export async function loadCompleteRun(
         `parts disagree on the worker count (${workers} and ${part.workers})`,
       );
     }
+    if (part.corpusSize !== parts[0].corpusSize) {
+      throw new RunIncompleteError(
+        run,
+        `workers ${parts[0].worker} and ${part.worker} read different corpora (${parts[0].corpusSize} and ${part.corpusSize} bytes): encode the run again from one corpus`,
+      );
+    }
     if (part.cacheFingerprint !== parts[0].cacheFingerprint || canonicalJson(part.encoderSpec) !== spec) {
       throw new RunIncompleteError(
         run,

@@ -36,6 +36,8 @@ export interface RunPart {
   readonly workers: number;
   readonly index: string;
   readonly corpus: string;
+  /** Size in bytes of the corpus as read: workers of one run must all have read the same corpus. */
+  readonly corpusSize?: number;
   readonly encoderSpec: Record<string, unknown>;
   readonly cacheFingerprint: string;
   readonly createdAt: string;
