@@ -18,7 +18,7 @@ export class ManifestFormatError extends CspladeError {
 // Plain msgpack maps (no records extension), so any msgpack reader can inspect a manifest.
 const packr = new Packr({ useRecords: false, moreTypes: true });
 const utf8 = new TextEncoder();
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 export function encodeManifest(manifest: IndexManifest): Uint8Array {
   return packr.pack(manifest);

@@ -27,7 +27,7 @@ export async function sampleRecords(): Promise<Record<string, unknown>[]> {
 export async function writeJsonl(path: string, records: readonly unknown[]): Promise<string> {
   await writeFile(
     path,
-    records.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n') + '\n',
+    `${records.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n')}\n`,
   );
   return path;
 }

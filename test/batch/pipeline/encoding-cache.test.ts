@@ -82,7 +82,10 @@ describe('EncodingCache', () => {
     });
     const slow: ObjectStore = {
       ...bind(store),
-      put: async (key, bytes, options) => (await gate, store.put(key, bytes, options)),
+      put: async (key, bytes, options) => {
+        await gate;
+        return store.put(key, bytes, options);
+      },
     };
     const cache = new EncodingCache({ store: slow, fingerprint: 'f', writerName: 'w', segmentSize: 2 });
     for (let i = 0; i < 4; i++) await cache.add(entry(i).hash, entry(i).vector); // two uploads wait on the gate
