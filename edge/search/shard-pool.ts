@@ -35,6 +35,8 @@ export interface ShardPoolOptions {
 export class ShardPool {
   readonly #readers: ByteLru<Promise<ShardReader>>;
   readonly #ranges: RangeCache;
+  /** Decoded posting lists (views into #ranges' bytes) by shard key and term. */
+  readonly #lists: ByteLru<PostingList>;
   readonly #fallback: { store: ObjectStore; cost: RequestCost };
 
   /**
@@ -48,6 +50,9 @@ export class ShardPool {
     this.#fallback = meteredStore(store);
     this.#readers = new ByteLru(options.maxHotBytes);
     this.#ranges = new RangeCache(options.maxPostingsBytes);
+    // The lists share their bytes with #ranges, so this bound costs memory only for lists whose range
+    // was evicted meanwhile: at worst twice maxPostingsBytes in all.
+    this.#lists = new ByteLru(options.maxPostingsBytes);
   }
 
   /** The open reader of a shard; `store`/`cost` are the request's. */
@@ -72,6 +77,7 @@ export class ShardPool {
   missingBlobs(entry: ShardEntry, reader: ShardReader, terms: readonly number[]): BlobRange[] {
     const blobs: BlobRange[] = [];
     for (const term of terms) {
+      if (this.#lists.has(listId(entry.key, term))) continue;
       const info = reader.termInfo(term);
       if (info && !this.#ranges.find(entry.key, info.offset, info.length)) blobs.push(info);
     }
@@ -93,13 +99,30 @@ export class ShardPool {
     reads.forEach((r, i) => {
       this.#ranges.put(entry.key, r.offset, fetched[i]);
     });
-    return reader.loadPostings(terms);
+    // Lists decoded (and CRC-checked) by an earlier query are reused as they are: a warm query
+    // neither reads nor re-checks its postings.
+    const out = new Map<number, PostingList>();
+    const toLoad: number[] = [];
+    for (const term of terms) {
+      const list = this.#lists.get(listId(entry.key, term));
+      if (list) out.set(term, list);
+      else toLoad.push(term);
+    }
+    if (toLoad.length > 0) {
+      for (const [term, list] of await reader.loadPostings(toLoad)) {
+        out.set(term, list);
+        this.#lists.set(listId(entry.key, term), list, list.byteLength);
+      }
+    }
+    return out;
   }
 
   /** Drops everything cached for a shard found corrupt, so the next request reads it again. */
   forget(key: string): void {
     this.#readers.delete(key);
     this.#ranges.forget(key);
+    const prefix = listId(key, 0).slice(0, -1);
+    for (const id of [...this.#lists.keys()]) if (id.startsWith(prefix)) this.#lists.delete(id);
   }
 
   /**
@@ -146,4 +169,8 @@ export class ShardPool {
         (await this.#fallback.store.getRange(entry.key, offset, length)),
     };
   }
+}
+
+function listId(key: string, term: number): string {
+  return `${key}\u0000${term}`;
 }
