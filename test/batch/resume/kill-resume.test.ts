@@ -9,7 +9,7 @@ import { itResumesAfterSigkill } from './kill-suite.ts';
 
 const dir = await tempDir('kill');
 afterAll(() => dir.remove());
-const DOCS = 8000;
+const DOCS = 12000;
 
 describe('a killed run on the local-folder store', () => {
   itResumesAfterSigkill(async () => ({
