@@ -15,11 +15,6 @@ export function hashString64(text: string): Hash64 {
   return { hi: Number.parseInt(hex.slice(0, 8), 16), lo: Number.parseInt(hex.slice(8), 16) };
 }
 
-export function hashBytes64(bytes: Uint8Array): Hash64 {
-  const hex = new Fnv1a64().update(bytes).hex();
-  return { hi: Number.parseInt(hex.slice(0, 8), 16), lo: Number.parseInt(hex.slice(8), 16) };
-}
-
 export function hex64(hash: Hash64): string {
   return (hash.hi >>> 0).toString(16).padStart(8, '0') + (hash.lo >>> 0).toString(16).padStart(8, '0');
 }
