@@ -33,6 +33,22 @@ export function packBits(
 ): number {
   if (width === 0) return outPos;
   let p = outPos;
+  if (width <= 24) {
+    // Integer path: fewer than 8 pending bits plus a 24-bit value fit in 31 bits.
+    let acc = 0;
+    let bits = 0;
+    for (let i = start, end = start + count; i < end; i++) {
+      acc |= values[i] << bits;
+      bits += width;
+      while (bits >= 8) {
+        out[p++] = acc & 0xff;
+        acc >>>= 8;
+        bits -= 8;
+      }
+    }
+    if (bits > 0) out[p++] = acc;
+    return p;
+  }
   // The accumulator is a double so that widths up to 32 plus 7 pending bits stay exact.
   let acc = 0;
   let bits = 0;

@@ -44,18 +44,36 @@ export function invertDocuments(documents: readonly QuantizedVector[], numTerms:
   // counts[t+1] = df(t) → prefix sums give starts.
   for (let t = 0; t < numTerms; t++) counts[t + 1] += counts[t];
   const termStarts = counts;
-  const fill = termStarts.slice(0, numTerms);
-  const docs = new Uint32Array(total);
-  const impacts = new Uint16Array(total);
+  // Two-level scatter: writing each posting straight to its term's list keeps ~numTerms write
+  // streams open over a huge array (a cache/TLB miss per posting). First scatter into at most
+  // 256 buckets of consecutive terms (few streams), then finish each bucket, whose output region
+  // is small enough to stay in cache. Both passes are stable, so lists stay in doc order.
+  const shift = Math.max(0, Math.ceil(Math.log2(Math.max(1, numTerms))) - 8);
+  const numBuckets = (numTerms >>> shift) + 1;
+  const bucketFill = new Uint32Array(numBuckets);
+  for (let b = 0; b < numBuckets; b++) bucketFill[b] = termStarts[Math.min(numTerms, b << shift)];
+  const tmpTerms = new Uint32Array(total);
+  const tmpDocs = new Uint32Array(total);
+  const tmpImpacts = new Uint16Array(total);
   for (let d = 0; d < documents.length; d++) {
     const v = documents[d];
     const terms = v.terms;
     const imps = v.impacts;
     for (let i = 0; i < terms.length; i++) {
-      const at = fill[terms[i]]++;
-      docs[at] = d;
-      impacts[at] = imps[i];
+      const t = terms[i];
+      const at = bucketFill[t >>> shift]++;
+      tmpTerms[at] = t;
+      tmpDocs[at] = d;
+      tmpImpacts[at] = imps[i];
     }
+  }
+  const fill = termStarts.slice(0, numTerms);
+  const docs = new Uint32Array(total);
+  const impacts = new Uint16Array(total);
+  for (let i = 0; i < total; i++) {
+    const at = fill[tmpTerms[i]]++;
+    docs[at] = tmpDocs[i];
+    impacts[at] = tmpImpacts[i];
   }
   return { numDocs: documents.length, numTerms, termStarts, docs, impacts };
 }
