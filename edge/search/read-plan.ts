@@ -52,8 +52,9 @@ export function planReads(
   options: ReadPlanOptions = DEFAULT_READ_PLAN,
 ): ReadPlan {
   const runs = shards.map(mergeTouching);
+  // Needed bytes are those of the merged runs: a blob listed twice (or overlapping another) is read once.
   let bytesNeeded = 0;
-  for (const blobs of shards) for (const b of blobs) bytesNeeded += b.length;
+  for (const r of runs) for (const run of r) bytesNeeded += run.end - run.offset;
   let bytesPlanned = 0;
   let reads = 0;
   const gaps: { shard: number; after: number; width: number }[] = [];

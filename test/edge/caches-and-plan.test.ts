@@ -88,6 +88,24 @@ describe('planReads', () => {
     expect(plan([shard, shard], 2, 3, 1).reads.map((r) => r.length)).toEqual([1, 1]);
   });
 
+  it('counts a blob listed twice once (found by the property below)', () => {
+    const result = plan(
+      [
+        [
+          { offset: 0, length: 1 },
+          { offset: 2, length: 1 },
+          { offset: 2, length: 1 },
+        ],
+      ],
+      2,
+    );
+    expect(result.bytesNeeded).toBe(2);
+    expect(result.reads[0]).toEqual([
+      { offset: 0, length: 1 },
+      { offset: 2, length: 1 },
+    ]);
+  });
+
   it('spends the budget where it saves the most bytes across shards (brute force)', () => {
     const blob = fc.record({
       offset: fc.integer({ min: 0, max: 10_000 }),
