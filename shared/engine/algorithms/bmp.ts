@@ -53,9 +53,11 @@ class TermCursor {
     this.ranged = ranged;
     this.rangeMaxAt = ranged && !list.wideImpacts ? list.rangeMaxByteOffset : -1;
     this.coarsen = ranged ? list.rangeBlockBits - fineBits : 0;
+    // Views into pooled scratch (fresh zeroed arrays per query cost more than the search itself).
     const size = ranged ? list.blockSize * CACHE_SLOTS : list.df;
-    this.docs = new Uint32Array(size);
-    this.impacts = new Uint32Array(size);
+    const at = takeScratch(size);
+    this.docs = docScratch.subarray(at, at + size);
+    this.impacts = impactScratch.subarray(at, at + size);
     this.slotBlock = new Int32Array(CACHE_SLOTS).fill(-1);
     this.slotLength = new Int32Array(CACHE_SLOTS);
   }
@@ -80,6 +82,23 @@ class TermCursor {
 }
 
 // Scratch reused across queries (searches are synchronous, so one set per isolate suffices).
+let docScratch = new Uint32Array(1 << 16);
+let impactScratch = new Uint32Array(1 << 16);
+let scratchUsed = 0;
+
+/** Reserves `size` entries of the pooled doc/impact scratch for this search; returns the offset. */
+function takeScratch(size: number): number {
+  if (scratchUsed + size > docScratch.length) {
+    // Earlier cursors keep views of the old buffers, which stay valid; only new ones move.
+    const capacity = Math.max(docScratch.length * 2, scratchUsed + size);
+    docScratch = new Uint32Array(capacity);
+    impactScratch = new Uint32Array(capacity);
+    scratchUsed = 0;
+  }
+  const at = scratchUsed;
+  scratchUsed += size;
+  return at;
+}
 // Int32 rather than Float64: half the cache footprint for the random accesses of short lists;
 // searches whose largest possible score does not fit are delegated to exhaustive scoring.
 let ubFine = new Int32Array(0);
@@ -153,6 +172,7 @@ export const bmp: TopKAlgorithm = {
     bmpStats.rangeBlocksScored = 0;
     bmpStats.postingBlocksDecoded = 0;
     bmpStats.shortPostings = 0;
+    scratchUsed = 0;
 
     const ranged: TermCursor[] = [];
     const short: TermCursor[] = [];
