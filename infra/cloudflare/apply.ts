@@ -33,58 +33,68 @@ export interface PlannedStep {
 
 export function planRequests(config: CloudflareConfig): PlannedStep[] {
   const account = `/accounts/${config.accountId}`;
-  return cloudflarePlan(config).map((resource): PlannedStep => {
-    switch (resource.kind) {
-      case 'r2-bucket':
-        return {
-          resource,
-          requests: [
-            {
-              method: 'POST',
-              path: `${account}/r2/buckets`,
-              body: { name: resource.name },
-              purpose: 'create bucket (409 = exists)',
+  return cloudflarePlan(config).map((resource) => stepFor(resource, account));
+}
+
+function stepFor(resource: CloudflareResource, account: string): PlannedStep {
+  switch (resource.kind) {
+    case 'r2-bucket':
+      return {
+        resource,
+        requests: [
+          {
+            method: 'POST',
+            path: `${account}/r2/buckets`,
+            body: { name: resource.name },
+            purpose: 'create bucket (409 = exists)',
+          },
+          {
+            method: 'PUT',
+            path: `${account}/r2/buckets/${resource.name}/lifecycle`,
+            body: { rules: resource.lifecycle },
+            purpose: 'replace lifecycle rules',
+          },
+        ],
+      };
+    case 'api-token':
+      return {
+        resource,
+        requests: [
+          {
+            method: 'GET',
+            path: `${account}/tokens/permission_groups`,
+            purpose: 'resolve permission group ids',
+          },
+          {
+            method: 'POST',
+            path: `${account}/tokens`,
+            body: {
+              name: resource.name,
+              policies: resource.policies.map((p) => ({
+                effect: p.effect,
+                permission_groups: p.permissionGroups.map((name) => ({ name })),
+                resources: p.resources,
+              })),
             },
-            {
-              method: 'PUT',
-              path: `${account}/r2/buckets/${resource.name}/lifecycle`,
-              body: { rules: resource.lifecycle },
-              purpose: 'replace lifecycle rules',
-            },
-          ],
-        };
-      case 'api-token':
-        return {
-          resource,
-          requests: [
-            {
-              method: 'GET',
-              path: `${account}/tokens/permission_groups`,
-              purpose: 'resolve permission group ids',
-            },
-            {
-              method: 'POST',
-              path: `${account}/tokens`,
-              body: {
-                name: resource.name,
-                policies: resource.policies.map((p) => ({
-                  effect: p.effect,
-                  permission_groups: p.permissionGroups.map((name) => ({ name })),
-                  resources: p.resources,
-                })),
-              },
-              purpose: 'create the bucket-scoped batch writer token',
-            },
-          ],
-        };
-      case 'worker':
-        return {
-          resource,
-          requests: [],
-          command: ['npx', 'wrangler', 'deploy', '--config', 'wrangler.jsonc', '--env', resource.environment],
-        };
-    }
-  });
+            purpose: 'create the bucket-scoped batch writer token',
+          },
+        ],
+      };
+    case 'worker':
+      return {
+        resource,
+        requests: [],
+        command: [
+          'npx',
+          'wrangler',
+          'deploy',
+          '--config',
+          'edge/wrangler.jsonc',
+          '--env',
+          resource.environment,
+        ],
+      };
+  }
 }
 
 async function apply(steps: PlannedStep[], token: string): Promise<void> {

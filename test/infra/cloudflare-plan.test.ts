@@ -58,7 +58,7 @@ describe('cloudflare plan', () => {
     for (const r of plan) {
       if (r.kind !== 'worker') continue;
       expect(r.r2Bindings).toEqual([
-        { binding: 'INDEXES', bucket: config.environments[r.environment].bucket },
+        { binding: 'BUCKET', bucket: config.environments[r.environment].bucket },
       ]);
     }
   });
@@ -70,8 +70,8 @@ describe('cloudflare plan', () => {
     expect(paths).toContain(`POST /accounts/${config.accountId}/tokens`);
     const deploys = steps.filter((s) => s.command).map((s) => s.command?.join(' '));
     expect(deploys).toEqual([
-      'npx wrangler deploy --config wrangler.jsonc --env staging',
-      'npx wrangler deploy --config wrangler.jsonc --env production',
+      'npx wrangler deploy --config edge/wrangler.jsonc --env staging',
+      'npx wrangler deploy --config edge/wrangler.jsonc --env production',
     ]);
   });
 });

@@ -1,0 +1,99 @@
+/**
+ * The Worker's wrangler configuration, checked offline: its staging/production environments agree with the
+ * Cloudflare plan (same buckets, binding, names, routes), and `wrangler deploy --dry-run --outdir` bundles each
+ * entry within the Workers paid-plan size limit (10 MB after gzip). The sizes with and without the ONNX query
+ * encoder are printed, since onnxruntime-web's wasm is most of the second.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cloudflarePlan, exampleCloudflareConfig, R2_BUCKET_BINDING } from '../../infra/cloudflare/plan.ts';
+
+const PAID_PLAN_LIMIT_GZIP_BYTES = 10 * 1024 * 1024;
+const root = join(import.meta.dirname, '..', '..');
+
+interface WranglerEnv {
+  name: string;
+  routes?: { pattern: string }[];
+  r2_buckets: { binding: string; bucket_name: string }[];
+  vars: Record<string, string>;
+}
+
+async function readJsonc(
+  path: string,
+): Promise<{ env: Record<string, WranglerEnv>; vars: Record<string, string> }> {
+  const text = await readFile(path, 'utf8');
+  // Strip // comments outside strings (the files use no block comments).
+  const stripped = text.replace(/("(?:[^"\\]|\\.)*")|\/\/[^\n]*/g, (_m, str) => str ?? '');
+  return JSON.parse(stripped.replace(/,(\s*[}\]])/g, '$1'));
+}
+
+const outDirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(outDirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+async function bundleSize(config: string): Promise<{ raw: number; gzip: number }> {
+  const dir = await mkdtemp(join(tmpdir(), 'csplade-bundle-'));
+  outDirs.push(dir);
+  await promisify(execFile)(
+    join(root, 'node_modules', '.bin', 'wrangler'),
+    ['deploy', '--dry-run', '--outdir', dir, '-c', join(root, 'edge', config), '--env', 'production'],
+    {
+      cwd: join(root, 'edge'),
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1' },
+      maxBuffer: 1 << 24,
+    },
+  );
+  let raw = 0;
+  let gzip = 0;
+  for (const file of await readdir(dir, { recursive: true })) {
+    if (file.endsWith('.map') || file.endsWith('README.md')) continue;
+    const bytes = await readFile(join(dir, file)).catch(() => undefined);
+    if (!bytes) continue; // a folder
+    raw += bytes.length;
+    gzip += gzipSync(bytes, { level: 9 }).length;
+  }
+  return { raw, gzip };
+}
+
+describe('wrangler configuration', () => {
+  const plan = cloudflarePlan(exampleCloudflareConfig);
+
+  for (const config of ['wrangler.jsonc', 'wrangler.onnx.jsonc']) {
+    it(`${config}: staging and production agree with the Cloudflare plan`, async () => {
+      const wrangler = await readJsonc(join(root, 'edge', config));
+      for (const environment of ['staging', 'production'] as const) {
+        const env = wrangler.env[environment];
+        expect(env, `env.${environment}`).toBeDefined();
+        const bucket = exampleCloudflareConfig.environments[environment].bucket;
+        expect(env.r2_buckets).toEqual([{ binding: R2_BUCKET_BINDING, bucket_name: bucket }]);
+        expect(Object.keys(env.vars).sort()).toEqual(Object.keys(wrangler.vars).sort());
+        expect(env.vars).not.toHaveProperty('API_KEY_HASHES'); // a secret, never a var
+        if (config === 'wrangler.jsonc') {
+          const worker = plan.find((r) => r.kind === 'worker' && r.environment === environment);
+          if (worker?.kind !== 'worker') throw new Error(`no worker for ${environment}`);
+          expect(env.name).toBe(worker.name);
+          expect((env.routes ?? []).map((r) => r.pattern)).toEqual(worker.routes);
+        }
+      }
+    });
+  }
+
+  it('bundles within the paid-plan limit, with and without the ONNX query encoder', async () => {
+    const plain = await bundleSize('wrangler.jsonc');
+    const onnx = await bundleSize('wrangler.onnx.jsonc');
+    console.log(
+      `worker bundle (gzip): ${(plain.gzip / 1e6).toFixed(2)} MB without ONNX, ${(onnx.gzip / 1e6).toFixed(2)} MB with the ONNX query encoder ` +
+        `(raw ${(plain.raw / 1e6).toFixed(2)} / ${(onnx.raw / 1e6).toFixed(2)} MB); limit ${PAID_PLAN_LIMIT_GZIP_BYTES / 1e6} MB`,
+    );
+    expect(plain.gzip).toBeGreaterThan(100_000); // really bundled the app, not an empty stub
+    expect(onnx.gzip).toBeGreaterThan(plain.gzip + 1_000_000); // the wasm runtime is in there
+    expect(plain.gzip).toBeLessThan(PAID_PLAN_LIMIT_GZIP_BYTES);
+    expect(onnx.gzip).toBeLessThan(PAID_PLAN_LIMIT_GZIP_BYTES);
+  }, 180_000);
+});
