@@ -18,7 +18,8 @@ export function isValidIndexName(name: string): boolean {
 export const indexPrefix = (index: string) => `indexes/${index}/`;
 export const currentKey = (index: string) => `indexes/${index}/CURRENT`;
 export const versionPrefix = (index: string, version: string) => `indexes/${index}/versions/${version}/`;
-export const manifestKey = (index: string, version: string) => `${versionPrefix(index, version)}manifest.msgpack`;
+export const manifestKey = (index: string, version: string) =>
+  `${versionPrefix(index, version)}manifest.msgpack`;
 export const shardKey = (index: string, version: string, shard: number) =>
   `${versionPrefix(index, version)}shard-${String(shard).padStart(4, '0')}.csp`;
 export const assetKey = (index: string, version: string, name: string) =>

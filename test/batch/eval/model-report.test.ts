@@ -100,7 +100,12 @@ describe('csplade model report', () => {
     await writeFile(corpus, TEXTS.map((text, i) => JSON.stringify({ _id: `d${i}`, text })).join('\n'));
     let out = '';
     const io = {
-      stdout: { write: (t: string) => ((out += t), true) } as unknown as NodeJS.WritableStream,
+      stdout: {
+        write: (t: string) => {
+          out += t;
+          return true;
+        },
+      } as unknown as NodeJS.WritableStream,
       stderr: { write: () => true } as unknown as NodeJS.WritableStream,
     };
     const code = await main(
