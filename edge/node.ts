@@ -11,23 +11,43 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { registerOnnxEncoder } from '../batch/onnx/register.node.ts';
+import { EncoderError } from '../shared/encoders/errors.ts';
 import { openStore } from '../shared/store/open.node.ts';
 import { createApp, type EdgeDeps } from './app.ts';
+import { type OrtRuntime, onnxQueryEncoderFactory } from './encoders/onnx-query-encoder.ts';
 import { parseKeyHashes } from './http/api-keys.ts';
 import { type EncoderFactory, registryEncoderFactory } from './search/query-codec.ts';
 
-// On Node the ONNX query encoder is the batch job's own (onnxruntime-node), from the model directory the
-// manifest names: the registry's fingerprint check guarantees queries are encoded as the documents were.
+// On Node an ONNX index is served with the query model its version ships (onnxruntime-node over the asset
+// bytes, as the Worker does with onnxruntime-web); versions that ship none fall back to the batch job's
+// own encoder over the model directory the manifest names. Either way the fingerprint check guarantees
+// queries are encoded with the model the index was published with.
 registerOnnxEncoder();
 
+const publishedQueryModel = onnxQueryEncoderFactory(
+  async () => (await import('onnxruntime-node')) as unknown as OrtRuntime,
+);
+
 /** The registry, with ONNX tokenizing on the calling thread: a query is one short text, not a corpus. */
-export const nodeEncoderFactory: EncoderFactory = (descriptor, assets) =>
-  registryEncoderFactory(
+export const nodeEncoderFactory: EncoderFactory = async (descriptor, assets) => {
+  const queryFingerprint = descriptor.config.queryFingerprint;
+  if (descriptor.name === 'onnx' && typeof queryFingerprint === 'string') {
+    const encoder = await publishedQueryModel({ ...descriptor.config, name: 'onnx' }, { assets });
+    if (encoder.fingerprint !== queryFingerprint) {
+      throw new EncoderError(
+        'fingerprint_mismatch',
+        `onnx query model has fingerprint ${encoder.fingerprint}, but the index was published with ${queryFingerprint}`,
+      );
+    }
+    return encoder;
+  }
+  return registryEncoderFactory(
     descriptor.name === 'onnx'
       ? { ...descriptor, config: { ...descriptor.config, tokenizerThreads: 0 } }
       : descriptor,
     assets,
   );
+};
 
 export interface NodeServer {
   readonly url: string;

@@ -42,6 +42,7 @@ import {
 } from '../../shared/encoders/onnx/text-sequences.ts';
 import type { SparseVector } from '../../shared/sparse/types.ts';
 import { loadModelDir, type ModelDir } from './model-dir.node.ts';
+import { queryAssets } from './query-assets.node.ts';
 import { type ExecutionProvider, openSession, type SessionOptions } from './session.node.ts';
 import { TokenizerPool } from './tokenizer-pool.node.ts';
 
@@ -115,14 +116,24 @@ export class OnnxEncoder implements Encoder {
   }
 
   /**
-   * The manifest entry: the model directory and the config it held. No assets: model files are
-   * gigabytes; the fingerprint (graph hash, external data sizes and edges, config, tokenizer)
-   * is what `createEncoder` checks when the directory is opened again.
+   * The manifest entry: the model directory and the config it held, and — when the query model is one file
+   * small enough to ship — that model and the tokenizer as assets with the query encoder's fingerprint, so
+   * the edge can encode queries from the store alone. Document model files are gigabytes and never shipped;
+   * the fingerprint (graph hash, external data sizes and edges, config, tokenizer) is what `createEncoder`
+   * checks when the directory is opened again.
    */
   describe(): EncoderDescription {
+    const shipped = queryAssets(this.modelDir);
     return {
-      config: { name: 'onnx', modelDir: resolve(this.modelDir.dir), modelConfig: this.modelDir.config },
-      assets: {},
+      config: {
+        name: 'onnx',
+        modelDir: resolve(this.modelDir.dir),
+        modelConfig: this.modelDir.config,
+        ...(shipped.skipped === undefined
+          ? { queryFingerprint: shipped.queryFingerprint }
+          : { queryAssetsSkipped: shipped.skipped }),
+      },
+      assets: shipped.skipped === undefined ? shipped.assets : {},
     };
   }
 

@@ -11,7 +11,6 @@
 import type { EncoderConfig, EncoderContext } from '../../shared/encoders/config.ts';
 import type { EncodeRole, Encoder } from '../../shared/encoders/encoder.ts';
 import { EncoderError } from '../../shared/encoders/errors.ts';
-import { fingerprintOf } from '../../shared/encoders/fingerprint.ts';
 import { padBatch, planBatches } from '../../shared/encoders/onnx/batching.ts';
 import { type ModelConfig, parseModelConfig } from '../../shared/encoders/onnx/config.ts';
 import { bfloat16ToFloat32, float16ToFloat32 } from '../../shared/encoders/onnx/half-float.ts';
@@ -22,12 +21,20 @@ import {
   topKDense,
 } from '../../shared/encoders/onnx/pooling.ts';
 import {
+  queryModelFile,
+  queryModelFingerprint,
+  TOKENIZER_CONFIG_ASSET,
+  TOKENIZER_JSON_ASSET,
+} from '../../shared/encoders/onnx/query-model.ts';
+import {
   roleLayout,
   textsToPackedSequences,
   unpackSequences,
 } from '../../shared/encoders/onnx/text-sequences.ts';
 import type { SparseVector } from '../../shared/sparse/types.ts';
+import { loadTokenizer } from '../../shared/tokenizers/load.ts';
 import { createTokenizer } from '../../shared/tokenizers/registry.ts';
+import { isBuiltinTokenizer } from '../../shared/tokenizers/spec.ts';
 import type { Tokenizer } from '../../shared/tokenizers/tokenizer.ts';
 
 /** The part of onnxruntime's API this encoder uses (onnxruntime-web and -node both provide it). */
@@ -48,9 +55,7 @@ interface OrtTensor {
   readonly dims: readonly number[];
 }
 
-/** Asset names the edge reads for an onnx version: the model file (config.model) and these. */
-export const TOKENIZER_JSON_ASSET = 'tokenizer.json';
-export const TOKENIZER_CONFIG_ASSET = 'tokenizer_config.json';
+export { TOKENIZER_CONFIG_ASSET, TOKENIZER_JSON_ASSET } from '../../shared/encoders/onnx/query-model.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
@@ -59,33 +64,30 @@ export function onnxQueryEncoderFactory(loadRuntime: () => Promise<OrtRuntime>) 
   let runtime: Promise<OrtRuntime> | undefined;
   return async (config: EncoderConfig, context: EncoderContext): Promise<Encoder> => {
     const modelConfig = parseModelConfig(config.modelConfig, 'manifest encoder config "modelConfig"');
-    const model = context.assets?.[modelConfig.model];
+    const modelFile = queryModelFile(modelConfig);
+    const model = context.assets?.[modelFile];
     const tokenizerJson = context.assets?.[TOKENIZER_JSON_ASSET];
-    if (!model || !tokenizerJson) {
+    const builtin = isBuiltinTokenizer(modelConfig.tokenizer) ? modelConfig.tokenizer : undefined;
+    if (!model || (!tokenizerJson && !builtin)) {
       throw new EncoderError(
         'missing_asset',
-        `onnx query encoder needs assets "${modelConfig.model}" and "${TOKENIZER_JSON_ASSET}" in the index version ` +
-          '(a manifest that names only a local modelDir can be served by the Node entry, not by a Worker)',
+        `onnx query encoder needs assets "${modelFile}"${builtin ? '' : ` and "${TOKENIZER_JSON_ASSET}"`} in the index version ` +
+          '(the batch job publishes them when the query model is one file of at most 256 MiB: set "queryModel" in csplade-model.json)',
       );
     }
     const tokenizerConfigBytes = context.assets?.[TOKENIZER_CONFIG_ASSET];
-    const tokenizer = createTokenizer({
-      tokenizerJson: JSON.parse(utf8.decode(tokenizerJson)) as object,
-      ...(tokenizerConfigBytes
-        ? { tokenizerConfig: JSON.parse(utf8.decode(tokenizerConfigBytes)) as object }
-        : {}),
-    });
+    const tokenizer = tokenizerJson
+      ? createTokenizer({
+          tokenizerJson: JSON.parse(utf8.decode(tokenizerJson)) as object,
+          ...(tokenizerConfigBytes
+            ? { tokenizerConfig: JSON.parse(utf8.decode(tokenizerConfigBytes)) as object }
+            : {}),
+        })
+      : await loadTokenizer(builtin!);
     runtime ??= loadRuntime();
     const ort = await runtime;
     const session = await ort.InferenceSession.create(model);
-    const graph = await sha256Hex(model);
-    const fingerprint = fingerprintOf({
-      encoder: 'onnx',
-      config: modelConfig,
-      tokenizer: tokenizer.name,
-      graph,
-      external: [],
-    });
+    const fingerprint = queryModelFingerprint(modelConfig, tokenizer.name, await sha256Hex(model));
     return new OnnxQueryEncoder(ort, session, modelConfig, tokenizer, fingerprint);
   };
 }

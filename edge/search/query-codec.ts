@@ -164,10 +164,14 @@ function tokenLookup(encoder: Encoder): ((token: string) => number | undefined) 
 
 /**
  * The default factory: the shared encoder registry (bm25 query side, weight table, precomputed, and
- * whatever else was registered, e.g. an ONNX encoder), checked against the manifest's fingerprint.
+ * whatever else was registered, e.g. an ONNX encoder), checked against the manifest's fingerprint — or,
+ * for an ONNX version that ships its own (smaller) query model, against that query model's fingerprint.
  */
 export const registryEncoderFactory: EncoderFactory = (descriptor, assets) =>
   createEncoder({ ...descriptor.config, name: descriptor.name } as EncoderConfig, {
     assets,
-    expectedFingerprint: descriptor.fingerprint,
+    expectedFingerprint:
+      descriptor.name === 'onnx' && typeof descriptor.config.queryFingerprint === 'string'
+        ? descriptor.config.queryFingerprint
+        : descriptor.fingerprint,
   });

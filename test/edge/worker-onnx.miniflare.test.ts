@@ -1,12 +1,12 @@
 /**
  * The ONNX query encoder inside workerd: edge/worker-onnx.ts (onnxruntime-web's wasm imported as a
  * compiled module) bundled by wrangler and run by Miniflare over a local R2 bucket. The batch pipeline
- * indexes the sample corpus with a tiny generated model (onnxruntime-node); the model and tokenizer are
- * added to the version as assets, as a Worker needs them. The Worker's answers equal the engine's exhaustive
+ * indexes the sample corpus with a tiny generated model (onnxruntime-node) and publishes the model and
+ * tokenizer as assets of the version, as a Worker needs them. The Worker's answers equal the engine's exhaustive
  * search over a query vector from the same wasm runtime in Node (bit-identical; onnxruntime-node differs
  * only in float rounding, see onnx-query-encoder.test.ts), and its fingerprint is the batch job's.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
@@ -19,9 +19,7 @@ import { type OrtRuntime, onnxQueryEncoderFactory } from '../../edge/encoders/on
 import { bundleWorker, type LocalWorker, startLocalWorker } from '../../edge/local-worker.node.ts';
 import type { Encoder } from '../../shared/encoders/encoder.ts';
 import { loadEncoderAssets } from '../../shared/encoders/registry.ts';
-import { assetKey, manifestKey } from '../../shared/index/layout.ts';
 import type { IndexManifest } from '../../shared/index/manifest.ts';
-import { encodeManifest } from '../../shared/index/manifest-codec.ts';
 import { LocalFolderObjectStore } from '../../shared/store/local-folder.node.ts';
 
 let dir: string;
@@ -40,14 +38,9 @@ beforeAll(async () => {
   expect(await csplade(argv, { stdout: sink, stderr: process.stderr, env: process.env, cwd: dir })).toBe(0);
   store = new LocalFolderObjectStore(join(dir, 'store'));
   manifest = await loadManifest(store, 'tiny');
-  // What a Worker needs and the batch job does not publish yet: the model and tokenizer as assets.
-  const assets: Record<string, string> = {};
-  for (const name of [config.model, 'tokenizer.json']) {
-    assets[name] = assetKey('tiny', manifest.version, name);
-    await store.put(assets[name], new Uint8Array(await readFile(join(modelDir, name))));
-  }
-  manifest = { ...manifest, encoder: { ...manifest.encoder, assets } };
-  await store.put(manifestKey('tiny', manifest.version), encodeManifest(manifest), {});
+  // What a Worker needs: the batch job publishes the (single-file) model and the tokenizer as assets.
+  const assets = manifest.encoder.assets ?? {};
+  expect(Object.keys(assets).sort()).toEqual([config.model, 'tokenizer.json'].sort());
   webEncoder = await onnxQueryEncoderFactory(async () => {
     const ort = await import('onnxruntime-web');
     ort.env.wasm.numThreads = 1;

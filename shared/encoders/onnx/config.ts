@@ -29,6 +29,12 @@ export interface ModelConfig {
   readonly variant?: CausalVariant;
   /** The .onnx file, relative to the model directory. */
   readonly model: string;
+  /**
+   * A smaller .onnx file for queries (e.g. the int8 output of `csplade model quantize` of a prepared model),
+   * published with every index version so the edge can encode queries. Default: `model` itself, when it is
+   * one file (no external data) small enough to ship (see query-model.ts).
+   */
+  readonly queryModel?: string;
   /** A tokenizer.json path relative to the directory, or a built-in tokenizer name. */
   readonly tokenizer: string;
   readonly specialTokens: { readonly begin: readonly string[]; readonly end: readonly string[] };
@@ -83,6 +89,8 @@ export function parseModelConfig(json: unknown, source = MODEL_CONFIG_FILE): Mod
     problems.push('"variant" applies to causal-lm models only');
   if (typeof c.model !== 'string' || !c.model.endsWith('.onnx'))
     problems.push(`"model" must name a .onnx file (got ${JSON.stringify(c.model)})`);
+  if (c.queryModel !== undefined && (typeof c.queryModel !== 'string' || !c.queryModel.endsWith('.onnx')))
+    problems.push(`"queryModel" must name a .onnx file (got ${JSON.stringify(c.queryModel)})`);
   if (typeof c.tokenizer !== 'string' || c.tokenizer === '')
     problems.push('"tokenizer" must be a tokenizer.json path or a built-in tokenizer name');
   const special = c.specialTokens as Record<string, unknown> | undefined;
