@@ -9,6 +9,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    reporters: ['default', './test/services/summary-reporter.ts'],
     globalSetup: ['test/services/radosgw.global-setup.ts'],
   },
 });
