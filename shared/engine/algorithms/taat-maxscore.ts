@@ -1,0 +1,456 @@
+/**
+ * Term-at-a-time MaxScore ("taat-maxscore"), exact.
+ *
+ * SPLADE queries have a few short, high-weight lists and many long, low-weight ones. Classic
+ * (document-at-a-time) MaxScore walks the long lists doc by doc; BMP decodes every list without
+ * range maxima whole and then scores the doc space block by block, which at large k (low
+ * threshold) means half the collection. Here the lists are split once per query:
+ *
+ * 1. Essential lists E are accumulated exactly, term at a time, into a dense Int32 partial-score
+ *    array (docs marked in a bitmap). Lists enter E in decreasing order of upper bound per
+ *    posting (weight × maxImpact / df): the cheapest way to shrink the bound of the rest.
+ * 2. L = the k-th largest partial score (a histogram lower bound of it, no heap) is a lower
+ *    bound of the final k-th score, since partials never exceed exact scores. Lists keep moving
+ *    into E (L recomputed each time E grows by ROUND_GROWTH) until the non-essential lists N
+ *    have Σ weight × maxImpact < L: then a doc in no essential list scores below the k-th hit
+ *    and is never looked at. Lists of N shorter than the number of surviving candidates are
+ *    accumulated too (probing them would decode most of their blocks anyway).
+ * 3. Pass A, touched docs in doc order: partial + Σ bound(N) must reach L; the bound is then
+ *    tightened with each N list's stored range maximum (16 docs by default; block maximum for
+ *    lists without range maxima) and survivors are kept as candidates.
+ *    Pass B: the k candidates with the best bounds are completed exactly (in doc order), which
+ *    lifts the threshold close to its final value before the bulk is looked at.
+ *    Pass C: the other candidates, in doc order, completed only while partial + remaining
+ *    bounds can still beat the k-th hit. Completing decodes, per N list walked forward once,
+ *    only the posting blocks holding candidates, with early exit per doc.
+ *
+ * Exactness and ties: a doc is dropped only when an upper bound of its score is strictly below L
+ * (a proven lower bound of the k-th score) or when the queue's canBeat (smaller doc wins ties)
+ * says no. Sums of weight × maxImpact above 2^31 go to exhaustive scoring.
+ *
+ * Measured (npm run bench:engine -- --docs 1000000 --vocab 30522 --queries 200 --algorithms bmp,taat-maxscore; see
+ * registry.ts): 5.0 ms top-10 vs BMP 6.8 and 20.2 ms top-1000 vs BMP 51.8, but still far from the
+ * 10x / 3x-over-baseline targets: accumulating E (~180k postings at top-10, ~580k at top-1000,
+ * ~9 ns each with decoding) and, at top-1000, ~5k posting-block decodes to complete candidates
+ * dominate. A tighter bound for docs outside E (per range block instead of global maxima)
+ * would shrink E further.
+ */
+import type { PostingList } from '../../postings/posting-list.ts';
+import { validateSearchRequest } from '../errors.ts';
+import { TopKQueue } from '../topk-queue.ts';
+import type { QueryTerm, SearchRequest, TopKAlgorithm, TopKResult } from '../types.ts';
+import { exhaustive } from './exhaustive.ts';
+
+/** Work counters of the last search (diagnostics). */
+export const taatStats = {
+  essentialLists: 0,
+  essentialPostings: 0,
+  boundPassed: 0,
+  tightPassed: 0,
+  blocksDecoded: 0,
+  rounds: 0,
+};
+
+/** First essential lists: about numDocs / START_SHARE postings. */
+const START_SHARE = 16;
+/** L is recomputed each time E's postings grow by this factor. */
+const ROUND_GROWTH = 1.5;
+/** After the split, lists with df below this × the number of candidates are accumulated too. */
+const ACCUMULATE_SHARE = 1;
+
+let acc = new Int32Array(0);
+let touchedBits = new Int32Array(0);
+let blockDocs = new Uint32Array(128);
+let blockImps = new Uint32Array(128);
+
+/** Forward-only cursor into one non-essential list, for docs visited in increasing order. */
+class Cursor {
+  readonly list: PostingList;
+  readonly weight: number;
+  readonly ub: number;
+  readonly ranged: boolean;
+  readonly rangeBits: number;
+  readonly numRanges: number;
+  readonly numBlocks: number;
+  readonly docs: Uint32Array;
+  readonly imps: Uint32Array;
+  /** Block containing (or following) the last doc sought; numBlocks when past the end. */
+  block = 0;
+  decoded = -1;
+  pos = 0;
+  len = 0;
+
+  constructor(list: PostingList, weight: number) {
+    this.list = list;
+    this.weight = weight;
+    this.ub = weight * list.maxImpact;
+    this.ranged = list.hasRangeMaxima;
+    this.rangeBits = list.rangeBlockBits;
+    this.numRanges = list.numRangeBlocks;
+    this.numBlocks = list.numBlocks;
+    this.docs = new Uint32Array(list.blockSize);
+    this.imps = new Uint32Array(list.blockSize);
+  }
+
+  reset(): void {
+    this.block = 0;
+    this.decoded = -1;
+    this.pos = 0;
+    this.len = 0;
+  }
+
+  /** Moves `block` to the first block whose last doc is >= d. */
+  seek(d: number): number {
+    let j = this.block;
+    const list = this.list;
+    if (j < this.numBlocks && list.blockLastDoc(j) < d) {
+      // Docs come in increasing order and are usually close: try the next block first.
+      j++;
+      if (j < this.numBlocks && list.blockLastDoc(j) < d) j = list.findBlock(d, j + 1);
+      this.block = j;
+    }
+    return j;
+  }
+
+  /** Upper bound of weight × impact of doc d in this list (0 when d is certainly absent). */
+  bound(d: number): number {
+    if (this.ranged) {
+      const r = d >>> this.rangeBits;
+      return r < this.numRanges ? this.weight * this.list.rangeMax(r) : 0;
+    }
+    const j = this.seek(d);
+    if (j >= this.numBlocks) return 0;
+    if (j > 0 && this.list.blockLastDoc(j - 1) >= d) return 0;
+    return this.weight * this.list.blockMaxImpact(j);
+  }
+
+  /** Exact weight × impact of doc d (0 when absent). */
+  score(d: number): number {
+    const j = this.seek(d);
+    if (j >= this.numBlocks) return 0;
+    const docs = this.docs;
+    if (this.decoded !== j) {
+      taatStats.blocksDecoded++;
+      this.len = this.list.decodeBlock(j, docs, this.imps);
+      this.decoded = j;
+      this.pos = 0;
+    }
+    let p = this.pos;
+    const len = this.len;
+    while (p < len && docs[p] < d) p++;
+    this.pos = p;
+    return p < len && docs[p] === d ? this.weight * this.imps[p] : 0;
+  }
+}
+
+/** acc[d] += weight × impact for every posting of the list; marks docs in the bitmap. */
+function accumulate(list: PostingList, weight: number, a: Int32Array, bits: Int32Array): void {
+  if (blockDocs.length < list.blockSize) {
+    blockDocs = new Uint32Array(list.blockSize);
+    blockImps = new Uint32Array(list.blockSize);
+  }
+  const docs = blockDocs;
+  const imps = blockImps;
+  for (let j = 0; j < list.numBlocks; j++) {
+    const n = list.decodeBlock(j, docs, imps);
+    for (let i = 0; i < n; i++) {
+      const d = docs[i];
+      a[d] += weight * imps[i];
+      bits[d >>> 5] |= 1 << (d & 31);
+    }
+  }
+}
+
+const HIST_BITS = 12;
+const hist = new Int32Array((1 << HIST_BITS) + 1);
+
+/**
+ * A lower bound of the k-th largest partial score among touched docs (0 if fewer than k): a
+ * histogram of partials in 2^HIST_BITS buckets, one pass, no heap.
+ */
+function kthPartialAtLeast(
+  k: number,
+  a: Int32Array,
+  bits: Int32Array,
+  words: number,
+  largest: number,
+): number {
+  const shift = Math.max(0, 32 - Math.clz32(largest) - HIST_BITS);
+  const h = hist;
+  for (let w = 0; w < words; w++) {
+    let m = bits[w];
+    while (m !== 0) {
+      const b = 31 - Math.clz32(m & -m);
+      m &= m - 1;
+      h[a[(w << 5) | b] >>> shift]++;
+    }
+  }
+  let count = 0;
+  let at = h.length - 1;
+  for (; at > 0; at--) {
+    count += h[at];
+    if (count >= k) break;
+  }
+  h.fill(0);
+  return count >= k ? at << shift : 0;
+}
+
+/** Number of touched docs with partial >= v. */
+function countAtLeast(v: number, a: Int32Array, bits: Int32Array, words: number): number {
+  let n = 0;
+  for (let w = 0; w < words; w++) {
+    let m = bits[w];
+    while (m !== 0) {
+      const b = 31 - Math.clz32(m & -m);
+      m &= m - 1;
+      if (a[(w << 5) | b] >= v) n++;
+    }
+  }
+  return n;
+}
+
+let candDocs = new Uint32Array(1024);
+let candPartial = new Int32Array(1024);
+let candBound = new Int32Array(1024);
+
+function growCandidates(): void {
+  const n = candDocs.length * 2;
+  const d = new Uint32Array(n);
+  const p = new Int32Array(n);
+  const b = new Int32Array(n);
+  d.set(candDocs);
+  p.set(candPartial);
+  b.set(candBound);
+  candDocs = d;
+  candPartial = p;
+  candBound = b;
+}
+
+/** The non-essential lists, largest bound first, with flat copies for the hot loops. */
+class NonEssential {
+  readonly cursors: Cursor[] = [];
+  readonly n: number;
+  readonly ub: Int32Array;
+  readonly weight: Int32Array;
+  /** Byte offset of narrow range maxima in bytes[i], or -1 (use the cursor). */
+  readonly rangeAt: Int32Array;
+  readonly rangeBits: Int32Array;
+  readonly numRanges: Int32Array;
+  readonly bytes: Uint8Array[] = [];
+  restUb = 0;
+
+  constructor(terms: readonly QueryTerm[], from: number) {
+    for (let i = from; i < terms.length; i++)
+      this.cursors.push(new Cursor(terms[i].postings, terms[i].weight));
+    // Complete the most valuable lists first so early exit comes sooner.
+    this.cursors.sort((x, y) => y.ub - x.ub);
+    const n = this.cursors.length;
+    this.n = n;
+    this.ub = new Int32Array(n);
+    this.weight = new Int32Array(n);
+    this.rangeAt = new Int32Array(n);
+    this.rangeBits = new Int32Array(n);
+    this.numRanges = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const c = this.cursors[i];
+      this.ub[i] = c.ub;
+      this.restUb += c.ub;
+      this.weight[i] = c.weight;
+      this.rangeAt[i] = c.ranged && !c.list.wideImpacts ? c.list.rangeMaxByteOffset : -1;
+      this.rangeBits[i] = c.rangeBits;
+      this.numRanges[i] = c.numRanges;
+      this.bytes.push(c.list.bytes);
+    }
+  }
+
+  reset(): void {
+    for (const c of this.cursors) c.reset();
+  }
+
+  /** Upper bound of doc d with partial p from the lists' range (or block) maxima; -1 if below thr. */
+  tight(d: number, p: number, thr: number): number {
+    let bound = p + this.restUb;
+    const n = this.n;
+    for (let i = 0; i < n; i++) {
+      const at = this.rangeAt[i];
+      let x: number;
+      if (at >= 0) {
+        const r = d >>> this.rangeBits[i];
+        x = r < this.numRanges[i] ? this.weight[i] * this.bytes[i][at + r] : 0;
+      } else {
+        x = this.cursors[i].bound(d);
+      }
+      bound -= this.ub[i] - x;
+      if (bound < thr) return -1;
+    }
+    return bound;
+  }
+
+  /**
+   * Exact score of doc d (partial p, upper bound `bound`), or -1 as soon as it cannot reach thr
+   * or beat the queue's k-th hit. Docs must come in increasing order between resets.
+   */
+  exact(d: number, p: number, bound: number, thr: number, queue: TopKQueue): number {
+    let s = p;
+    let rest = bound - p;
+    const n = this.n;
+    for (let i = 0; i < n; i++) {
+      if (rest === 0) break;
+      const at = this.rangeAt[i];
+      let x: number;
+      if (at >= 0) {
+        const r = d >>> this.rangeBits[i];
+        x = r < this.numRanges[i] ? this.weight[i] * this.bytes[i][at + r] : 0;
+      } else {
+        x = this.cursors[i].bound(d);
+      }
+      if (x === 0) continue;
+      rest -= x;
+      s += this.cursors[i].score(d);
+      const ub = s + rest;
+      if (ub < thr || !queue.canBeat(ub, d)) return -1;
+    }
+    return s;
+  }
+}
+
+export const taatMaxscore: TopKAlgorithm = {
+  name: 'taat-maxscore',
+  search(request: SearchRequest): TopKResult {
+    validateSearchRequest(request);
+    const { numDocs } = request;
+    const k = Math.min(request.k, numDocs);
+    const queue = new TopKQueue(k);
+    if (k === 0 || request.terms.length === 0) return queue.toResult();
+    let largest = 0;
+    for (const t of request.terms) largest += t.weight * t.postings.maxImpact;
+    if (largest > 0x7fffffff) return exhaustive.search(request);
+
+    const terms = request.terms.filter((t) => t.postings.df > 0);
+    // Essential priority: bound per posting, largest first.
+    terms.sort(
+      (a, b) =>
+        (b.weight * b.postings.maxImpact) / b.postings.df - (a.weight * a.postings.maxImpact) / a.postings.df,
+    );
+    const words = (numDocs + 31) >>> 5;
+    if (acc.length < numDocs) acc = new Int32Array(numDocs);
+    if (touchedBits.length < words) touchedBits = new Int32Array(words);
+    const a = acc;
+    const bits = touchedBits;
+    taatStats.essentialLists = 0;
+    taatStats.essentialPostings = 0;
+    taatStats.boundPassed = 0;
+    taatStats.tightPassed = 0;
+    taatStats.blocksDecoded = 0;
+    taatStats.rounds = 0;
+
+    try {
+      return searchWith(terms, k, numDocs, largest, queue, a, bits, words);
+    } catch (error) {
+      // A corrupt block: leave the shared partial scores and bitmap clean for the next search.
+      a.fill(0, 0, numDocs);
+      bits.fill(0, 0, words);
+      throw error;
+    }
+  },
+};
+
+function searchWith(
+  terms: readonly QueryTerm[],
+  k: number,
+  numDocs: number,
+  largest: number,
+  queue: TopKQueue,
+  a: Int32Array,
+  bits: Int32Array,
+  words: number,
+): TopKResult {
+  let restUb = 0;
+  for (const t of terms) restUb += t.weight * t.postings.maxImpact;
+  // Start with lists worth ~numDocs/START_SHARE postings, then grow E until the rest cannot
+  // reach L, recomputing L each time E's postings grow by ROUND_GROWTH.
+  let e = 0;
+  let postings = 0;
+  let nextRound = numDocs / START_SHARE;
+  let L = 0;
+  while (e < terms.length) {
+    const t = terms[e++];
+    accumulate(t.postings, t.weight, a, bits);
+    postings += t.postings.df;
+    restUb -= t.weight * t.postings.maxImpact;
+    if (restUb < L) break;
+    if (postings < nextRound && e < terms.length) continue;
+    nextRound = postings * ROUND_GROWTH;
+    taatStats.rounds++;
+    const h = kthPartialAtLeast(k, a, bits, words, largest);
+    if (h > L) L = h;
+    if (restUb < L) break;
+  }
+  if (e < terms.length) {
+    // Lists short next to the number of candidates cost less accumulated than probed.
+    const candidates = countAtLeast(L - restUb, a, bits, words);
+    while (e < terms.length && terms[e].postings.df < ACCUMULATE_SHARE * candidates) {
+      const t = terms[e++];
+      accumulate(t.postings, t.weight, a, bits);
+      postings += t.postings.df;
+      restUb -= t.weight * t.postings.maxImpact;
+    }
+  }
+  taatStats.essentialLists = e;
+  taatStats.essentialPostings = postings;
+
+  const rest = new NonEssential(terms, e);
+  // Pass A (doc order): candidates whose partial + per-range bounds of the rest reach L.
+  let nCand = 0;
+  for (let w = 0; w < words; w++) {
+    let m = bits[w];
+    if (m === 0) continue;
+    bits[w] = 0;
+    while (m !== 0) {
+      const b = 31 - Math.clz32(m & -m);
+      m &= m - 1;
+      const d = (w << 5) | b;
+      const p = a[d];
+      a[d] = 0;
+      if (p + restUb < L) continue;
+      const bound = rest.tight(d, p, L);
+      if (bound < 0) continue;
+      if (nCand === candDocs.length) growCandidates();
+      candDocs[nCand] = d;
+      candPartial[nCand] = p;
+      candBound[nCand] = bound;
+      nCand++;
+    }
+  }
+  taatStats.boundPassed = nCand;
+  const cd = candDocs;
+  const cp = candPartial;
+  const cb = candBound;
+  let thr = L;
+  rest.reset();
+  if (nCand > k) {
+    // Pass B: the k candidates with the best bounds, completed exactly (in doc order), give a
+    // threshold close to the final one before the bulk is looked at.
+    const best = new TopKQueue(k);
+    for (let i = 0; i < nCand; i++) if (best.canBeat(cb[i], i)) best.offer(i, cb[i]);
+    const picked = best.toResult().docs.slice().sort();
+    for (let j = 0; j < picked.length; j++) {
+      const i = picked[j];
+      const s = rest.exact(cd[i], cp[i], cb[i], thr, queue);
+      if (s > 0) queue.offer(cd[i], s);
+      cb[i] = -1;
+    }
+    if (queue.isFull && queue.thresholdScore > thr) thr = queue.thresholdScore;
+    rest.reset();
+  }
+  // Pass C (doc order): everything else that can still beat the k-th hit.
+  for (let i = 0; i < nCand; i++) {
+    const bound = cb[i];
+    const d = cd[i];
+    if (bound < thr || !queue.canBeat(bound, d)) continue;
+    taatStats.tightPassed++;
+    const s = rest.exact(d, cp[i], bound, thr, queue);
+    if (s > 0 && queue.offer(d, s) && queue.isFull && queue.thresholdScore > thr) thr = queue.thresholdScore;
+  }
+  return queue.toResult();
+}
