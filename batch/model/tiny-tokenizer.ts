@@ -6,6 +6,8 @@
  * lowercase ASCII text tokenizes without [UNK]), a list of common English words, and
  * consonant-vowel syllables drawn from the seed until the vocabulary reaches `vocabSize`.
  */
+
+import { wordPieceTokenizerJson } from '../../shared/tokenizers/wordpiece-json.ts';
 import { SeededRandom } from './seeded-random.ts';
 
 export const TINY_SPECIAL_TOKENS = [
@@ -58,57 +60,5 @@ export function generateTinyTokenizerJson(options: TinyTokenizerOptions = {}): R
       syllable += consonants[random.int(consonants.length)] + vowels[random.int(5)];
     add(random.next() < 0.5 ? syllable : `##${syllable}`);
   }
-  const vocab: Record<string, number> = {};
-  tokens.forEach((token, id) => {
-    vocab[token] = id;
-  });
-  return {
-    version: '1.0',
-    truncation: null,
-    padding: null,
-    added_tokens: TINY_SPECIAL_TOKENS.map((content) => ({
-      id: vocab[content],
-      content,
-      single_word: false,
-      lstrip: false,
-      rstrip: false,
-      normalized: false,
-      special: true,
-    })),
-    normalizer: {
-      type: 'BertNormalizer',
-      clean_text: true,
-      handle_chinese_chars: true,
-      strip_accents: null,
-      lowercase: true,
-    },
-    pre_tokenizer: { type: 'BertPreTokenizer' },
-    post_processor: {
-      type: 'TemplateProcessing',
-      single: [
-        { SpecialToken: { id: '[CLS]', type_id: 0 } },
-        { Sequence: { id: 'A', type_id: 0 } },
-        { SpecialToken: { id: '[SEP]', type_id: 0 } },
-      ],
-      pair: [
-        { SpecialToken: { id: '[CLS]', type_id: 0 } },
-        { Sequence: { id: 'A', type_id: 0 } },
-        { SpecialToken: { id: '[SEP]', type_id: 0 } },
-        { Sequence: { id: 'B', type_id: 1 } },
-        { SpecialToken: { id: '[SEP]', type_id: 1 } },
-      ],
-      special_tokens: {
-        '[CLS]': { id: '[CLS]', ids: [vocab['[CLS]']], tokens: ['[CLS]'] },
-        '[SEP]': { id: '[SEP]', ids: [vocab['[SEP]']], tokens: ['[SEP]'] },
-      },
-    },
-    decoder: { type: 'WordPiece', prefix: '##', cleanup: true },
-    model: {
-      type: 'WordPiece',
-      unk_token: '[UNK]',
-      continuing_subword_prefix: '##',
-      max_input_chars_per_word: 100,
-      vocab,
-    },
-  };
+  return wordPieceTokenizerJson(tokens, TINY_SPECIAL_TOKENS);
 }
