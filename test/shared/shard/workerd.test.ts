@@ -5,11 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { Miniflare } from 'miniflare';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bytesSource } from '../../../shared/io/byte-source.ts';
 import { openShard, writeShard } from '../../../shared/shard/index.ts';
+import { startWorkerdScript } from '../../helpers/workerd-script.ts';
 import { GOLDEN_SHARDS } from './golden-inputs.ts';
 
 const workerSource = `
@@ -41,20 +40,7 @@ export default {
   },
 };`;
 
-const bundle = await build({
-  stdin: { contents: workerSource, resolveDir: import.meta.dirname, loader: 'ts', sourcefile: 'worker.ts' },
-  bundle: true,
-  format: 'esm',
-  platform: 'browser',
-  conditions: ['workerd', 'worker', 'browser'],
-  write: false,
-  logLevel: 'silent',
-});
-const miniflare = new Miniflare({
-  modules: true,
-  script: bundle.outputFiles[0].text,
-  compatibilityDate: '2026-04-01',
-});
+const miniflare = await startWorkerdScript(workerSource, import.meta.dirname, {});
 afterAll(() => miniflare.dispose());
 
 describe.each(GOLDEN_SHARDS.map((g, i) => ({ ...g, i })))('shard code inside workerd: $file', (golden) => {

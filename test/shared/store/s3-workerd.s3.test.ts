@@ -6,9 +6,9 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { build, type Plugin } from 'esbuild';
-import { Miniflare } from 'miniflare';
+import type { Plugin } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startWorkerdScript } from '../../helpers/workerd-script.ts';
 import { createTestBucket, s3TestClient, s3TestEnv } from '../../services/s3-test-env.ts';
 
 const workerSource = `
@@ -47,23 +47,15 @@ const pureJsXmlParser: Plugin = {
 
 const env = s3TestEnv();
 const bucket = await createTestBucket(s3TestClient(env), 'workerd');
-const bundle = await build({
-  stdin: { contents: workerSource, resolveDir: import.meta.dirname, loader: 'ts', sourcefile: 'worker.ts' },
-  bundle: true,
-  format: 'esm',
-  platform: 'browser',
-  conditions: ['workerd', 'worker', 'browser'],
-  write: false,
-  logLevel: 'silent',
-  plugins: [pureJsXmlParser],
-});
-const miniflare = new Miniflare({
-  modules: true,
-  script: bundle.outputFiles[0]!.text,
-  compatibilityDate: '2026-04-01',
-  compatibilityFlags: ['nodejs_compat'],
-  bindings: { BUCKET: bucket, S3_SETTINGS: JSON.stringify(env) },
-});
+const miniflare = await startWorkerdScript(
+  workerSource,
+  import.meta.dirname,
+  {
+    compatibilityFlags: ['nodejs_compat'],
+    bindings: { BUCKET: bucket, S3_SETTINGS: JSON.stringify(env) },
+  },
+  [pureJsXmlParser],
+);
 afterAll(() => miniflare.dispose());
 
 describe('S3 backend inside workerd', () => {

@@ -3,9 +3,8 @@
  * Worker: the R2 binding backend under the caching, retrying and counting decorators, as the edge will
  * stack them. Proves the runtime-neutral files need nothing from Node and behave there as in the suite.
  */
-import { build } from 'esbuild';
-import { Miniflare } from 'miniflare';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startWorkerdScript } from '../../helpers/workerd-script.ts';
 
 const workerSource = `
 import { caching } from '../../../shared/store/caching.ts';
@@ -52,21 +51,7 @@ export default {
   },
 };`;
 
-const bundle = await build({
-  stdin: { contents: workerSource, resolveDir: import.meta.dirname, loader: 'ts', sourcefile: 'worker.ts' },
-  bundle: true,
-  format: 'esm',
-  platform: 'browser',
-  conditions: ['workerd', 'worker', 'browser'],
-  write: false,
-  logLevel: 'silent',
-});
-const miniflare = new Miniflare({
-  modules: true,
-  script: bundle.outputFiles[0]!.text,
-  compatibilityDate: '2026-04-01',
-  r2Buckets: ['BUCKET'],
-});
+const miniflare = await startWorkerdScript(workerSource, import.meta.dirname, { r2Buckets: ['BUCKET'] });
 afterAll(() => miniflare.dispose());
 
 describe('ObjectStore decorators over an R2 binding inside workerd', () => {
