@@ -20,19 +20,13 @@ import type { EncodeRole, Encoder } from '../../shared/encoders/encoder.ts';
 import { fingerprintOf } from '../../shared/encoders/fingerprint.ts';
 import {
   type BatchLimits,
-  type OwnedSequence,
   type PaddedBatch,
   padBatch,
   planBatches,
 } from '../../shared/encoders/onnx/batching.ts';
 import type { ModelConfig } from '../../shared/encoders/onnx/config.ts';
-import { bfloat16ToFloat32, float16ToFloat32 } from '../../shared/encoders/onnx/half-float.ts';
-import {
-  maxMergeSparse,
-  sparseFromTopK,
-  spladePoolDense,
-  topKDense,
-} from '../../shared/encoders/onnx/pooling.ts';
+import { maxMergeSparse } from '../../shared/encoders/onnx/pooling.ts';
+import { batchInputs, vectorsFromOutputs } from '../../shared/encoders/onnx/session-io.ts';
 import {
   type PackedSequences,
   type RoleLayout,
@@ -193,13 +187,7 @@ export class OnnxEncoder implements Encoder {
   /** Runs one padded batch; returns one vector per member (already cut to k). */
   private async runBatch(batch: PaddedBatch, k: number): Promise<SparseVector[]> {
     const shape = [batch.batchSize, batch.length];
-    const tensors: Record<string, BigInt64Array> = {
-      input_ids: batch.inputIds,
-      attention_mask: batch.attentionMask,
-      position_ids: batch.positionIds,
-      pooling_mask: batch.poolingMask,
-      token_type_ids: new BigInt64Array(batch.inputIds.length),
-    };
+    const tensors = batchInputs(batch);
     const feeds: Record<string, ort.Tensor> = {};
     for (const name of this.modelDir.inputs) feeds[name] = new ort.Tensor('int64', tensors[name], shape);
     const t0 = performance.now();
@@ -211,35 +199,13 @@ export class OnnxEncoder implements Encoder {
     this.counters.paddedTokens += batch.batchSize * batch.length;
     for (const t of Object.values(out))
       this.counters.outputBytes += (t.data as ArrayLike<number> & { byteLength: number }).byteLength;
-    if (this.modelDir.config.prepared) {
-      const ids = out.term_ids.data as BigInt64Array;
-      const weights = out.term_weights.data as Float32Array;
-      const width = out.term_ids.dims[1];
-      return batch.members.map((_, row) =>
-        sparseFromTopK(
-          ids.subarray(row * width, (row + 1) * width),
-          weights.subarray(row * width, (row + 1) * width),
-          k,
-        ),
-      );
-    }
-    const logits = logitsAsFloat(out.logits);
-    const dims = out.logits.dims as [number, number, number];
-    return batch.members.map((m: OwnedSequence, row) =>
-      topKDense(spladePoolDense(logits, dims, row, m.poolStart, m.poolEnd), k),
-    );
+    return vectorsFromOutputs(out, batch, this.modelDir.config.prepared !== false, k);
   }
 
   async close(): Promise<void> {
     await this.pool?.close();
     await this.session.release();
   }
-}
-
-function logitsAsFloat(tensor: ort.Tensor): Float32Array {
-  if (tensor.type === 'float16') return float16ToFloat32(tensor.data as Uint16Array);
-  if ((tensor.type as string) === 'bfloat16') return bfloat16ToFloat32(tensor.data as Uint16Array);
-  return tensor.data as Float32Array;
 }
 
 function emptyStats(): EncodeStats {

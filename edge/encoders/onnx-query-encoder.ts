@@ -13,19 +13,14 @@ import type { EncodeRole, Encoder } from '../../shared/encoders/encoder.ts';
 import { EncoderError } from '../../shared/encoders/errors.ts';
 import { padBatch, planBatches } from '../../shared/encoders/onnx/batching.ts';
 import { type ModelConfig, parseModelConfig } from '../../shared/encoders/onnx/config.ts';
-import { bfloat16ToFloat32, float16ToFloat32 } from '../../shared/encoders/onnx/half-float.ts';
-import {
-  maxMergeSparse,
-  sparseFromTopK,
-  spladePoolDense,
-  topKDense,
-} from '../../shared/encoders/onnx/pooling.ts';
+import { maxMergeSparse } from '../../shared/encoders/onnx/pooling.ts';
 import {
   queryModelFile,
   queryModelFingerprint,
   TOKENIZER_CONFIG_ASSET,
   TOKENIZER_JSON_ASSET,
 } from '../../shared/encoders/onnx/query-model.ts';
+import { batchInputs, vectorsFromOutputs } from '../../shared/encoders/onnx/session-io.ts';
 import {
   roleLayout,
   textsToPackedSequences,
@@ -121,52 +116,16 @@ export class OnnxQueryEncoder implements Encoder {
     for (const members of planBatches(sequences, limits)) {
       const batch = padBatch(members, this.#padId);
       const shape = [batch.batchSize, batch.length];
-      const tensors: Record<string, BigInt64Array> = {
-        input_ids: batch.inputIds,
-        attention_mask: batch.attentionMask,
-        position_ids: batch.positionIds,
-        pooling_mask: batch.poolingMask,
-        token_type_ids: new BigInt64Array(batch.inputIds.length),
-      };
+      const tensors = batchInputs(batch);
       const feeds: Record<string, unknown> = {};
       for (const input of this.session.inputNames)
         feeds[input] = new this.ort.Tensor('int64', tensors[input], shape);
       const out = await this.session.run(feeds);
-      members.forEach((member, row) => {
-        windows[member.owner].push(this.#vector(out, row, member.poolStart, member.poolEnd, k));
+      vectorsFromOutputs(out, batch, this.config.prepared !== false, k).forEach((vector, row) => {
+        windows[members[row].owner].push(vector);
       });
     }
     return windows.map((w) => maxMergeSparse(w, k));
-  }
-
-  #vector(
-    out: Record<string, OrtTensor>,
-    row: number,
-    poolStart: number,
-    poolEnd: number,
-    k: number,
-  ): SparseVector {
-    if (this.config.prepared) {
-      const ids = out.term_ids.data as BigInt64Array;
-      const weights = out.term_weights.data as Float32Array;
-      const width = out.term_ids.dims[1];
-      return sparseFromTopK(
-        ids.subarray(row * width, (row + 1) * width),
-        weights.subarray(row * width, (row + 1) * width),
-        k,
-      );
-    }
-    const logits = out.logits;
-    const data =
-      logits.type === 'float16'
-        ? float16ToFloat32(logits.data as Uint16Array)
-        : logits.type === 'bfloat16'
-          ? bfloat16ToFloat32(logits.data as Uint16Array)
-          : (logits.data as Float32Array);
-    return topKDense(
-      spladePoolDense(data, logits.dims as [number, number, number], row, poolStart, poolEnd),
-      k,
-    );
   }
 
   async close(): Promise<void> {

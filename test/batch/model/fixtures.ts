@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { type TinyModelDirOptions, writeTinyModelDir } from '../../../batch/model/tiny-model-dir.node.ts';
 import { padBatch } from '../../../shared/encoders/onnx/batching.ts';
-import { float16ToFloat32 } from '../../../shared/encoders/onnx/half-float.ts';
 import type { ModelSequence } from '../../../shared/encoders/onnx/sequences.ts';
+import { batchInputs, logitsAsFloat32 } from '../../../shared/encoders/onnx/session-io.ts';
 
 const created: string[] = [];
 
@@ -51,21 +51,12 @@ export async function runSequences(
       padId,
     );
     const shape = [batch.batchSize, batch.length];
-    const all: Record<string, BigInt64Array> = {
-      input_ids: batch.inputIds,
-      attention_mask: batch.attentionMask,
-      position_ids: batch.positionIds,
-      pooling_mask: batch.poolingMask,
-    };
+    const all = batchInputs(batch);
     const feeds: Record<string, ort.Tensor> = {};
     for (const name of session.inputNames) feeds[name] = new ort.Tensor('int64', all[name], shape);
     const out = await session.run(feeds);
     if (out.logits) {
-      const data =
-        out.logits.type === 'float16'
-          ? float16ToFloat32(out.logits.data as Uint16Array)
-          : (out.logits.data as Float32Array);
-      return { logits: data, dims: out.logits.dims as [number, number, number] };
+      return { logits: logitsAsFloat32(out.logits), dims: out.logits.dims as [number, number, number] };
     }
     return {
       termIds: out.term_ids.data as BigInt64Array,
