@@ -3,19 +3,13 @@
  * and tokenizers are byte-identical from run to run and machine to machine: tests can then pin
  * behaviour (and the encoder fingerprint) without storing binary fixtures in git.
  */
-export class SeededRandom {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
+import { mulberry32 } from '../../shared/random.ts';
 
+export class SeededRandom {
   /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  readonly next: () => number;
+  constructor(seed: number) {
+    this.next = mulberry32(seed);
   }
 
   /** Standard normal via Box-Muller (one value per call; simplicity beats speed for fixtures). */

@@ -13,9 +13,10 @@
 import { bytesSource } from '../../shared/io/byte-source.ts';
 import { encodeAllPostingLists, invertDocuments } from '../../shared/postings/invert.ts';
 import { PostingList } from '../../shared/postings/posting-list.ts';
+import { mulberry32 } from '../../shared/random.ts';
 import { crc32 } from '../../shared/shard/checksum.ts';
 import { openShard, openShardSync, writeShard } from '../../shared/shard/index.ts';
-import { mulberry32, randomVectors } from '../shared/shard/fixed-corpus.ts';
+import { randomVectors } from '../shared/shard/fixed-corpus.ts';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

@@ -10,6 +10,7 @@
  * impacts with one corpus-wide scale, query weights to 1..255 per query. Doc ids are in random
  * order (no clustering/reordering), the hard case for block-max pruning.
  */
+import { mulberry32 } from '../../shared/random.ts';
 import type { QuantizedVector } from '../../shared/sparse/types.ts';
 
 export interface SyntheticCorpusOptions {
@@ -37,21 +38,9 @@ const TERMS_PER_TOPIC = 120;
 const TOPIC_SHARE = 1 / 3;
 const QUERY_WORDS = 6;
 
-/** mulberry32: small, fast, good enough for synthetic data. */
-export function createRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function generateCorpus(options: SyntheticCorpusOptions): SyntheticCorpus {
   const { docs, vocab } = options;
-  const rng = createRng(options.seed ?? 42);
+  const rng = mulberry32(options.seed ?? 42);
   const docTerms = options.docTerms ?? 120;
   const queryTerms = options.queryTerms ?? 44;
   const numQueries = options.queries ?? 200;

@@ -3,6 +3,8 @@
  * English words drawn Zipf-like from a fixed word list, so tokenization and BM25 behave as on prose while
  * any size can be generated in milliseconds without shipping data.
  */
+import { mulberry32 } from '../../../shared/random.ts';
+
 const WORDS = `the of and to in is was for on that with as by at from his her an which it be are this or had
 not were but also their have has one its first new after who two they other been more all when during into
 time only city world year school state history system used between under known water music film team game
@@ -14,17 +16,6 @@ storm wind rain snow desert valley lake coast harbour bay canal tower wall gate 
   .split(/\s+/)
   .filter(Boolean);
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface SyntheticDoc {
   _id: string;
   title: string;
@@ -35,7 +26,7 @@ export interface SyntheticDoc {
 export function syntheticDocs(count: number, words = 60, seed = 1, idPrefix = 'doc'): SyntheticDoc[] {
   const docs: SyntheticDoc[] = [];
   for (let i = 0; i < count; i++) {
-    const random = rng(seed * 1_000_003 + i);
+    const random = mulberry32(seed * 1_000_003 + i);
     const parts: string[] = [];
     for (let w = 0; w < words; w++) parts.push(WORDS[Math.floor(WORDS.length * random() ** 2)]);
     parts.push(`unique${i}`);

@@ -2,19 +2,10 @@
  * Deterministic corpora for golden files and fuzzing: a seeded PRNG (mulberry32) so the same call
  * always yields the same documents, ids and stored fields on every machine and Node version.
  */
+
+import { mulberry32 } from '../../../shared/random.ts';
 import type { WriteShardInput } from '../../../shared/shard/index.ts';
 import type { QuantizedVector } from '../../../shared/sparse/types.ts';
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 export interface FixedCorpusOptions {
   readonly seed: number;
