@@ -8,6 +8,7 @@
  */
 import { assetKey, shardKey } from '../../shared/index/layout.ts';
 import type { EncoderDescriptor, ShardEntry } from '../../shared/index/manifest.ts';
+import { checksumHex, shardEntryOf } from '../../shared/index/shard-entry.ts';
 import { crc32 } from '../../shared/shard/checksum.ts';
 import { writeShard } from '../../shared/shard/writer.ts';
 import { DEFAULT_IMPACT_BITS, impactScale, quantizeVector } from '../../shared/sparse/quantize.ts';
@@ -173,15 +174,7 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
     const key = shardKey(index, version, s);
     await store.put(key, written.bytes, { contentType: 'application/octet-stream' });
     bytesWritten += written.bytes.length;
-    shards.push({
-      key,
-      size: written.bytes.length,
-      checksum: written.checksum.toString(16).padStart(8, '0'),
-      docBase: from,
-      numDocs: to - from,
-      postings: written.stats.numPostings,
-      hotRegion: { offset: written.hotRegion.offset, length: written.hotRegion.length },
-    });
+    shards.push(shardEntryOf(key, written));
   }
   lap('quantizeWriteShards');
 
@@ -232,7 +225,7 @@ export async function verifyShards(store: ObjectStore, shards: readonly ShardEnt
       throw new ShardVerificationError(shard.key, `is ${info.size} bytes, expected ${shard.size}`);
     const object = await store.get(shard.key);
     if (!object) throw new ShardVerificationError(shard.key, 'is missing after upload');
-    const actual = crc32(object.bytes).toString(16).padStart(8, '0');
+    const actual = checksumHex(crc32(object.bytes));
     if (actual !== shard.checksum) {
       throw new ShardVerificationError(
         shard.key,

@@ -24,6 +24,7 @@ import { createEncoder } from '../../shared/encoders/registry.ts';
 import { assetKey, currentKey, manifestKey, shardKey } from '../../shared/index/layout.ts';
 import type { IndexManifest, ShardEntry } from '../../shared/index/manifest.ts';
 import { encodeCurrentPointer, encodeManifest } from '../../shared/index/manifest-codec.ts';
+import { shardEntryOf } from '../../shared/index/shard-entry.ts';
 import { FOOTER_BYTES } from '../../shared/shard/format.ts';
 import { type InMemoryShardReader, openShardSync, writeShard } from '../../shared/shard/index.ts';
 import { generateCorpus } from './synthetic-corpus.ts';
@@ -97,15 +98,7 @@ async function main() {
     const key = shardKey(INDEX, VERSION, s);
     files.push({ key, bytes: written.bytes });
     readers.push(openShardSync(key, written.bytes));
-    shards.push({
-      key,
-      size: written.bytes.length,
-      checksum: written.checksum.toString(16),
-      docBase: from,
-      numDocs: to - from,
-      postings: written.stats.numPostings,
-      hotRegion: written.hotRegion,
-    });
+    shards.push(shardEntryOf(key, written));
   }
   const assets: Record<string, string> = {};
   for (const [name, bytes] of Object.entries(description.assets)) {

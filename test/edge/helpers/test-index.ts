@@ -9,6 +9,7 @@ import { Bm25StatsBuilder } from '../../../shared/encoders/bm25/stats.ts';
 import { assetKey, currentKey, manifestKey, shardKey } from '../../../shared/index/layout.ts';
 import type { IndexManifest, ShardEntry } from '../../../shared/index/manifest.ts';
 import { encodeCurrentPointer, encodeManifest } from '../../../shared/index/manifest-codec.ts';
+import { shardEntryOf } from '../../../shared/index/shard-entry.ts';
 import { writeShard } from '../../../shared/shard/writer.ts';
 import { impactScale, maxWeightOf, quantizeQuery, quantizeVector } from '../../../shared/sparse/quantize.ts';
 import type { QuantizedVector, SparseVector } from '../../../shared/sparse/types.ts';
@@ -87,15 +88,7 @@ export async function buildTestIndex(
     });
     const key = shardKey(index, version, s);
     await store.put(key, written.bytes);
-    shards.push({
-      key,
-      size: written.bytes.length,
-      checksum: written.checksum.toString(16),
-      docBase: from,
-      numDocs: to - from,
-      postings: written.stats.numPostings,
-      hotRegion: written.hotRegion,
-    });
+    shards.push(shardEntryOf(key, written));
   }
   const description = encoder.describe();
   const assets: Record<string, string> = {};
