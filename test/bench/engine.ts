@@ -16,6 +16,7 @@ import { DEFAULT_RANGE_BLOCK_BITS, DEFAULT_SUPER_BLOCK_BITS } from '../../shared
 import { encodeAllPostingLists, invertDocuments } from '../../shared/postings/invert.ts';
 import { PostingList } from '../../shared/postings/posting-list.ts';
 import { clusterOrder } from '../../shared/postings/reorder.ts';
+import { postingsEntropy } from './postings-entropy.ts';
 import { generateCorpus } from './synthetic-corpus.ts';
 
 function arg(name: string, fallback: number): number {
@@ -144,6 +145,8 @@ const report: Record<string, unknown> = {
   queries: queries.length,
   postings,
   bytes_per_posting: Math.round((encoded.totalBytes / postings) * 1000) / 1000,
+  // The zeroth-order floor of any per-posting code on this data (bits per posting).
+  entropy_bits_per_posting: postingsEntropy(inverted),
   build_postings_per_s: Math.round(postings / ((t2 - t0) / 1000)),
   build_ms: { invert: Math.round(t1 - t0), encode: Math.round(t2 - t1) },
   reorder_ms: reorder ? Math.round(reorderMs) : null,
