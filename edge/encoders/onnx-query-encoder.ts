@@ -28,7 +28,6 @@ import {
 } from '../../shared/encoders/onnx/text-sequences.ts';
 import type { SparseVector } from '../../shared/sparse/types.ts';
 import { loadTokenizer } from '../../shared/tokenizers/load.ts';
-import { createTokenizer } from '../../shared/tokenizers/registry.ts';
 import { isBuiltinTokenizer } from '../../shared/tokenizers/spec.ts';
 import type { Tokenizer } from '../../shared/tokenizers/tokenizer.ts';
 
@@ -71,14 +70,18 @@ export function onnxQueryEncoderFactory(loadRuntime: () => Promise<OrtRuntime>) 
       );
     }
     const tokenizerConfigBytes = context.assets?.[TOKENIZER_CONFIG_ASSET];
-    const tokenizer = tokenizerJson
-      ? createTokenizer({
-          tokenizerJson: JSON.parse(utf8.decode(tokenizerJson)) as object,
-          ...(tokenizerConfigBytes
-            ? { tokenizerConfig: JSON.parse(utf8.decode(tokenizerConfigBytes)) as object }
-            : {}),
-        })
-      : await loadTokenizer(builtin!);
+    // loadTokenizer imports only the tokenizer asked for: a Worker does not unpack Llama 3's data for a
+    // BERT-vocabulary model (the synchronous registry would, at import).
+    const tokenizer = await loadTokenizer(
+      tokenizerJson
+        ? {
+            tokenizerJson: JSON.parse(utf8.decode(tokenizerJson)) as object,
+            ...(tokenizerConfigBytes
+              ? { tokenizerConfig: JSON.parse(utf8.decode(tokenizerConfigBytes)) as object }
+              : {}),
+          }
+        : builtin!,
+    );
     runtime ??= loadRuntime();
     const ort = await runtime;
     const session = await ort.InferenceSession.create(model);
