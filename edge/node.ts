@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { registerOnnxEncoder } from '../batch/onnx/register.node.ts';
-import { EncoderError } from '../shared/encoders/errors.ts';
+import { checkFingerprint } from '../shared/encoders/registry.ts';
 import { openStore } from '../shared/store/open.node.ts';
 import { createApp, type EdgeDeps } from './app.ts';
 import { type OrtRuntime, onnxQueryEncoderFactory } from './encoders/onnx-query-encoder.ts';
@@ -32,14 +32,10 @@ const publishedQueryModel = onnxQueryEncoderFactory(
 export const nodeEncoderFactory: EncoderFactory = async (descriptor, assets) => {
   const queryFingerprint = descriptor.config.queryFingerprint;
   if (descriptor.name === 'onnx' && typeof queryFingerprint === 'string') {
-    const encoder = await publishedQueryModel({ ...descriptor.config, name: 'onnx' }, { assets });
-    if (encoder.fingerprint !== queryFingerprint) {
-      throw new EncoderError(
-        'fingerprint_mismatch',
-        `onnx query model has fingerprint ${encoder.fingerprint}, but the index was published with ${queryFingerprint}`,
-      );
-    }
-    return encoder;
+    return checkFingerprint(
+      await publishedQueryModel({ ...descriptor.config, name: 'onnx' }, { assets }),
+      queryFingerprint,
+    );
   }
   return registryEncoderFactory(
     descriptor.name === 'onnx'

@@ -57,12 +57,19 @@ export async function createEncoder(config: EncoderConfig, context: EncoderConte
       `unknown encoder "${config.name}"; registered: ${registeredEncoders().join(', ')}`,
     );
   }
-  const encoder = await factory(config, context);
-  if (context.expectedFingerprint !== undefined && encoder.fingerprint !== context.expectedFingerprint) {
+  return checkFingerprint(await factory(config, context), context.expectedFingerprint);
+}
+
+/**
+ * Returns `encoder` when it has the `expected` fingerprint (or none is expected); otherwise closes it and
+ * throws `fingerprint_mismatch` — queries encoded by another model than the index's would be silently wrong.
+ */
+export async function checkFingerprint(encoder: Encoder, expected: string | undefined): Promise<Encoder> {
+  if (expected !== undefined && encoder.fingerprint !== expected) {
     await encoder.close?.();
     throw new EncoderError(
       'fingerprint_mismatch',
-      `encoder "${config.name}" has fingerprint ${encoder.fingerprint}, but the index was built with ${context.expectedFingerprint}`,
+      `encoder "${encoder.name}" has fingerprint ${encoder.fingerprint}, but the index was built with ${expected}`,
     );
   }
   return encoder;
