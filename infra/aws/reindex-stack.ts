@@ -92,6 +92,8 @@ export class ReindexStack extends Stack {
     const environment = { S3_ENDPOINT: config.storeEndpoint, AWS_REGION: 'auto', CSPLADE_LOG: 'json' };
     const logging = ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'csplade' });
     const common = ['--index', config.index, '--store', config.storeUrl, '--run', 'Ref::run', '--json'];
+    // What both containers share: the image, the two roles, logs, and the store's endpoint and credentials.
+    const container = { image, jobRole, executionRole, logging, environment, secrets };
 
     const gpuCompute = new batch.ManagedEc2EcsComputeEnvironment(this, 'GpuCompute', {
       vpc,
@@ -111,15 +113,10 @@ export class ReindexStack extends Stack {
       retryAttempts: 3, // spot reclaims: a retried child resumes from the encoding cache
       parameters: { run: 'manual' },
       container: new batch.EcsEc2ContainerDefinition(this, 'EncodeContainer', {
-        image,
+        ...container,
         cpu: 4,
         memory: Size.gibibytes(15),
         gpu: 1,
-        jobRole,
-        executionRole,
-        logging,
-        environment,
-        secrets,
         // The child's index comes from AWS_BATCH_JOB_ARRAY_INDEX, which the CLI reads by default.
         command: [
           'encode',
@@ -147,15 +144,10 @@ export class ReindexStack extends Stack {
       retryAttempts: 2, // publishing is idempotent per run: a retry finds the version or finishes it
       parameters: { run: 'manual' },
       container: new batch.EcsFargateContainerDefinition(this, 'PublishContainer', {
-        image,
+        ...container,
         cpu: 4,
         memory: Size.gibibytes(16),
         assignPublicIp: true,
-        jobRole,
-        executionRole,
-        logging,
-        environment,
-        secrets,
         command: [
           'publish',
           '--shards',
