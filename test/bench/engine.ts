@@ -16,6 +16,7 @@ import { DEFAULT_RANGE_BLOCK_BITS, DEFAULT_SUPER_BLOCK_BITS } from '../../shared
 import { encodeAllPostingLists, invertDocuments } from '../../shared/postings/invert.ts';
 import { PostingList } from '../../shared/postings/posting-list.ts';
 import { clusterOrder } from '../../shared/postings/reorder.ts';
+import { informationFloor } from './information-floor.ts';
 import { postingsEntropy } from './postings-entropy.ts';
 import { generateCorpus } from './synthetic-corpus.ts';
 
@@ -147,6 +148,8 @@ const report: Record<string, unknown> = {
   bytes_per_posting: Math.round((encoded.totalBytes / postings) * 1000) / 1000,
   // The zeroth-order floor of any per-posting code on this data (bits per posting).
   entropy_bits_per_posting: postingsEntropy(inverted),
+  // The floor of ANY lossless index of this corpus (context models and reordering included).
+  information_floor: informationFloor(corpus.model, inverted),
   build_postings_per_s: Math.round(postings / ((t2 - t0) / 1000)),
   build_ms: { invert: Math.round(t1 - t0), encode: Math.round(t2 - t1) },
   reorder_ms: reorder ? Math.round(reorderMs) : null,

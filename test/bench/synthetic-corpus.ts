@@ -31,6 +31,40 @@ export interface SyntheticCorpus {
   readonly queries: QuantizedVector[];
   /** Topic of each document (for diagnostics; ids carry no topic order). */
   readonly docTopics: Uint16Array;
+  /** The generating model's parameters, for computing what any code of this corpus must spend. */
+  readonly model: CorpusModel;
+}
+
+export interface CorpusModel {
+  /** Popularity rank of each term id (0 = commonest). */
+  readonly rankOfTerm: Uint32Array;
+  /** Probability that a document draws rank r as a background term. */
+  readonly backgroundInclusion: Float64Array;
+  /** Topic i's candidate terms: topicTerms[i * termsPerTopic .. (i + 1) * termsPerTopic). */
+  readonly topicTerms: Uint32Array;
+  readonly termsPerTopic: number;
+}
+
+/** Rarity of a term in 0.1 (commonest) .. 1 (rarest): what document weights scale with. */
+export function rarityOfRank(rank: number, vocab: number): number {
+  return Math.log(rank + 3) / Math.log(vocab + 3);
+}
+
+/**
+ * A term weight from two uniform draws v, u in [0, 1): log1p(relu(x)) with x a scaled exponential
+ * (scale growing with rarity) plus a little noise. Exported so the information floor can
+ * integrate over exactly the distribution the generator samples.
+ */
+export function weightFromDraws(rarity: number, boost: number, v: number, u: number): number {
+  const x = (rarity * 1.4 + 0.1) * boost * -Math.log(1 - v * 0.999) + (u - 0.5) * 0.2;
+  return Math.log1p(Math.max(0.02, x));
+}
+
+/** Document impacts saturate at 255 for weights >= 3 (SPLADE++ document weights rarely exceed it). */
+export const DOC_IMPACT_SCALE = 255 / 3;
+
+export function documentImpact(weight: number): number {
+  return Math.min(255, Math.max(1, Math.round(weight * DOC_IMPACT_SCALE)));
 }
 
 const TOPICS = 1000;
@@ -96,20 +130,19 @@ export function generateCorpus(options: SyntheticCorpusOptions): SyntheticCorpus
 
   // Weight of term t: log1p(relu(x)), x larger for rarer terms. Common terms get low weights.
   const weightOf = (t: number, boost: number): number => {
-    const rarity = Math.log(rankOfTerm[t] + 3) / Math.log(vocab + 3); // 0.1 (common) .. 1 (rare)
-    const x = (rarity * 1.4 + 0.1) * boost * -Math.log(1 - rng() * 0.999) + (rng() - 0.5) * 0.2;
-    return Math.log1p(Math.max(0.02, x));
+    const v = rng();
+    const u = rng();
+    return weightFromDraws(rarityOfRank(rankOfTerm[t], vocab), boost, v, u);
   };
 
   const documents: QuantizedVector[] = new Array(docs);
   const docTopics = new Uint16Array(docs);
-  const docScale = 255 / 3; // impacts saturate at 255 for weights >= 3 (SPLADE++ document weights rarely exceed it)
   for (let d = 0; d < docs; d++) {
     docTopics[d] = Math.floor(rng() * TOPICS);
     const terms = draw(docTopics[d], Math.round(docTerms * TOPIC_SHARE * (0.5 + rng())), 1);
     const impacts = new Uint16Array(terms.length);
     for (let i = 0; i < terms.length; i++) {
-      impacts[i] = Math.min(255, Math.max(1, Math.round(weightOf(terms[i], 1) * docScale)));
+      impacts[i] = documentImpact(weightOf(terms[i], 1));
     }
     documents[d] = { terms, impacts };
   }
@@ -132,7 +165,18 @@ export function generateCorpus(options: SyntheticCorpusOptions): SyntheticCorpus
     for (let i = 0; i < terms.length; i++) impacts[i] = Math.max(1, Math.round((weights[i] / max) * 255));
     queries[q] = { terms, impacts };
   }
-  return { vocab, documents, queries, docTopics };
+  return {
+    vocab,
+    documents,
+    queries,
+    docTopics,
+    model: {
+      rankOfTerm,
+      backgroundInclusion: background.inclusion,
+      topicTerms,
+      termsPerTopic: TERMS_PER_TOPIC,
+    },
+  };
 }
 
 function strongestTerms(doc: QuantizedVector, count: number): Uint32Array {
@@ -149,6 +193,10 @@ function strongestTerms(doc: QuantizedVector, count: number): Uint32Array {
 class Sampler {
   readonly expected: number;
   private readonly prob: Float64Array;
+  /** Probability that rank r is drawn at scale 1 (a document's background terms). */
+  get inclusion(): Float64Array {
+    return this.prob;
+  }
   private readonly bandStarts: number[] = [];
 
   constructor(vocab: number, expected: number) {
