@@ -9,6 +9,7 @@
 import { assetKey, shardKey } from '../../shared/index/layout.ts';
 import type { EncoderDescriptor, ShardEntry } from '../../shared/index/manifest.ts';
 import { checksumHex, shardEntryOf } from '../../shared/index/shard-entry.ts';
+import { clusterOrder } from '../../shared/postings/reorder.ts';
 import { crc32 } from '../../shared/shard/checksum.ts';
 import { writeShard } from '../../shared/shard/writer.ts';
 import { DEFAULT_IMPACT_BITS, impactScale, quantizeVector } from '../../shared/sparse/quantize.ts';
@@ -41,7 +42,17 @@ export interface BuildOptions {
   readonly workers?: number;
   /** Postings of pruned vectors held between passes (default 64M, ~0.5 GB); larger builds reload. */
   readonly memoryBudgetPostings?: number;
+  /**
+   * Doc-id order inside each shard. 'cluster' (default) gives documents about the same things
+   * neighbouring ids (shared/postings/reorder.ts), which is what lets block-max pruning skip most
+   * of a shard; 'arrival' keeps corpus order. Hits and scores are the same either way; only the
+   * order among equal scores (smaller doc id first) can differ.
+   */
+  readonly docOrder?: DocOrder;
 }
+
+export type DocOrder = 'cluster' | 'arrival';
+export const DOC_ORDERS: readonly DocOrder[] = ['cluster', 'arrival'];
 
 export const DEFAULT_MEMORY_BUDGET_POSTINGS = 64 * 1024 * 1024;
 
@@ -63,6 +74,9 @@ export interface BuiltVersion {
 export async function buildVersion(options: BuildOptions): Promise<BuiltVersion> {
   const { store, index, run, version } = options;
   const bits = options.impactBits ?? DEFAULT_IMPACT_BITS;
+  const docOrder = options.docOrder ?? 'cluster';
+  if (!DOC_ORDERS.includes(docOrder))
+    throw new PipelineConfigError(`docOrder must be one of ${DOC_ORDERS.join(', ')}, got ${docOrder}`);
   const pruning = options.pruning ?? {};
   checkPruningOptions(pruning);
   let shardCount = options.shards ?? 1;
@@ -154,6 +168,7 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
 
   const shards: ShardEntry[] = [];
   let bytesWritten = 0;
+  let reorderSeconds = 0;
   for (let s = 0; s < shardCount; s++) {
     const { from, to } = ranges[s];
     const quantized: QuantizedVector[] = (kept[s] ?? (await prunedOf(s))).map((v) =>
@@ -162,14 +177,21 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
     // This shard is done: let its vectors go before the next one loads.
     kept[s] = undefined;
     if (shardCount > 1) memo = null;
+    // The shard's doc map keeps each document's external id, so reordering is invisible to readers.
+    const reorderStart = performance.now();
+    const order =
+      docOrder === 'cluster' && quantized.length > 1 ? clusterOrder(quantized, encoder.vocabSize) : null;
+    const inOrder = <T>(items: readonly T[]): T[] =>
+      order ? Array.from(order, (i) => items[i]) : [...items];
+    reorderSeconds += (performance.now() - reorderStart) / 1000;
     const written = writeShard({
       shardName: `shard-${String(s).padStart(4, '0')}`,
       docBase: from,
       impactBits: bits,
       indexScale: scale,
-      vectors: quantized,
-      externalIds: documents.ids.slice(from, to),
-      storedFields: documents.fields.slice(from, to),
+      vectors: inOrder(quantized),
+      externalIds: inOrder(documents.ids.slice(from, to)),
+      storedFields: inOrder(documents.fields.slice(from, to)),
     });
     const key = shardKey(index, version, s);
     await store.put(key, written.bytes, { contentType: 'application/octet-stream' });
@@ -212,6 +234,9 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
       encoded: documents.parts.reduce((sum, p) => sum + p.counts.encoded, 0),
       reused: documents.parts.reduce((sum, p) => sum + p.counts.reused, 0),
       buildSeconds: seconds,
+      docOrder,
+      // Included in buildSeconds.quantizeWriteShards.
+      reorderSeconds,
     },
   };
 }

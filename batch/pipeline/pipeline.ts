@@ -14,7 +14,7 @@ import { PublishConflictError } from '../publish/errors.ts';
 import { collectGarbage, DEFAULT_KEEP, type GcResult } from '../publish/gc.ts';
 import { beginPublish, deleteVersionFiles, type PublishResult, publishVersion } from '../publish/publish.ts';
 import { assertIndexName, readCurrent } from '../publish/versions.ts';
-import { type BuiltVersion, buildVersion } from './build-stage.ts';
+import { type BuiltVersion, buildVersion, type DocOrder } from './build-stage.ts';
 import type { DocumentEncoder } from './document-encoder.ts';
 import { runEncodeStage } from './encode-stage.ts';
 import { ShardVerificationError } from './errors.ts';
@@ -64,6 +64,8 @@ export interface BuildRunOptions {
   readonly workers?: number;
   /** See BuildOptions.memoryBudgetPostings. */
   readonly memoryBudgetPostings?: number;
+  /** See BuildOptions.docOrder. */
+  readonly docOrder?: DocOrder;
 }
 
 /** Builds the run into a new version folder and records the hand-over for `publishRun`. */

@@ -18,7 +18,11 @@ import type { QuantizedVector } from '../sparse/types.ts';
 export interface ReorderOptions {
   /** Target documents per cluster (default 256). */
   clusterSize?: number;
-  /** Terms present in more than this fraction of documents are ignored (default 0.02). */
+  /**
+   * Terms present in more than this fraction of documents are ignored (default 0.02), unless they
+   * are in at most two clusters' worth of documents: in a small shard a topic's words easily pass
+   * 2% of it and still say which cluster a document belongs to.
+   */
   maxDfFraction?: number;
   /** Terms kept per centroid (default 48). */
   centroidTerms?: number;
@@ -38,7 +42,7 @@ export function clusterOrder(
 ): Uint32Array {
   const n = documents.length;
   const clusterSize = options?.clusterSize ?? 256;
-  const maxDf = Math.max(2, Math.floor((options?.maxDfFraction ?? 0.02) * n));
+  const maxDf = Math.max(2, Math.floor((options?.maxDfFraction ?? 0.02) * n), 2 * clusterSize);
   const centroidTerms = options?.centroidTerms ?? 48;
   const iterations = options?.iterations ?? 2;
   const numClusters = Math.max(1, Math.round(n / clusterSize));

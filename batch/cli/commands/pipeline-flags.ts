@@ -7,6 +7,7 @@
  */
 import type { ParseArgsConfig } from 'node:util';
 import type { ObjectStore } from '../../../shared/store/object-store.ts';
+import { DOC_ORDERS, type DocOrder } from '../../pipeline/build-stage.ts';
 import type { Bm25Parameters, DocumentEncoder } from '../../pipeline/document-encoder.ts';
 import { openDocumentEncoder } from '../../pipeline/document-encoder.ts';
 import { openStoreUrl } from '../../pipeline/open-store.node.ts';
@@ -38,6 +39,7 @@ export const buildFlags = {
   'doc-top-k': { type: 'string' },
   'min-weight': { type: 'string' },
   'max-df-ratio': { type: 'string' },
+  'doc-order': { type: 'string' },
 } as const satisfies Options;
 
 export const publishFlags = {
@@ -60,7 +62,8 @@ export const BUILD_HELP = `  --shards        number of shards (default 1)
   --impact-bits   impact width, 1..16 (default 8)
   --doc-top-k     keep at most this many terms per document
   --min-weight    drop weights below this
-  --max-df-ratio  drop terms present in more than this fraction of documents (0 < r ≤ 1)`;
+  --max-df-ratio  drop terms present in more than this fraction of documents (0 < r ≤ 1)
+  --doc-order     cluster (default: similar documents get neighbouring ids, so queries skip more) | arrival`;
 
 export const PUBLISH_HELP = `  --keep          published versions to keep (default 3; CURRENT's is always kept)
   --keep-run      keep runs/<run>/ after publishing (default: removed)`;
@@ -121,7 +124,16 @@ export function buildOptionFlags(values: Values) {
     shards: integerFlag(values, 'shards', 1),
     impactBits: integerFlag(values, 'impact-bits', 8),
     pruning: pruningFlags(values),
+    docOrder: docOrderFlag(values),
   };
+}
+
+function docOrderFlag(values: Values): DocOrder {
+  const value = stringFlag(values, 'doc-order', 'cluster');
+  if (!(DOC_ORDERS as readonly string[]).includes(value)) {
+    throw new UsageError(`--doc-order must be ${DOC_ORDERS.join(' or ')}, got "${value}"`);
+  }
+  return value as DocOrder;
 }
 
 /** `--encoder bm25 | onnx:<dir>` (+ --tokenizer) → the pipeline's encoder adapter. */
