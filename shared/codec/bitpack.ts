@@ -9,6 +9,8 @@
  * of bounds as long as the caller checked that many bytes exist.
  */
 
+import { GAP_GROUP, MAX_UNROLLED_WIDTH, PLUS_ONE_GROUP } from './unpack-unrolled.ts';
+
 /** Number of bits needed to represent `value` (0 for 0). `value` must be a uint32. */
 export function bitWidth(value: number): number {
   return 32 - Math.clz32(value);
@@ -150,6 +152,16 @@ export function unpackDocGaps(
     for (let i = outAt; i < end; i++) out[i] = ++doc;
     return doc;
   }
+  if (width <= MAX_UNROLLED_WIDTH && count >= 32) {
+    // Whole groups of 32 through the unrolled unpackers (a group is 4 × width bytes, so the next
+    // one starts on a byte boundary); the rest below, from where they stopped.
+    const unpack = GAP_GROUP[width];
+    const view = viewOf(src);
+    const groups = count >>> 5;
+    for (let g = 0; g < groups; g++) doc = unpack(view, pos + 4 * width * g, doc, out, outAt + 32 * g);
+    if ((count & 31) === 0) return doc;
+    return unpackDocGaps(src, pos + 4 * width * groups, count & 31, width, doc, out, outAt + 32 * groups);
+  }
   if (width > 24) {
     unpackWide(src, pos, outAt, end, width, out);
     for (let i = outAt; i < end; i++) {
@@ -220,6 +232,16 @@ export function unpackPlusOne(
   }
   if (width === 8) {
     for (let i = outAt, p = pos; i < end; i++, p++) out[i] = src[p] + 1;
+    return;
+  }
+  if (width <= MAX_UNROLLED_WIDTH && count >= 32) {
+    const unpack = PLUS_ONE_GROUP[width];
+    const view = viewOf(src);
+    const groups = count >>> 5;
+    for (let g = 0; g < groups; g++) unpack(view, pos + 4 * width * g, out, outAt + 32 * g);
+    if ((count & 31) !== 0) {
+      unpackPlusOne(src, pos + 4 * width * groups, count & 31, width, out, outAt + 32 * groups);
+    }
     return;
   }
   const mask = (1 << width) - 1;
