@@ -9,8 +9,9 @@ import { crc32 } from './checksum.ts';
 import { ShardFormatError, UnsupportedShardVersionError } from './errors.ts';
 
 export const SHARD_MAGIC = Uint8Array.from([0x43, 0x53, 0x50, 0x4c, 0x53, 0x48, 0x52, 0x44]); // "CSPLSHRD"
-export const SHARD_FORMAT_VERSION = 1;
-export const SUPPORTED_SHARD_VERSIONS: readonly number[] = [1];
+/** 2: the dictionary's terms, blob lengths and df as varints, u8 max impacts (FORMAT.md). */
+export const SHARD_FORMAT_VERSION = 2;
+export const SUPPORTED_SHARD_VERSIONS: readonly number[] = [1, 2];
 export const FOOTER_BYTES = 48;
 /** Sections start at multiples of 8 so typed-array views over them need no copy. */
 export const SECTION_ALIGN = 8;

@@ -7,6 +7,7 @@
  * Decoding checks every offset, length and monotonic column once, so later lookups need no checks.
  */
 import { Packr } from 'msgpackr';
+import { VarintError, VarintReader, varintLength, writeVarint } from '../codec/varint.ts';
 import { type DocMap, type DocMapMeta, decodeDocMap } from './doc-map.ts';
 import { ShardFormatError, type ShardSection } from './errors.ts';
 import { alignUp, SECTION_ALIGN } from './format.ts';
@@ -59,6 +60,31 @@ export const DICT_STARTS = 'dict.starts';
 export const DICT_DF = 'dict.df';
 export const DICT_MAX_IMPACT = 'dict.maxImpact';
 export const DICT_CRC = 'dict.crc';
+/** Format 2: terms, blob lengths and df as one varint stream (replaces the three u32 columns). */
+export const DICT_PACKED = 'dict.packed';
+/** Format 2 with impactBits <= 8: max impacts as u8 (replaces the u16 column). */
+export const DICT_MAX_IMPACT8 = 'dict.maxImpact8';
+
+/**
+ * The varint stream of DICT_PACKED: per term, (term id − previous term id, or the id itself for
+ * the first), blob length, df. Most of each is one or two bytes where the u32 columns took twelve:
+ * the dictionary dominates the hot region, which every cold query reads for every shard.
+ */
+export function packDictionary(terms: Uint32Array, starts: Uint32Array, df: Uint32Array): Uint8Array {
+  let size = 0;
+  for (let i = 0; i < terms.length; i++) {
+    size += varintLength(i === 0 ? terms[0] : terms[i] - terms[i - 1]);
+    size += varintLength(starts[i + 1] - starts[i]) + varintLength(df[i]);
+  }
+  const out = new Uint8Array(size);
+  let p = 0;
+  for (let i = 0; i < terms.length; i++) {
+    p = writeVarint(out, p, i === 0 ? terms[0] : terms[i] - terms[i - 1]);
+    p = writeVarint(out, p, starts[i + 1] - starts[i]);
+    p = writeVarint(out, p, df[i]);
+  }
+  return out;
+}
 
 const packr = new Packr({ useRecords: false, moreTypes: true });
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
@@ -165,10 +191,18 @@ function readDictionary(
       throw bad(`${name} has ${s.length} bytes, expected ${count * bytesPer}`);
     return s;
   };
-  const terms = u32View(column(DICT_TERMS, 4, n));
-  const starts = u32View(column(DICT_STARTS, 4, n + 1));
-  const df = u32View(column(DICT_DF, 4, n));
-  const maxImpact = u16View(column(DICT_MAX_IMPACT, 2, n));
+  const packed = section(DICT_PACKED);
+  const { terms, starts, df } = packed
+    ? unpackDictionary(packed, n, bad)
+    : {
+        terms: u32View(column(DICT_TERMS, 4, n)),
+        starts: u32View(column(DICT_STARTS, 4, n + 1)),
+        df: u32View(column(DICT_DF, 4, n)),
+      };
+  const narrow = section(DICT_MAX_IMPACT8);
+  const maxImpact = narrow
+    ? Uint16Array.from(column(DICT_MAX_IMPACT8, 1, n))
+    : u16View(column(DICT_MAX_IMPACT, 2, n));
   const crc = u32View(column(DICT_CRC, 4, n));
   if (starts[0] !== 0 || starts[n] !== postingsLength) {
     throw bad(`blob offsets must run from 0 to ${postingsLength}, got ${starts[0]}..${starts[n]}`);
@@ -191,6 +225,35 @@ function readDictionary(
     throw bad(`df sum ${postings} differs from stats.numPostings ${stats.numPostings}`);
   if (maxSeen !== stats.maxImpact) throw bad(`largest max impact ${maxSeen} differs from stats.maxImpact`);
   return { terms, starts, df, maxImpact, crc };
+}
+
+/** Decodes DICT_PACKED into the dictionary's columns; the stream must hold exactly n entries. */
+function unpackDictionary(
+  bytes: Uint8Array,
+  n: number,
+  bad: (detail: string) => Error,
+): { terms: Uint32Array; starts: Uint32Array; df: Uint32Array } {
+  const terms = new Uint32Array(n);
+  const starts = new Uint32Array(n + 1);
+  const df = new Uint32Array(n);
+  const reader = new VarintReader(bytes);
+  try {
+    for (let i = 0; i < n; i++) {
+      const term = i === 0 ? reader.next() : terms[i - 1] + reader.next();
+      const length = reader.next();
+      if (term > 0xffffffff || starts[i] + length > 0xffffffff) {
+        throw bad(`${DICT_PACKED} entry ${i} overflows 32 bits`);
+      }
+      terms[i] = term;
+      starts[i + 1] = starts[i] + length;
+      df[i] = reader.next();
+    }
+  } catch (error) {
+    if (error instanceof VarintError) throw bad(`${DICT_PACKED}: ${error.message}`);
+    throw error;
+  }
+  if (!reader.done) throw bad(`${DICT_PACKED} has ${bytes.length - reader.pos} bytes after ${n} entries`);
+  return { terms, starts, df };
 }
 
 function readSectionTable(

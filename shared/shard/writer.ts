@@ -17,12 +17,12 @@ import { ShardInputError } from './errors.ts';
 import { alignUp, encodeFooter, FLAG_STORED_FIELDS, FOOTER_BYTES } from './format.ts';
 import {
   DICT_CRC,
-  DICT_DF,
   DICT_MAX_IMPACT,
-  DICT_STARTS,
-  DICT_TERMS,
+  DICT_MAX_IMPACT8,
+  DICT_PACKED,
   encodeHotRegion,
   type HotHeader,
+  packDictionary,
   type Region,
   type ShardStats,
 } from './hot-region.ts';
@@ -127,10 +127,8 @@ export function writeShard(input: WriteShardInput): WrittenShard {
   };
   const docMap = encodeDocMap(externalIds);
   const sections = new Map<string, Uint8Array>([
-    [DICT_TERMS, bytesOf(encoded.terms)],
-    [DICT_STARTS, bytesOf(starts)],
-    [DICT_DF, bytesOf(df)],
-    [DICT_MAX_IMPACT, bytesOf(maxImpact)],
+    [DICT_PACKED, packDictionary(encoded.terms, starts, df)],
+    impactBits <= 8 ? [DICT_MAX_IMPACT8, Uint8Array.from(maxImpact)] : [DICT_MAX_IMPACT, bytesOf(maxImpact)],
     [DICT_CRC, bytesOf(crc)],
     ...docMap.sections,
   ]);

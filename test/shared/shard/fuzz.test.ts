@@ -14,6 +14,7 @@ import {
   FOOTER_BYTES,
   openShard,
   openShardSync,
+  SHARD_FORMAT_VERSION,
   ShardFormatError,
   type ShardReader,
   UnsupportedShardVersionError,
@@ -188,7 +189,7 @@ describe('shard decoders under corruption', () => {
     const badMagic = original.slice();
     badMagic[original.length - 1] ^= 0xff;
     expect(() => openShardSync('s', badMagic)).toThrow(/shard s: footer: bad magic/);
-    for (const version of [0, 2, 0xffffffff]) {
+    for (const version of [0, SHARD_FORMAT_VERSION + 1, 0xffffffff]) {
       const bytes = original.slice();
       new DataView(bytes.buffer).setUint32(original.length - 12, version, true);
       expect(() => openShardSync('s', bytes)).toThrow(UnsupportedShardVersionError);
