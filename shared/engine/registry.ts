@@ -3,10 +3,15 @@
  * here). Default: 'taat-maxscore' (term-at-a-time MaxScore, algorithms/taat-maxscore.ts), chosen
  * by `npm run bench:engine -- --docs 1000000 --vocab 30522 --queries 200 --algorithms
  * bmp,taat-maxscore` (synthetic SPLADE-like corpus, cluster-reordered doc ids, ~44 terms per
- * query, 2-core shared machine, 2026-11-25), all exact, same run:
- *   top-10 p50:   taat-maxscore 5.0 ms, bmp 6.8 ms, uncompressed exhaustive baseline 11.5 ms
- *                 (2.3x vs 1.7x);
- *   top-1000 p50: taat-maxscore 20.2 ms, bmp 51.8 ms, baseline 12.7 ms (0.63x vs 0.25x).
+ * query, 2-core shared machine, 2026-11-25, after the unrolled posting decoder), all exact, same run:
+ *   top-10 p50:   taat-maxscore 4.54 ms, bmp 5.37 ms, uncompressed exhaustive baseline 11.44 ms
+ *                 (2.52x vs 2.13x);
+ *   top-1000 p50: taat-maxscore 13.6 ms, bmp 32.2 ms, baseline 12.6 ms (0.93x vs 0.39x).
+ * Tried and dropped the same day (an experiment, not committed): a flat BMP over 16-doc blocks
+ * with sequential bound passes (short lists bucketed by block instead of a per-doc array) scored
+ * very few blocks per top-10 query, yet its passes over every short posting and every long list's
+ * fine maxima took longer than taat-maxscore's whole search: on this data a 1,024-doc superblock
+ * holds nearly every query term, so coarse bounds prune nothing and fine ones cost a full pass.
  * An earlier run had MaxScore (DAAT) at 44 ms top-10: SPLADE queries carry many long lists whose
  * bounds never drop below the threshold, so it walks them document at a time.
  * Caveat: at top-1000 the uncompressed baseline still beats every algorithm here (the registered
