@@ -23,6 +23,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { readCorpus } from '../../batch/corpus/read-corpus.ts';
 import { openCorpus } from '../../batch/corpus/sources.node.ts';
 import { writeTinyModelDir } from '../../batch/model/tiny-model-dir.node.ts';
+import type { DocOrder } from '../../batch/pipeline/build-stage.ts';
 import { Bm25DocumentEncoder, openDocumentEncoder } from '../../batch/pipeline/document-encoder.ts';
 import { type IndexSummary, indexCorpus } from '../../batch/pipeline/pipeline.ts';
 import { pruneDocument } from '../../batch/pipeline/prune.ts';
@@ -49,6 +50,9 @@ const words = arg('words', 100);
 const buildDocs = arg('build-docs', 100_000);
 const changedFraction = arg('changed', 0.01);
 const onnxDocs = arg('onnx-docs', 2000);
+// The build stage's doc-id order (default cluster, as `csplade index`): `--doc-order arrival` to compare.
+const docOrderIndex = process.argv.indexOf('--doc-order');
+const docOrder = (docOrderIndex >= 0 ? process.argv[docOrderIndex + 1] : 'cluster') as DocOrder;
 
 const work = await mkdtemp(join(tmpdir(), 'csplade-bench-pipeline-'));
 try {
@@ -75,6 +79,7 @@ try {
       corpus: await openCorpus(path),
       encoder: new Bm25DocumentEncoder(),
       shards: 4,
+      docOrder,
     });
     return { ...summary, wall: (performance.now() - start) / 1000 };
   };
@@ -141,6 +146,7 @@ try {
           corpus: await openCorpus(path),
           encoder,
           shards: 4,
+          docOrder,
         });
         return { summary, wall: (performance.now() - start) / 1000 };
       };
@@ -202,6 +208,7 @@ try {
     bench: 'pipeline',
     docs,
     wordsPerDoc: words,
+    docOrder,
     endToEnd: {
       local: { docsPerSecond: round(fullDocsPerSecond, 0), seconds: full.seconds, postings: full.postings },
       s3,
