@@ -161,6 +161,8 @@ try {
         fullRunSeconds: round(fullOnnx.wall),
         ratio: round(rerunOnnx.wall / fullOnnx.wall),
         target: 0.05,
+        stages: rerunOnnx.summary.seconds,
+        fullRunStages: fullOnnx.summary.seconds,
       };
     } finally {
       await encoder.close();
