@@ -86,6 +86,9 @@ export class R2BindingObjectStore implements ObjectStore {
           ? { etagMatches: options.ifMatch }
           : undefined;
     const httpMetadata = options.contentType ? { contentType: options.contentType } : undefined;
+    // A Uint8Array subclass (a Node Buffer, often a view into Node's shared pool) fails an assertion
+    // in Miniflare's Node-to-workerd proxy; a plain copy of just these bytes is accepted everywhere.
+    if (bytes.constructor !== Uint8Array) bytes = new Uint8Array(bytes);
     const object = await this.#call('put', key, () =>
       onlyIf
         ? this.#bucket.put(key, bytes, { onlyIf, httpMetadata })

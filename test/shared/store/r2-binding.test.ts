@@ -4,7 +4,7 @@
  */
 import type { R2Bucket } from '@cloudflare/workers-types';
 import { Miniflare } from 'miniflare';
-import { afterAll, expect } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { prefixed } from '../../../shared/store/prefixed.ts';
 import { R2BindingObjectStore } from '../../../shared/store/r2-binding.ts';
 import { describeObjectStoreConformance } from './conformance.ts';
@@ -36,4 +36,14 @@ describeObjectStoreConformance('R2 binding on Miniflare', () => prefixed(store, 
     });
     expect(await response.text()).toBe(String(entries.length));
   },
+});
+
+describe('R2 binding from Node', () => {
+  it('stores a Node Buffer that is a view into a pooled allocation (msgpackr, fs return such buffers)', async () => {
+    // Buffer.from of a short string lands in Node's shared 8 KiB pool: a view at an offset.
+    const pooled = Buffer.from('pooled bytes');
+    expect(pooled.buffer.byteLength).toBeGreaterThan(pooled.length);
+    await store.put('node/pooled', pooled);
+    expect(new TextDecoder().decode((await store.get('node/pooled'))!.bytes)).toBe('pooled bytes');
+  });
 });
