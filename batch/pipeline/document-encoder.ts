@@ -23,8 +23,9 @@ import type { Encoder } from '../../shared/encoders/encoder.ts';
 import { fingerprintOf } from '../../shared/encoders/fingerprint.ts';
 import { countTerms } from '../../shared/encoders/term-counts.ts';
 import type { SparseVector } from '../../shared/sparse/types.ts';
-import type { TokenizerSpec } from '../../shared/tokenizers/registry.ts';
-import { createTokenizer } from '../../shared/tokenizers/registry.ts';
+import { bertBaseUncasedTokenizer } from '../../shared/tokenizers/bert-wordpiece.ts';
+import { loadTokenizer } from '../../shared/tokenizers/load.ts';
+import type { TokenizerSpec } from '../../shared/tokenizers/spec.ts';
 import type { Tokenizer } from '../../shared/tokenizers/tokenizer.ts';
 import type { InputMode } from '../corpus/validate.ts';
 import { PipelineConfigError } from './errors.ts';
@@ -86,9 +87,20 @@ export class Bm25DocumentEncoder implements DocumentEncoder {
   readonly #tokenizer: Tokenizer;
   readonly #parameters: Bm25Parameters;
 
-  constructor(parameters: Bm25Parameters = {}) {
+  /**
+   * BERT's tokenizer is built here; any other (Llama 3 unpacks ~0.5 s of data when imported, so
+   * nothing imports it until asked) is loaded first by `Bm25DocumentEncoder.open` and passed in.
+   */
+  constructor(parameters: Bm25Parameters = {}, tokenizer?: Tokenizer) {
     this.#parameters = parameters;
-    this.#tokenizer = createTokenizer(parameters.tokenizer ?? 'bert-base-uncased');
+    const spec = parameters.tokenizer ?? 'bert-base-uncased';
+    if (tokenizer) this.#tokenizer = tokenizer;
+    else if (spec === 'bert-base-uncased') this.#tokenizer = bertBaseUncasedTokenizer();
+    else {
+      throw new PipelineConfigError(
+        `bm25 with tokenizer ${JSON.stringify(spec)}: open it with Bm25DocumentEncoder.open (loads the tokenizer)`,
+      );
+    }
     this.vocabSize = this.#tokenizer.vocabSize;
     // Defaults spelled out, so workers given the same settings differently record the same spec.
     this.spec = {
@@ -103,6 +115,14 @@ export class Bm25DocumentEncoder implements DocumentEncoder {
       formatVersion: 1,
       tokenizer: this.#tokenizer.name,
     });
+  }
+
+  /** Loads the tokenizer `parameters` names (only that one), then builds the adapter. */
+  static async open(parameters: Bm25Parameters = {}): Promise<Bm25DocumentEncoder> {
+    return new Bm25DocumentEncoder(
+      parameters,
+      await loadTokenizer(parameters.tokenizer ?? 'bert-base-uncased'),
+    );
   }
 
   async encodeDocuments(texts: readonly string[]) {
@@ -200,7 +220,7 @@ export class StatelessDocumentEncoder implements DocumentEncoder {
 export async function openDocumentEncoder(spec: Readonly<Record<string, unknown>>): Promise<DocumentEncoder> {
   if (spec.kind === 'bm25') {
     const { kind: _, ...parameters } = spec;
-    return new Bm25DocumentEncoder(parameters as Bm25Parameters);
+    return Bm25DocumentEncoder.open(parameters as Bm25Parameters);
   }
   if (spec.kind === 'onnx' && typeof spec.modelDir === 'string') {
     const { createOnnxEncoder } = await import('../onnx/onnx-encoder.node.ts');
