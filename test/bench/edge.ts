@@ -26,8 +26,9 @@ import type { IndexManifest, ShardEntry } from '../../shared/index/manifest.ts';
 import { encodeCurrentPointer, encodeManifest } from '../../shared/index/manifest-codec.ts';
 import { shardEntryOf } from '../../shared/index/shard-entry.ts';
 import { FOOTER_BYTES } from '../../shared/shard/format.ts';
-import { type InMemoryShardReader, openShardSync, writeShard } from '../../shared/shard/index.ts';
+import { type InMemoryShardReader, openShardSync } from '../../shared/shard/index.ts';
 import { generateCorpus } from './synthetic-corpus.ts';
+import { SYNTHETIC_INDEX_SCALE, writeSyntheticShards } from './synthetic-shards.ts';
 
 /** The part of autocannon's API used here (the package ships no types). */
 type Autocannon = (options: {
@@ -76,30 +77,18 @@ async function main() {
   const corpus = generateCorpus({ docs: DOCS, vocab: VOCAB, queries: QUERIES, seed: 42 });
   log(`corpus: ${DOCS} docs, ${QUERIES} queries in ${round((performance.now() - t0) / 1000)} s`);
 
-  // The synthetic impacts use one corpus-wide scale: weight = impact × log1p(6) / 255.
-  const indexScale = Math.log1p(6) / 255;
+  const indexScale = SYNTHETIC_INDEX_SCALE;
   const encoder = await createEncoder({ name: 'precomputed', vocabulary: 'bert-base-uncased' });
   const description = encoder.describe!();
-  const per = Math.ceil(DOCS / SHARDS);
   const files: { key: string; bytes: Uint8Array }[] = [];
   const shards: ShardEntry[] = [];
   const readers: InMemoryShardReader[] = [];
-  for (let s = 0; s < SHARDS; s++) {
-    const from = s * per;
-    const to = Math.min(DOCS, from + per);
-    const written = writeShard({
-      shardName: `shard-${s}`,
-      docBase: from,
-      impactBits: 8,
-      indexScale,
-      vectors: corpus.documents.slice(from, to),
-      externalIds: Array.from({ length: to - from }, (_, i) => `doc${from + i}`),
-    });
+  writeSyntheticShards(corpus, SHARDS).forEach((written, s) => {
     const key = shardKey(INDEX, VERSION, s);
     files.push({ key, bytes: written.bytes });
     readers.push(openShardSync(key, written.bytes));
     shards.push(shardEntryOf(key, written));
-  }
+  });
   const assets: Record<string, string> = {};
   for (const [name, bytes] of Object.entries(description.assets)) {
     assets[name] = assetKey(INDEX, VERSION, name);

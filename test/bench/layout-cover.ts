@@ -15,9 +15,10 @@
  * first topic that lists them, other terms before or after): no real index knows its queries'
  * topics this well. Prints one JSON object.
  */
-import { openShardSync, writeShard } from '../../shared/shard/index.ts';
+import { openShardSync } from '../../shared/shard/index.ts';
 import { coverBytes, gapsBetween, neededBytes } from './interval-cover.ts';
 import { generateCorpus } from './synthetic-corpus.ts';
+import { writeSyntheticShards } from './synthetic-shards.ts';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -34,21 +35,10 @@ const OVERREAD = 2;
 
 // Same corpus and sharding as test/bench/edge.ts.
 const corpus = generateCorpus({ docs: DOCS, vocab: VOCAB, queries: QUERIES, seed: 42 });
-const per = Math.ceil(DOCS / SHARDS);
 /** blobLength[s][t]: bytes of term t's blob in shard s (0 when absent). */
 const blobLength: Uint32Array[] = [];
 const df = new Uint32Array(VOCAB);
-for (let s = 0; s < SHARDS; s++) {
-  const from = s * per;
-  const to = Math.min(DOCS, from + per);
-  const written = writeShard({
-    shardName: `shard-${s}`,
-    docBase: from,
-    impactBits: 8,
-    indexScale: Math.log1p(6) / 255,
-    vectors: corpus.documents.slice(from, to),
-    externalIds: Array.from({ length: to - from }, (_, i) => `doc${from + i}`),
-  });
+writeSyntheticShards(corpus, SHARDS).forEach((written, s) => {
   const reader = openShardSync(`shard-${s}`, written.bytes);
   const lengths = new Uint32Array(VOCAB);
   for (let t = 0; t < VOCAB; t++) {
@@ -60,7 +50,7 @@ for (let s = 0; s < SHARDS; s++) {
   }
   blobLength.push(lengths);
   log(`shard ${s}: ${written.bytes.length} bytes`);
-}
+});
 
 /** Term orders: order[i] = the term at position i. */
 function topicOrder(nonTopicFirst: boolean): Uint32Array {
