@@ -9,7 +9,8 @@
  * 1. Essential lists E are accumulated exactly, term at a time, into a dense Int32 partial-score
  *    array (docs marked in a bitmap). Lists enter E in decreasing order of upper bound per
  *    posting (weight × maxImpact / df): the cheapest way to shrink the bound of the rest.
- * 2. L = the k-th largest partial score (a histogram lower bound of it, no heap) is a lower
+ * 2. L = the k-th largest partial score (a lower bound of it from a histogram of partials that
+ *    accumulation keeps up to date, so no pass over the touched docs and no heap) is a lower
  *    bound of the final k-th score, since partials never exceed exact scores. Lists keep moving
  *    into E (L recomputed each time E grows by ROUND_GROWTH) until the non-essential lists N
  *    have Σ weight × maxImpact < L: then a doc in no essential list scores below the k-th hit
@@ -143,7 +144,11 @@ class Cursor {
   }
 }
 
-/** acc[d] += weight × impact for every posting of the list; marks docs in the bitmap. */
+/**
+ * acc[d] += weight × impact for every posting of the list; marks docs in the bitmap and keeps the
+ * histogram of touched docs' partial scores (bucket = partial >>> histShift) up to date, so the
+ * k-th partial and candidate counts need no pass over the touched docs.
+ */
 function accumulate(list: PostingList, weight: number, a: Int32Array, bits: Int32Array): void {
   if (blockDocs.length < list.blockSize) {
     blockDocs = new Uint32Array(list.blockSize);
@@ -151,61 +156,45 @@ function accumulate(list: PostingList, weight: number, a: Int32Array, bits: Int3
   }
   const docs = blockDocs;
   const imps = blockImps;
+  const h = hist;
+  const shift = histShift;
   for (let j = 0; j < list.numBlocks; j++) {
     const n = list.decodeBlock(j, docs, imps);
     for (let i = 0; i < n; i++) {
       const d = docs[i];
-      a[d] += weight * imps[i];
+      const before = a[d];
+      const after = before + weight * imps[i];
+      a[d] = after;
+      if (before !== 0) h[before >>> shift]--;
+      h[after >>> shift]++;
       bits[d >>> 5] |= 1 << (d & 31);
     }
   }
 }
 
 const HIST_BITS = 12;
+/** Touched docs per bucket of partial score, maintained by accumulate; cleared after each search. */
 const hist = new Int32Array((1 << HIST_BITS) + 1);
+/** Bucket of a partial p is p >>> histShift (set per search from the largest possible score). */
+let histShift = 0;
 
-/**
- * A lower bound of the k-th largest partial score among touched docs (0 if fewer than k): a
- * histogram of partials in 2^HIST_BITS buckets, one pass, no heap.
- */
-function kthPartialAtLeast(
-  k: number,
-  a: Int32Array,
-  bits: Int32Array,
-  words: number,
-  largest: number,
-): number {
-  const shift = Math.max(0, 32 - Math.clz32(largest) - HIST_BITS);
+/** A lower bound of the k-th largest partial score among touched docs (0 if fewer than k). */
+function kthPartialAtLeast(k: number): number {
   const h = hist;
-  for (let w = 0; w < words; w++) {
-    let m = bits[w];
-    while (m !== 0) {
-      const b = 31 - Math.clz32(m & -m);
-      m &= m - 1;
-      h[a[(w << 5) | b] >>> shift]++;
-    }
-  }
   let count = 0;
   let at = h.length - 1;
   for (; at > 0; at--) {
     count += h[at];
     if (count >= k) break;
   }
-  h.fill(0);
-  return count >= k ? at << shift : 0;
+  return count >= k ? at << histShift : 0;
 }
 
-/** Number of touched docs with partial >= v. */
-function countAtLeast(v: number, a: Int32Array, bits: Int32Array, words: number): number {
+/** An upper bound of the number of touched docs with partial >= v (whole buckets). */
+function countAtLeast(v: number): number {
+  const h = hist;
   let n = 0;
-  for (let w = 0; w < words; w++) {
-    let m = bits[w];
-    while (m !== 0) {
-      const b = 31 - Math.clz32(m & -m);
-      m &= m - 1;
-      if (a[(w << 5) | b] >= v) n++;
-    }
-  }
+  for (let at = Math.max(0, v) >>> histShift; at < h.length; at++) n += h[at];
   return n;
 }
 
@@ -344,13 +333,16 @@ export const taatMaxscore: TopKAlgorithm = {
     taatStats.blocksDecoded = 0;
     taatStats.rounds = 0;
 
+    histShift = Math.max(0, 32 - Math.clz32(largest) - HIST_BITS);
     try {
-      return searchWith(terms, k, numDocs, largest, queue, a, bits, words);
+      return searchWith(terms, k, numDocs, queue, a, bits, words);
     } catch (error) {
       // A corrupt block: leave the shared partial scores and bitmap clean for the next search.
       a.fill(0, 0, numDocs);
       bits.fill(0, 0, words);
       throw error;
+    } finally {
+      hist.fill(0);
     }
   },
 };
@@ -359,7 +351,6 @@ function searchWith(
   terms: readonly QueryTerm[],
   k: number,
   numDocs: number,
-  largest: number,
   queue: TopKQueue,
   a: Int32Array,
   bits: Int32Array,
@@ -382,13 +373,13 @@ function searchWith(
     if (postings < nextRound && e < terms.length) continue;
     nextRound = postings * ROUND_GROWTH;
     taatStats.rounds++;
-    const h = kthPartialAtLeast(k, a, bits, words, largest);
+    const h = kthPartialAtLeast(k);
     if (h > L) L = h;
     if (restUb < L) break;
   }
   if (e < terms.length) {
     // Lists short next to the number of candidates cost less accumulated than probed.
-    const candidates = countAtLeast(L - restUb, a, bits, words);
+    const candidates = countAtLeast(L - restUb);
     while (e < terms.length && terms[e].postings.df < ACCUMULATE_SHARE * candidates) {
       const t = terms[e++];
       accumulate(t.postings, t.weight, a, bits);
