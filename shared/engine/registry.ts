@@ -4,9 +4,9 @@
  * by `npm run bench:engine -- --docs 1000000 --vocab 30522 --queries 200 --algorithms
  * bmp,taat-maxscore` (synthetic SPLADE-like corpus, cluster-reordered doc ids, ~44 terms per
  * query, 2-core shared machine, 2026-11-25, after the unrolled posting decoder), all exact, same run:
- *   top-10 p50:   taat-maxscore 4.54 ms, bmp 5.37 ms, uncompressed exhaustive baseline 11.44 ms
- *                 (2.52x vs 2.13x);
- *   top-1000 p50: taat-maxscore 13.6 ms, bmp 32.2 ms, baseline 12.6 ms (0.93x vs 0.39x).
+ *   top-10 p50:   taat-maxscore 4.38 ms, bmp 5.42 ms, uncompressed exhaustive baseline 11.43 ms
+ *                 (2.61x vs 2.11x);
+ *   top-1000 p50: taat-maxscore 13.1 ms, bmp 35.0 ms, baseline 12.4 ms (0.95x vs 0.35x).
  * Tried and dropped the same day (an experiment, not committed): a flat BMP over 16-doc blocks
  * with sequential bound passes (short lists bucketed by block instead of a per-doc array) scored
  * very few blocks per top-10 query, yet its passes over every short posting and every long list's
