@@ -135,6 +135,10 @@ export class OnnxEncoder implements Encoder {
     return this.modelDir.tokenizer.tokenOf(termId);
   }
 
+  idOf(token: string): number | undefined {
+    return this.modelDir.tokenizer.idOf(token);
+  }
+
   /** Counters since the last `resetStats()`. */
   stats(): EncodeStats {
     return { ...this.counters };

@@ -110,6 +110,10 @@ export class OnnxQueryEncoder implements Encoder {
     return this.tokenizer.tokenOf(termId);
   }
 
+  idOf(token: string): number | undefined {
+    return this.tokenizer.idOf(token);
+  }
+
   async encode(texts: readonly string[], role: EncodeRole): Promise<SparseVector[]> {
     const k = this.config.topK[role];
     const layout = roleLayout(this.config, this.tokenizer, role);

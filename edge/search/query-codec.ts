@@ -24,10 +24,7 @@ const VECTOR_ONLY_ENCODERS = new Set(['precomputed']);
 const DECIMAL_ID = /^(0|[1-9][0-9]{0,9})$/;
 
 export class QueryCodec {
-  constructor(
-    readonly encoder: Encoder,
-    private readonly idOfToken: ((token: string) => number | undefined) | undefined,
-  ) {}
+  constructor(readonly encoder: Encoder) {}
 
   get acceptsText(): boolean {
     return !VECTOR_ONLY_ENCODERS.has(this.encoder.name);
@@ -53,7 +50,7 @@ export class QueryCodec {
     const byTerm = new Map<number, number>();
     for (const [key, weight] of entries) {
       const explicit = key.startsWith('#') && DECIMAL_ID.test(key.slice(1));
-      let term = explicit ? Number(key.slice(1)) : this.idOfToken?.(key);
+      let term = explicit ? Number(key.slice(1)) : this.encoder.idOf(key);
       if (term === undefined && DECIMAL_ID.test(key)) term = Number(key);
       if (term === undefined || term >= this.encoder.vocabSize) {
         throw invalidField(
@@ -130,7 +127,7 @@ export class QueryCodecs {
         throw unavailable(where, descriptor.name, cause);
       }
     }
-    return new QueryCodec(encoder, tokenLookup(encoder));
+    return new QueryCodec(encoder);
   }
 }
 
@@ -142,24 +139,6 @@ function unavailable(where: string, name: string, cause: unknown): ApiError {
     undefined,
     { cause },
   );
-}
-
-/**
- * Vector keys may be token strings when the encoder can map them. The Encoder seam has only tokenOf,
- * so this looks for the vocabulary the built-in encoders carry (a tokenizer or a term vocabulary).
- */
-function tokenLookup(encoder: Encoder): ((token: string) => number | undefined) | undefined {
-  type Vocabulary = { idOf(token: string): number | undefined };
-  const e = encoder as unknown as {
-    idOf?: Vocabulary['idOf'];
-    tokenizer?: Vocabulary;
-    vocabulary?: Vocabulary;
-  };
-  if (typeof e.idOf === 'function') return (token) => e.idOf!(token);
-  for (const vocabulary of [e.tokenizer, e.vocabulary]) {
-    if (vocabulary && typeof vocabulary.idOf === 'function') return (token) => vocabulary.idOf(token);
-  }
-  return undefined;
 }
 
 /**

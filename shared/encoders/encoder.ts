@@ -20,6 +20,11 @@ export interface Encoder {
   readonly vocabSize: number;
   /** Token string of a term id, for explanations. */
   tokenOf(termId: number): string;
+  /**
+   * Term id of a vocabulary token (the inverse of tokenOf), so callers can accept vectors keyed by
+   * token strings (e.g. exported SPLADE vectors); undefined for a token outside the vocabulary.
+   */
+  idOf(token: string): number | undefined;
   encode(texts: readonly string[], role: EncodeRole): Promise<SparseVector[]>;
   /**
    * The JSON config (for the manifest) and asset bytes (for the index's assets/ folder) from which

@@ -100,6 +100,10 @@ export class Bm25Encoder implements Encoder {
     return this.tokenizer.tokenOf(termId);
   }
 
+  idOf(token: string): number | undefined {
+    return this.tokenizer.idOf(token);
+  }
+
   async encode(texts: readonly string[], role: EncodeRole): Promise<SparseVector[]> {
     return texts.map((text) => this.encodeOne(text, role));
   }

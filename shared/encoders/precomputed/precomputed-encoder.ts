@@ -50,6 +50,10 @@ export class PrecomputedEncoder implements Encoder {
     return this.vocabulary.tokenOf(termId);
   }
 
+  idOf(token: string): number | undefined {
+    return this.vocabulary.idOf(token);
+  }
+
   async encode(texts: readonly string[], role: EncodeRole): Promise<SparseVector[]> {
     return texts.map((text, index) => this.encodeOne(text, role, `text ${index}`));
   }

@@ -43,6 +43,10 @@ export class WeightTableEncoder implements Encoder {
     return this.tokenizer.tokenOf(termId);
   }
 
+  idOf(token: string): number | undefined {
+    return this.tokenizer.idOf(token);
+  }
+
   async encode(texts: readonly string[], role: EncodeRole): Promise<SparseVector[]> {
     return texts.map((text) => this.encodeOne(text, role));
   }

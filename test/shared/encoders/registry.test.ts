@@ -93,6 +93,21 @@ describe('encoder registry', () => {
     expect(rebuilt.tokenOf(2)).toBe('gamma');
   });
 
+  it('maps tokens back to term ids (idOf inverts tokenOf) in every built-in encoder', async () => {
+    const encoders: Encoder[] = [
+      new Bm25Encoder({ tokenizer: bert, stats }),
+      new WeightTableEncoder(bert, weightTableFromTokenWeights({ cat: 2 }, bert)),
+      new PrecomputedEncoder({
+        vocabulary: vocabularyFromText('alpha\nbeta\n'),
+        source: { vocabText: 'alpha\nbeta\n' },
+      }),
+    ];
+    for (const encoder of encoders) {
+      for (const id of [0, 1, encoder.vocabSize - 1]) expect(encoder.idOf(encoder.tokenOf(id))).toBe(id);
+      expect(encoder.idOf('no such token ✗')).toBeUndefined();
+    }
+  });
+
   it('refuses unknown names, missing assets, bad parameters and fingerprint mismatches', async () => {
     await expect(createEncoder({ name: 'splade-magic' })).rejects.toThrow(
       /unknown encoder "splade-magic"; registered: .*bm25/,
@@ -125,6 +140,7 @@ describe('encoder registry', () => {
       fingerprint: `constant:${String(config.weight)}`,
       vocabSize: 1,
       tokenOf: () => 'x',
+      idOf: (token) => (token === 'x' ? 0 : undefined),
       encode: async (texts) =>
         texts.map(() => ({ terms: Uint32Array.of(0), weights: Float32Array.of(Number(config.weight)) })),
     });
