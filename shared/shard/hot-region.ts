@@ -233,6 +233,8 @@ function unpackDictionary(
   n: number,
   bad: (detail: string) => Error,
 ): { terms: Uint32Array; starts: Uint32Array; df: Uint32Array } {
+  // Three varints of at least one byte each per term: checked before allocating n-sized columns.
+  if (n * 3 > bytes.length) throw bad(`${DICT_PACKED} has ${bytes.length} bytes, too few for ${n} terms`);
   const terms = new Uint32Array(n);
   const starts = new Uint32Array(n + 1);
   const df = new Uint32Array(n);
