@@ -54,6 +54,7 @@ export function detachedPuts(store: ObjectStore): ObjectStore {
     getRange: (key, offset, length) => store.getRange(key, offset, length),
     head: (key) => store.head(key),
     list: (prefix) => store.list(prefix),
+    listPrefixes: (prefix) => store.listPrefixes(prefix),
     delete: (key) => store.delete(key),
     // new Uint8Array(view) copies; Buffer#slice would not (it is subarray).
     put: (key, bytes, options) => store.put(key, new Uint8Array(bytes), options),

@@ -91,10 +91,10 @@ export class IndexCatalog {
   }
 
   async #listIndexes(store: ObjectStore): Promise<IndexSummary[]> {
-    const objects = await store.list('indexes/');
-    const names = objects
-      .map((o) => /^indexes\/([^/]+)\/CURRENT$/.exec(o.key)?.[1])
-      .filter((name): name is string => name !== undefined && isValidIndexName(name));
+    // One short delimiter listing (index folders), not every version's every file.
+    const names = (await store.listPrefixes('indexes/'))
+      .map((prefix) => prefix.slice('indexes/'.length, -1))
+      .filter(isValidIndexName);
     const pointers = await Promise.all(names.map((name) => this.current(store, name).catch(() => null)));
     return names.flatMap((name, i) => {
       const p = pointers[i];

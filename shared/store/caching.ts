@@ -205,6 +205,7 @@ export function caching(store: ObjectStore, options: CachingOptions): CachingObj
     },
 
     list: (prefix) => store.list(prefix),
+    listPrefixes: (prefix) => store.listPrefixes(prefix),
 
     async delete(key) {
       invalidate(key);

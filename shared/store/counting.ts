@@ -83,6 +83,12 @@ export function counting(store: ObjectStore): CountingObjectStore {
         () => store.list(prefix),
         () => 0,
       ),
+    listPrefixes: (prefix) =>
+      track(
+        'list',
+        () => store.listPrefixes(prefix),
+        () => 0,
+      ),
     delete: (key) =>
       track(
         'delete',

@@ -36,3 +36,16 @@ export function compareKeys(a: string, b: string): number {
   }
   return a.length - b.length;
 }
+
+/**
+ * The delimiter listing of `keys` (all under `prefix`): each distinct `prefix + segment + "/"` that
+ * a key continues past, sorted like `list`. For backends without a native delimiter listing.
+ */
+export function commonPrefixes(keys: readonly string[], prefix: string): string[] {
+  const found = new Set<string>();
+  for (const key of keys) {
+    const slash = key.indexOf('/', prefix.length);
+    if (key.startsWith(prefix) && slash >= 0) found.add(key.slice(0, slash + 1));
+  }
+  return [...found].sort(compareKeys);
+}

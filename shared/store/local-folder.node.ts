@@ -19,7 +19,7 @@ import {
   StoreRequestError,
 } from './errors.ts';
 import { type FileLockOptions, withFileLock } from './file-lock.node.ts';
-import { assertValidKey, compareKeys } from './keys.ts';
+import { assertValidKey, commonPrefixes, compareKeys } from './keys.ts';
 import type { ObjectInfo, ObjectStore, PutOptions } from './object-store.ts';
 import { assertRangeArguments, assertRangeWithin } from './range.ts';
 
@@ -166,6 +166,14 @@ export class LocalFolderObjectStore implements ObjectStore {
     return infos
       .filter((info): info is ObjectInfo => info !== null)
       .sort((a, b) => compareKeys(a.key, b.key));
+  }
+
+  /** Derived from the walk `list` makes: an emptied folder is no prefix, as in S3. */
+  async listPrefixes(prefix: string): Promise<string[]> {
+    return commonPrefixes(
+      (await this.list(prefix)).map((o) => o.key),
+      prefix,
+    );
   }
 
   async delete(key: string): Promise<void> {

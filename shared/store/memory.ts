@@ -5,7 +5,7 @@
  * buffer after `put` must not change the object, as it could not with S3.
  */
 import { NotFoundError, PreconditionFailedError } from './errors.ts';
-import { assertValidKey, compareKeys } from './keys.ts';
+import { assertValidKey, commonPrefixes, compareKeys } from './keys.ts';
 import type { ObjectInfo, ObjectStore, PutOptions } from './object-store.ts';
 import { assertRangeArguments, assertRangeWithin } from './range.ts';
 
@@ -62,6 +62,13 @@ export class MemoryObjectStore implements ObjectStore {
     const found: ObjectInfo[] = [];
     for (const [key, object] of this.#objects) if (key.startsWith(prefix)) found.push(object.info);
     return found.sort((a, b) => compareKeys(a.key, b.key));
+  }
+
+  async listPrefixes(prefix: string): Promise<string[]> {
+    return commonPrefixes(
+      (await this.list(prefix)).map((o) => o.key),
+      prefix,
+    );
   }
 
   async delete(key: string): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * The ObjectStore seam: the five things csplade asks of S3, R2 or a folder.
+ * The ObjectStore seam: the things csplade asks of S3, R2 or a folder.
  * Retries, caching and request counting are decorators over this interface, not code in backends.
  * A backend knows nothing of the shard format.
  */
@@ -28,5 +28,11 @@ export interface ObjectStore {
   put(key: string, bytes: Uint8Array, options?: PutOptions): Promise<ObjectInfo>;
   /** All keys under a prefix, in lexicographic order (backends page internally). */
   list(prefix: string): Promise<ObjectInfo[]>;
+  /**
+   * The "folders" one level below a prefix: every distinct `prefix + name + "/"` that some key
+   * starts with, in lexicographic order (an S3/R2 listing with delimiter "/"), so finding the
+   * indexes of a store costs one short listing instead of listing every version's every file.
+   */
+  listPrefixes(prefix: string): Promise<string[]>;
   delete(key: string): Promise<void>;
 }

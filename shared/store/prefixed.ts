@@ -41,6 +41,9 @@ export function prefixed(store: ObjectStore, prefix: string): ObjectStore {
     async list(listPrefix) {
       return (await store.list(root + listPrefix)).map(relative);
     },
+    async listPrefixes(listPrefix) {
+      return (await store.listPrefixes(root + listPrefix)).map((p) => p.slice(root.length));
+    },
     delete: (key) => store.delete(full(key)),
   };
 }

@@ -118,6 +118,20 @@ export class R2BindingObjectStore implements ObjectStore {
     return found.sort((a, b) => compareKeys(a.key, b.key));
   }
 
+  async listPrefixes(prefix: string): Promise<string[]> {
+    const found: string[] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await this.#call(`list prefixes "${prefix}"`, undefined, () =>
+        this.#bucket.list({ prefix, delimiter: '/', cursor, limit: 1000 }),
+      );
+      found.push(...page.delimitedPrefixes);
+      if (!page.truncated) break;
+      cursor = page.cursor;
+    }
+    return found.sort(compareKeys);
+  }
+
   async delete(key: string): Promise<void> {
     assertValidKey(this.#backend, key);
     await this.#call('delete', key, () => this.#bucket.delete(key));

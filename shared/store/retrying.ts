@@ -83,6 +83,7 @@ export function retrying(store: ObjectStore, policy: RetryPolicy = {}): ObjectSt
     getRange: (key, offset, length) => attempt('getRange', key, () => store.getRange(key, offset, length)),
     head: (key) => attempt('head', key, () => store.head(key)),
     list: (prefix) => attempt('list', undefined, () => store.list(prefix)),
+    listPrefixes: (prefix) => attempt('list prefixes', undefined, () => store.listPrefixes(prefix)),
     delete: (key) => attempt('delete', key, () => store.delete(key)),
     put(key: string, bytes: Uint8Array, options?: PutOptions): Promise<ObjectInfo> {
       const conditional = options?.ifNoneMatch === '*' || options?.ifMatch !== undefined;

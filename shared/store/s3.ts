@@ -229,6 +229,29 @@ export class S3ObjectStore implements ObjectStore {
     return found.sort((a, b) => compareKeys(a.key, b.key));
   }
 
+  async listPrefixes(prefix: string): Promise<string[]> {
+    const found: string[] = [];
+    let continuationToken: string | undefined;
+    do {
+      let page: ListObjectsV2CommandOutput;
+      try {
+        page = await this.#client.send(
+          new ListObjectsV2Command({
+            Bucket: this.#bucket,
+            Prefix: prefix,
+            Delimiter: '/',
+            ContinuationToken: continuationToken,
+          }),
+        );
+      } catch (error) {
+        throw this.#mapError(error, `list prefixes "${prefix}"`, undefined);
+      }
+      for (const common of page.CommonPrefixes ?? []) if (common.Prefix) found.push(common.Prefix);
+      continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (continuationToken);
+    return found.sort(compareKeys);
+  }
+
   async delete(key: string): Promise<void> {
     assertValidKey(this.#backend, key);
     try {

@@ -186,6 +186,8 @@ describe('cost report', () => {
 describe('index routes', () => {
   it('lists indexes with their CURRENT version', async () => {
     await buildTestIndex(store, { index: 'other', version: 'v7', shards: 1 });
+    // A folder with only an unpublished run (no CURRENT) is no index yet.
+    await store.put('indexes/draft/runs/r1/part-0000.msgpack', new Uint8Array(1));
     const body = (await (await app().request('/v1/indexes')).json()) as {
       indexes: { name: string; version: string }[];
     };

@@ -144,6 +144,7 @@ describe('slow shards', () => {
       head: inner.head.bind(inner),
       put: inner.put.bind(inner),
       list: inner.list.bind(inner),
+      listPrefixes: inner.listPrefixes.bind(inner),
       delete: inner.delete.bind(inner),
       async getRange(k: string, offset: number, length: number) {
         if (k === key && wrapper.calls++ < hangs) await new Promise((r) => setTimeout(r, 5_000));

@@ -115,6 +115,7 @@ function bind(store: ObjectStore): ObjectStore {
     head: (k) => store.head(k),
     put: (k, b, o) => store.put(k, b, o),
     list: (p) => store.list(p),
+    listPrefixes: (p) => store.listPrefixes(p),
     delete: (k) => store.delete(k),
   };
 }

@@ -244,6 +244,26 @@ export function describeObjectStoreConformance(
         expect(listed.map((o) => o.key)).toEqual(keys);
         expect(listed.every((o) => o.size === text(o.key).length)).toBe(true);
       });
+
+      it('lists the folders one level below a prefix, as an S3 listing with delimiter "/"', async () => {
+        for (const key of [
+          'top/x/1',
+          'top/x/deep/2',
+          'top/y/1',
+          'top/file',
+          'top-neighbour/z/1',
+          'other/q/1',
+        ]) {
+          await store.put(key, text(key));
+        }
+        expect(await store.listPrefixes('top/')).toEqual(['top/x/', 'top/y/']);
+        expect(await store.listPrefixes('top/x/')).toEqual(['top/x/deep/']);
+        expect(await store.listPrefixes('top/y/')).toEqual([]);
+        expect(await store.listPrefixes('nothing/')).toEqual([]);
+        // A folder whose last object is deleted is gone, as in S3 (no empty folders).
+        await store.delete('top/y/1');
+        expect(await store.listPrefixes('top/')).toEqual(['top/x/']);
+      });
     });
 
     describe('delete', () => {

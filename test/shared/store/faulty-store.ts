@@ -47,6 +47,7 @@ export function faultyStore(inner: ObjectStore): FaultyStore {
     head: (key) => run('head', () => inner.head(key)),
     put: (key, bytes, options) => run('put', () => inner.put(key, bytes, options)),
     list: (prefix) => run('list', () => inner.list(prefix)),
+    listPrefixes: (prefix) => run('list', () => inner.listPrefixes(prefix)),
     delete: (key) => run('delete', () => inner.delete(key)),
   };
 }
