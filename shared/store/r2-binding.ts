@@ -106,30 +106,29 @@ export class R2BindingObjectStore implements ObjectStore {
 
   async list(prefix: string): Promise<ObjectInfo[]> {
     const found: ObjectInfo[] = [];
-    let cursor: string | undefined;
-    for (;;) {
-      const page = await this.#call(`list "${prefix}"`, undefined, () =>
-        this.#bucket.list({ prefix, cursor, limit: 1000 }),
-      );
+    for await (const page of this.#listPages(prefix, undefined)) {
       for (const object of page.objects) found.push(infoOf(object));
-      if (!page.truncated) break;
-      cursor = page.cursor;
     }
     return found.sort((a, b) => compareKeys(a.key, b.key));
   }
 
   async listPrefixes(prefix: string): Promise<string[]> {
     const found: string[] = [];
+    for await (const page of this.#listPages(prefix, '/')) found.push(...page.delimitedPrefixes);
+    return found.sort(compareKeys);
+  }
+
+  /** Listing pages under `prefix` (with `delimiter`: delimited prefixes instead of deeper keys). */
+  async *#listPages(prefix: string, delimiter: string | undefined) {
     let cursor: string | undefined;
     for (;;) {
-      const page = await this.#call(`list prefixes "${prefix}"`, undefined, () =>
-        this.#bucket.list({ prefix, delimiter: '/', cursor, limit: 1000 }),
+      const page = await this.#call(`list "${prefix}"`, undefined, () =>
+        this.#bucket.list({ prefix, delimiter, cursor, limit: 1000 }),
       );
-      found.push(...page.delimitedPrefixes);
+      yield page;
       if (!page.truncated) break;
       cursor = page.cursor;
     }
-    return found.sort(compareKeys);
   }
 
   async delete(key: string): Promise<void> {

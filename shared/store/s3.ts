@@ -206,6 +206,28 @@ export class S3ObjectStore implements ObjectStore {
 
   async list(prefix: string): Promise<ObjectInfo[]> {
     const found: ObjectInfo[] = [];
+    for await (const page of this.#listPages(prefix, undefined)) {
+      for (const object of page.Contents ?? []) {
+        if (object.Key !== undefined)
+          found.push({ key: object.Key, size: object.Size ?? 0, etag: bareEtag(object.ETag) });
+      }
+    }
+    return found.sort((a, b) => compareKeys(a.key, b.key));
+  }
+
+  async listPrefixes(prefix: string): Promise<string[]> {
+    const found: string[] = [];
+    for await (const page of this.#listPages(prefix, '/')) {
+      for (const common of page.CommonPrefixes ?? []) if (common.Prefix) found.push(common.Prefix);
+    }
+    return found.sort(compareKeys);
+  }
+
+  /** ListObjectsV2 pages under `prefix` (with `delimiter`: common prefixes instead of deeper keys). */
+  async *#listPages(
+    prefix: string,
+    delimiter: string | undefined,
+  ): AsyncGenerator<ListObjectsV2CommandOutput> {
     let continuationToken: string | undefined;
     do {
       let page: ListObjectsV2CommandOutput;
@@ -214,42 +236,16 @@ export class S3ObjectStore implements ObjectStore {
           new ListObjectsV2Command({
             Bucket: this.#bucket,
             Prefix: prefix,
+            Delimiter: delimiter,
             ContinuationToken: continuationToken,
           }),
         );
       } catch (error) {
         throw this.#mapError(error, `list "${prefix}"`, undefined);
       }
-      for (const object of page.Contents ?? []) {
-        if (object.Key !== undefined)
-          found.push({ key: object.Key, size: object.Size ?? 0, etag: bareEtag(object.ETag) });
-      }
+      yield page;
       continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (continuationToken);
-    return found.sort((a, b) => compareKeys(a.key, b.key));
-  }
-
-  async listPrefixes(prefix: string): Promise<string[]> {
-    const found: string[] = [];
-    let continuationToken: string | undefined;
-    do {
-      let page: ListObjectsV2CommandOutput;
-      try {
-        page = await this.#client.send(
-          new ListObjectsV2Command({
-            Bucket: this.#bucket,
-            Prefix: prefix,
-            Delimiter: '/',
-            ContinuationToken: continuationToken,
-          }),
-        );
-      } catch (error) {
-        throw this.#mapError(error, `list prefixes "${prefix}"`, undefined);
-      }
-      for (const common of page.CommonPrefixes ?? []) if (common.Prefix) found.push(common.Prefix);
-      continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (continuationToken);
-    return found.sort(compareKeys);
   }
 
   async delete(key: string): Promise<void> {
