@@ -27,6 +27,7 @@ import { encodeCurrentPointer, encodeManifest } from '../../shared/index/manifes
 import { shardEntryOf } from '../../shared/index/shard-entry.ts';
 import { FOOTER_BYTES } from '../../shared/shard/format.ts';
 import { type InMemoryShardReader, openShardSync } from '../../shared/shard/index.ts';
+import { numberArg } from './args.ts';
 import { generateCorpus } from './synthetic-corpus.ts';
 import { SYNTHETIC_INDEX_SCALE, writeSyntheticShards } from './synthetic-shards.ts';
 
@@ -45,10 +46,6 @@ type Autocannon = (options: {
 }>;
 const autocannon = ((await import('autocannon' as string)) as { default: Autocannon }).default;
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 const percentile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -56,14 +53,14 @@ const percentile = (xs: number[], p: number) => {
 };
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-const DOCS = arg('docs', 100_000);
-const SHARDS = arg('shards', 4);
-const VOCAB = arg('vocab', 30_522);
-const QUERIES = arg('queries', 200);
-const COLD = arg('cold', 3);
-const DURATION = arg('duration', 10);
-const CONNECTIONS = arg('connections', 8);
-const K = arg('k', 10);
+const DOCS = numberArg('docs', 100_000);
+const SHARDS = numberArg('shards', 4);
+const VOCAB = numberArg('vocab', 30_522);
+const QUERIES = numberArg('queries', 200);
+const COLD = numberArg('cold', 3);
+const DURATION = numberArg('duration', 10);
+const CONNECTIONS = numberArg('connections', 8);
+const K = numberArg('k', 10);
 const INDEX = 'bench';
 const VERSION = 'v1';
 

@@ -26,22 +26,19 @@ import { gunzipSync } from 'node:zlib';
 import { prepareModelDir } from '../../batch/model/prepare.ts';
 import { writeTinyModelDir } from '../../batch/model/tiny-model-dir.node.ts';
 import { type EncodeStats, OnnxEncoder } from '../../batch/onnx/onnx-encoder.node.ts';
+import { numberArg } from './args.ts';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
 
-const docs = arg('docs', 256);
-const hidden = arg('hidden', 64);
-const layers = arg('layers', 2);
-const maxLength = arg('max-length', 128);
-const maxBatchSize = arg('batch', 32);
-const threads = arg('threads', 1);
+const docs = numberArg('docs', 256);
+const hidden = numberArg('hidden', 64);
+const layers = numberArg('layers', 2);
+const maxLength = numberArg('max-length', 128);
+const maxBatchSize = numberArg('batch', 32);
+const threads = numberArg('threads', 1);
 // One onnxruntime thread leaves the other core of a 2-core machine to the tokenizer worker.
-const intraOpThreads = arg('intra-op-threads', 1);
+const intraOpThreads = numberArg('intra-op-threads', 1);
 
 function loadTexts(): { source: string; texts: string[] } {
   const dataset = resolve(import.meta.dirname, '../../../shared/datasets/scifact/corpus.jsonl.gz');

@@ -16,29 +16,22 @@ import { DEFAULT_RANGE_BLOCK_BITS, DEFAULT_SUPER_BLOCK_BITS } from '../../shared
 import { encodeAllPostingLists, invertDocuments } from '../../shared/postings/invert.ts';
 import { PostingList } from '../../shared/postings/posting-list.ts';
 import { clusterOrder } from '../../shared/postings/reorder.ts';
+import { numberArg, stringArg } from './args.ts';
 import { informationFloor } from './information-floor.ts';
 import { postingsEntropy } from './postings-entropy.ts';
 import { generateCorpus } from './synthetic-corpus.ts';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-function argString(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
-const numDocs = arg('docs', 1_000_000);
-const vocab = arg('vocab', 30_522);
-const numQueries = arg('queries', 200);
-const rangeBlockBits = arg('range-bits', DEFAULT_RANGE_BLOCK_BITS);
-const superBlockBits = arg('super-bits', DEFAULT_SUPER_BLOCK_BITS);
-const reorder = arg('reorder', 1) === 1;
-const rangeMaximaMinDf = arg('range-maxima-min-df', 0) || undefined;
-const rangeMaximaPostingsPerBlock = arg('range-maxima-postings-per-block', 0);
-const algorithmNames = argString('algorithms', `${DEFAULT_ALGORITHM},maxscore`).split(',');
+const numDocs = numberArg('docs', 1_000_000);
+const vocab = numberArg('vocab', 30_522);
+const numQueries = numberArg('queries', 200);
+const rangeBlockBits = numberArg('range-bits', DEFAULT_RANGE_BLOCK_BITS);
+const superBlockBits = numberArg('super-bits', DEFAULT_SUPER_BLOCK_BITS);
+const reorder = numberArg('reorder', 1) === 1;
+const rangeMaximaMinDf = numberArg('range-maxima-min-df', 0) || undefined;
+const rangeMaximaPostingsPerBlock = numberArg('range-maxima-postings-per-block', 0);
+const algorithmNames = stringArg('algorithms', `${DEFAULT_ALGORITHM},maxscore`).split(',');
 
 log(`generating ${numDocs} docs, vocab ${vocab}`);
 const corpus = generateCorpus({ docs: numDocs, vocab, queries: numQueries });

@@ -16,21 +16,18 @@
  * topics this well. Prints one JSON object.
  */
 import { openShardSync } from '../../shared/shard/index.ts';
+import { numberArg } from './args.ts';
 import { coverBytes, gapsBetween, neededBytes } from './interval-cover.ts';
 import { generateCorpus } from './synthetic-corpus.ts';
 import { writeSyntheticShards } from './synthetic-shards.ts';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
-const DOCS = arg('docs', 100_000);
-const SHARDS = arg('shards', 4);
-const VOCAB = arg('vocab', 30_522);
-const QUERIES = arg('queries', 200);
-const READS = arg('reads', 3);
+const DOCS = numberArg('docs', 100_000);
+const SHARDS = numberArg('shards', 4);
+const VOCAB = numberArg('vocab', 30_522);
+const QUERIES = numberArg('queries', 200);
+const READS = numberArg('reads', 3);
 const OVERREAD = 2;
 
 // Same corpus and sharding as test/bench/edge.ts.

@@ -36,23 +36,19 @@ import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { prefixed } from '../../shared/store/prefixed.ts';
 import { S3ObjectStore, s3ClientConfig } from '../../shared/store/s3.ts';
 import { syntheticDocs } from '../batch/helpers/synthetic-text.ts';
+import { numberArg, stringArg } from './args.ts';
 import { generateCorpus } from './synthetic-corpus.ts';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 const round = (n: number, digits = 3) => Number(n.toFixed(digits));
 
-const docs = arg('docs', 20_000);
-const words = arg('words', 100);
-const buildDocs = arg('build-docs', 100_000);
-const changedFraction = arg('changed', 0.01);
-const onnxDocs = arg('onnx-docs', 2000);
+const docs = numberArg('docs', 20_000);
+const words = numberArg('words', 100);
+const buildDocs = numberArg('build-docs', 100_000);
+const changedFraction = numberArg('changed', 0.01);
+const onnxDocs = numberArg('onnx-docs', 2000);
 // The build stage's doc-id order (default cluster, as `csplade index`): `--doc-order arrival` to compare.
-const docOrderIndex = process.argv.indexOf('--doc-order');
-const docOrder = (docOrderIndex >= 0 ? process.argv[docOrderIndex + 1] : 'cluster') as DocOrder;
+const docOrder = stringArg('doc-order', 'cluster') as DocOrder;
 
 const work = await mkdtemp(join(tmpdir(), 'csplade-bench-pipeline-'));
 try {

@@ -17,11 +17,8 @@ import { mulberry32 } from '../../shared/random.ts';
 import { crc32 } from '../../shared/shard/checksum.ts';
 import { openShard, openShardSync, writeShard } from '../../shared/shard/index.ts';
 import { randomVectors } from '../shared/shard/fixed-corpus.ts';
+import { numberArg } from './args.ts';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -69,11 +66,11 @@ function timePair<A, B>(
   ];
 }
 
-const numDocs = arg('docs', 100_000);
-const vocab = arg('vocab', 30_522);
-const meanTerms = arg('terms', 120);
-const numQueries = arg('queries', 200);
-const repeats = arg('repeats', 3);
+const numDocs = numberArg('docs', 100_000);
+const vocab = numberArg('vocab', 30_522);
+const meanTerms = numberArg('terms', 120);
+const numQueries = numberArg('queries', 200);
+const repeats = numberArg('repeats', 3);
 
 log(`generating ${numDocs} docs (~${meanTerms} terms each), vocab ${vocab}`);
 const rand = mulberry32(42);

@@ -21,14 +21,11 @@ import { LocalFolderObjectStore } from '../../shared/store/local-folder.node.ts'
 import { MemoryObjectStore } from '../../shared/store/memory.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { S3ObjectStore, s3ClientConfig } from '../../shared/store/s3.ts';
+import { numberArg } from './args.ts';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
-const reads = arg('reads', 2000);
-const puts = arg('puts', 200);
+const reads = numberArg('reads', 2000);
+const puts = numberArg('puts', 200);
 const withS3 = !process.argv.includes('--no-s3');
 
 const OBJECT_BYTES = 32 * 1024 * 1024;

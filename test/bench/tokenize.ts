@@ -20,14 +20,11 @@ import { BertWordPieceTokenizer } from '../../shared/tokenizers/bert-wordpiece.t
 import { HfTokenizer } from '../../shared/tokenizers/hf-tokenizer.ts';
 import { Llama3Tokenizer } from '../../shared/tokenizers/llama3.ts';
 import { bertTokenizerJson } from '../shared/tokenizers/bert-tokenizer-json.ts';
+import { numberArg } from './args.ts';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const repeats = arg('repeats', 3);
+const repeats = numberArg('repeats', 3);
 
 const dataset = resolve(import.meta.dirname, '../../../shared/datasets/scifact');
 if (!existsSync(`${dataset}/corpus.jsonl.gz`)) {
