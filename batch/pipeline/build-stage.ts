@@ -181,8 +181,8 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
     const reorderStart = performance.now();
     const order =
       docOrder === 'cluster' && quantized.length > 1 ? clusterOrder(quantized, encoder.vocabSize) : null;
-    const inOrder = <T>(items: readonly T[]): T[] =>
-      order ? Array.from(order, (i) => items[i]) : [...items];
+    const inOrder = <T>(items: readonly T[]): readonly T[] =>
+      order ? Array.from(order, (i) => items[i]) : items;
     reorderSeconds += (performance.now() - reorderStart) / 1000;
     const written = writeShard({
       shardName: `shard-${String(s).padStart(4, '0')}`,
