@@ -1,5 +1,5 @@
 /**
- * Constants of the posting-list blob format (version 1) shared by its encoder and its decoder,
+ * Constants of the posting-list blob format (version 2; version 1 is still read) shared by its encoder and its decoder,
  * and the error both raise. The layout is documented field by field in `README.md` next to this
  * file; change both together and bump `POSTINGS_VERSION` on any incompatible change.
  */
@@ -22,10 +22,26 @@ export class PostingsInputError extends CspladeError {
 /** Bytes 0-1: 'P', 'L'. */
 export const POSTINGS_MAGIC_0 = 0x50;
 export const POSTINGS_MAGIC_1 = 0x4c;
-export const POSTINGS_VERSION = 1;
+/** 2: blocks of variable size (a posting count per block in the skip table). */
+export const POSTINGS_VERSION = 2;
+export const SUPPORTED_POSTINGS_VERSIONS: readonly number[] = [1, 2];
 
-/** Header size in bytes; sections follow in the order documented in README.md. */
+/**
+ * Version 2 stores the payload offset of every SKIP_GROUP_BLOCKS-th block, so a reader checks and
+ * sums the skip table group by group, only where a query decodes (4 bytes per 16 blocks).
+ */
+export const SKIP_GROUP_BITS = 4;
+export const SKIP_GROUP_BLOCKS = 1 << SKIP_GROUP_BITS;
+
+/** Bytes of one block's posting count (stored minus one) in a version 2 skip table. */
+export function blockCountBytes(blockSize: number): number {
+  return blockSize <= 0x100 ? 1 : 2;
+}
+
+/** Header size in bytes (version 1); sections follow in the order documented in README.md. */
 export const HEADER_BYTES = 20;
+/** Version 2 adds a u32 block count at byte 20 (blocks no longer follow from df). */
+export const HEADER_BYTES_V2 = 24;
 
 /** flags bit 0: the blob carries per-doc-range-block and per-superblock impact maxima. */
 export const FLAG_RANGE_MAXIMA = 1;

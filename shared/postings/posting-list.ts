@@ -1,5 +1,5 @@
 /**
- * Read access to one term's posting-list blob (format version 1, see README.md).
+ * Read access to one term's posting-list blob (format versions 1 and 2, see README.md).
  *
  * `PostingList.decode` validates the header and the whole skip table (O(number of blocks), no
  * postings decoded) and derives every block's byte offset from its widths, so afterwards a query
@@ -10,14 +10,18 @@
  */
 import { unpackDocGaps, unpackPlusOne } from '../codec/bitpack.ts';
 import {
+  blockCountBytes,
   FLAG_RANGE_MAXIMA,
   FLAG_WIDE_IMPACTS,
   HEADER_BYTES,
   KNOWN_FLAGS,
   POSTINGS_MAGIC_0,
   POSTINGS_MAGIC_1,
-  POSTINGS_VERSION,
+  HEADER_BYTES_V2,
   PostingsFormatError,
+  SKIP_GROUP_BITS,
+  SKIP_GROUP_BLOCKS,
+  SUPPORTED_POSTINGS_VERSIONS,
 } from './format.ts';
 
 export type { PostingListEncodeOptions } from './encode.ts';
@@ -30,6 +34,9 @@ export class PostingList {
   readonly numDocs: number;
   readonly maxImpact: number;
   readonly byteLength: number;
+  /** Blob format version (1: fixed-size blocks, 2: a posting count per block). */
+  readonly version: number;
+  /** Most postings in one block (every block but the last in version 1). */
   readonly blockSize: number;
   readonly numBlocks: number;
   /** Range block = 2^rangeBlockBits docs; meaningful for the maxima only when hasRangeMaxima. */
@@ -38,13 +45,24 @@ export class PostingList {
   readonly hasRangeMaxima: boolean;
   readonly numRangeBlocks: number;
   readonly numSuperBlocks: number;
-  /** Byte offset of block j's payload is blockOffsets[j]; blockOffsets[numBlocks] = byteLength. */
-  readonly blockOffsets: Uint32Array;
+  /**
+   * Byte offset of block j's payload is blockOffsets[j] (blockOffsets[numBlocks] = byteLength),
+   * valid once j's group of SKIP_GROUP_BLOCKS blocks is checked (all at once in version 1).
+   */
+  private readonly blockOffsets: Uint32Array;
+  /** 1 where a group of skip entries has been checked and its offsets filled in. */
+  private readonly groupChecked: Uint8Array;
+  private readonly payloadAt: number;
+  /** Byte offset of the version 2 group start offsets (u32 each, relative to payloadAt). */
+  private readonly groupStartAt: number;
   private readonly view: DataView;
   private readonly wide: boolean;
   private readonly lastDocsAt: number;
   private readonly blockMaxAt: number;
   private readonly docWidthAt: number;
+  /** Byte offset of the per-block posting counts (version 2), -1 in version 1. */
+  private readonly countAt: number;
+  private readonly countBytes: number;
   private readonly rangeMaxAt: number;
   private readonly superMaxAt: number;
 
@@ -57,9 +75,16 @@ export class PostingList {
     if (bytes[0] !== POSTINGS_MAGIC_0 || bytes[1] !== POSTINGS_MAGIC_1) {
       throw new PostingsFormatError(`bad magic ${bytes[0]},${bytes[1]} (expected 'PL')`);
     }
-    if (bytes[2] !== POSTINGS_VERSION) {
+    const version = bytes[2];
+    if (!SUPPORTED_POSTINGS_VERSIONS.includes(version)) {
       throw new PostingsFormatError(
-        `unsupported postings version ${bytes[2]} (this reader knows ${POSTINGS_VERSION})`,
+        `unsupported postings version ${version} (this reader knows ${SUPPORTED_POSTINGS_VERSIONS.join(', ')})`,
+      );
+    }
+    const headerBytes = version === 1 ? HEADER_BYTES : HEADER_BYTES_V2;
+    if (bytes.length < headerBytes) {
+      throw new PostingsFormatError(
+        `blob of ${bytes.length} bytes is shorter than the version ${version} header of ${headerBytes} bytes`,
       );
     }
     const flags = bytes[3];
@@ -67,6 +92,7 @@ export class PostingList {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.bytes = bytes;
     this.view = view;
+    this.version = version;
     this.wide = (flags & FLAG_WIDE_IMPACTS) !== 0;
     this.hasRangeMaxima = (flags & FLAG_RANGE_MAXIMA) !== 0;
     this.blockSize = view.getUint16(4, true);
@@ -91,29 +117,45 @@ export class PostingList {
       throw new PostingsFormatError(`maxImpact ${this.maxImpact} > 255 without the wide-impacts flag`);
     }
     const impactBytes = this.wide ? 2 : 1;
-    const numBlocks = Math.ceil(this.df / this.blockSize);
+    const numBlocks = version === 1 ? Math.ceil(this.df / this.blockSize) : view.getUint32(20, true);
+    if (numBlocks > this.df || (this.df > 0 && numBlocks === 0)) {
+      throw new PostingsFormatError(`${numBlocks} blocks cannot hold df ${this.df}`);
+    }
     this.numBlocks = numBlocks;
+    this.countBytes = version === 1 ? 0 : blockCountBytes(this.blockSize);
+    const numGroups = Math.ceil(numBlocks / SKIP_GROUP_BLOCKS);
     // Check sizes before any loop so a huge df or numDocs in a corrupt header cannot make us spin.
-    const skipBytes = numBlocks * (5 + impactBytes);
+    const skipBytes = numBlocks * (5 + impactBytes + this.countBytes) + (version === 1 ? 0 : 4 * numGroups);
     this.numRangeBlocks = this.hasRangeMaxima ? Math.ceil(this.numDocs / 2 ** this.rangeBlockBits) : 0;
     this.numSuperBlocks = this.hasRangeMaxima ? Math.ceil(this.numRangeBlocks / 2 ** this.superBlockBits) : 0;
     const rangeBytes = (this.numRangeBlocks + this.numSuperBlocks) * impactBytes;
-    if (HEADER_BYTES + skipBytes + rangeBytes > bytes.length) {
+    if (headerBytes + skipBytes + rangeBytes > bytes.length) {
       throw new PostingsFormatError(
-        `skip table and range maxima need ${HEADER_BYTES + skipBytes + rangeBytes} bytes, blob has ${bytes.length}`,
+        `skip table and range maxima need ${headerBytes + skipBytes + rangeBytes} bytes, blob has ${bytes.length}`,
       );
     }
-    this.lastDocsAt = HEADER_BYTES;
+    this.lastDocsAt = headerBytes;
     this.blockMaxAt = this.lastDocsAt + 4 * numBlocks;
     this.docWidthAt = this.blockMaxAt + impactBytes * numBlocks;
-    this.rangeMaxAt = this.docWidthAt + numBlocks;
+    this.countAt = version === 1 ? -1 : this.docWidthAt + numBlocks;
+    this.groupStartAt = this.docWidthAt + numBlocks * (1 + this.countBytes);
+    this.rangeMaxAt = this.groupStartAt + (version === 1 ? 0 : 4 * numGroups);
     this.superMaxAt = this.rangeMaxAt + impactBytes * this.numRangeBlocks;
-    const payloadAt = this.superMaxAt + impactBytes * this.numSuperBlocks;
-    this.blockOffsets = this.validateSkipTable(payloadAt);
-    this.byteLength = this.blockOffsets[numBlocks];
-    if (this.byteLength !== bytes.length) {
+    this.payloadAt = this.superMaxAt + impactBytes * this.numSuperBlocks;
+    this.blockOffsets = new Uint32Array(numBlocks + 1);
+    this.groupChecked = new Uint8Array(numGroups);
+    this.byteLength = bytes.length;
+    if (version === 1) {
+      // No group offsets to start from: check the whole skip table now.
+      const end = this.checkBlocks(0, numBlocks, this.payloadAt);
+      this.checkEnd(end);
+      this.groupChecked.fill(1);
+      this.checkTotals();
+    } else if (numBlocks === 0) {
+      this.checkEnd(this.payloadAt);
+    } else if (view.getUint32(this.groupStartAt, true) !== 0) {
       throw new PostingsFormatError(
-        `blocks end at byte ${this.byteLength} but the blob has ${bytes.length} bytes`,
+        `block group 0 starts at ${view.getUint32(this.groupStartAt, true)}, not 0`,
       );
     }
   }
@@ -123,26 +165,39 @@ export class PostingList {
     return new PostingList(bytes);
   }
 
-  private validateSkipTable(payloadAt: number): Uint32Array {
+  /**
+   * Checks the skip entries of blocks [from, to) and fills in their payload offsets, the first at
+   * `offset`; returns the offset after the last. Every block is checked against its predecessor's
+   * stored last doc, so the checked groups together guarantee increasing doc ids.
+   */
+  private checkBlocks(from: number, to: number, offset: number): number {
     const { numBlocks, blockSize, df, view, bytes, wide } = this;
-    const offsets = new Uint32Array(numBlocks + 1);
+    const offsets = this.blockOffsets;
     const lastDocsAt = this.lastDocsAt;
     const blockMaxAt = this.blockMaxAt;
     const docWidthAt = this.docWidthAt;
     const numDocs = this.numDocs;
     const maxImpact = this.maxImpact;
-    let offset = payloadAt;
-    let prevLast = -1;
-    let maxSeen = 0;
-    for (let j = 0; j < numBlocks; j++) {
-      const n = j < numBlocks - 1 ? blockSize : df - blockSize * (numBlocks - 1);
+    let prevLast = from === 0 ? -1 : view.getUint32(lastDocsAt + 4 * (from - 1), true);
+    const countAt = this.countAt;
+    const narrowCounts = this.countBytes === 1;
+    const lastLength = df - blockSize * (numBlocks - 1);
+    for (let j = from; j < to; j++) {
+      const n =
+        countAt < 0
+          ? j < numBlocks - 1
+            ? blockSize
+            : lastLength
+          : (narrowCounts ? bytes[countAt + j] : view.getUint16(countAt + 2 * j, true)) + 1;
+      if (n > blockSize) {
+        throw new PostingsFormatError(`block ${j}: ${n} postings exceed the block size ${blockSize}`);
+      }
       const last = view.getUint32(lastDocsAt + 4 * j, true);
       const bmax = wide ? view.getUint16(blockMaxAt + 2 * j, true) : bytes[blockMaxAt + j];
       const dw = bytes[docWidthAt + j];
       if (last - prevLast < n || last >= numDocs || bmax < 1 || bmax > maxImpact || dw > 32) {
         throw this.skipEntryError(j, n, prevLast, last, bmax, dw);
       }
-      if (bmax > maxSeen) maxSeen = bmax;
       offsets[j] = offset;
       // n <= 65535 and widths <= 32: the products stay far below 2^31.
       offset += ((n * dw + 7) >>> 3) + ((n * (32 - Math.clz32(bmax - 1)) + 7) >>> 3);
@@ -151,13 +206,61 @@ export class PostingList {
     if (offset > bytes.length) {
       throw new PostingsFormatError(`blocks end at byte ${offset}, past the blob's ${bytes.length} bytes`);
     }
-    if (maxSeen !== maxImpact) {
+    offsets[to] = offset;
+    return offset;
+  }
+
+  private checkEnd(end: number): void {
+    if (end !== this.bytes.length) {
+      throw new PostingsFormatError(`blocks end at byte ${end} but the blob has ${this.bytes.length} bytes`);
+    }
+  }
+
+  /**
+   * Version 2 checks a group of SKIP_GROUP_BLOCKS skip entries when a block of it is first decoded
+   * (a query decodes a few blocks of its longest lists); the group must end where the next one's
+   * stored start says, the last group at the end of the blob.
+   */
+  private checkGroup(g: number): void {
+    const from = g * SKIP_GROUP_BLOCKS;
+    const to = Math.min(this.numBlocks, from + SKIP_GROUP_BLOCKS);
+    const start = this.payloadAt + this.view.getUint32(this.groupStartAt + 4 * g, true);
+    const end = this.checkBlocks(from, to, start);
+    if (to === this.numBlocks) this.checkEnd(end);
+    else {
+      const next = this.payloadAt + this.view.getUint32(this.groupStartAt + 4 * (g + 1), true);
+      if (end !== next) {
+        throw new PostingsFormatError(
+          `block group ${g} ends at byte ${end} but group ${g + 1} starts at ${next}`,
+        );
+      }
+    }
+    this.groupChecked[g] = 1;
+  }
+
+  /** Checks what only the whole skip table can show: the counts add up, the maxima agree. */
+  private checkTotals(): void {
+    let postings = 0;
+    let maxSeen = 0;
+    for (let j = 0; j < this.numBlocks; j++) {
+      postings += this.blockLength(j);
+      const bmax = this.blockMaxImpact(j);
+      if (bmax > maxSeen) maxSeen = bmax;
+    }
+    if (postings !== this.df) {
+      throw new PostingsFormatError(`blocks hold ${postings} postings but df is ${this.df}`);
+    }
+    if (maxSeen !== this.maxImpact) {
       throw new PostingsFormatError(
-        `maxImpact ${maxImpact} differs from the largest block maximum ${maxSeen}`,
+        `maxImpact ${this.maxImpact} differs from the largest block maximum ${maxSeen}`,
       );
     }
-    offsets[numBlocks] = offset;
-    return offsets;
+  }
+
+  /** Checks every group not checked yet, and the totals (decodeAll; tests). */
+  checkAll(): void {
+    for (let g = 0; g < this.groupChecked.length; g++) if (this.groupChecked[g] === 0) this.checkGroup(g);
+    this.checkTotals();
   }
 
   private skipEntryError(j: number, n: number, prevLast: number, last: number, bmax: number, dw: number) {
@@ -174,6 +277,10 @@ export class PostingList {
 
   /** Number of postings in block j. */
   blockLength(j: number): number {
+    if (this.countAt >= 0) {
+      const at = this.countAt + this.countBytes * j;
+      return (this.countBytes === 1 ? this.bytes[at] : this.view.getUint16(at, true)) + 1;
+    }
     return j < this.numBlocks - 1 ? this.blockSize : this.df - this.blockSize * (this.numBlocks - 1);
   }
 
@@ -225,7 +332,8 @@ export class PostingList {
    * outAt); returns n. Throws PostingsFormatError when the gaps do not end on the stored last doc.
    */
   decodeBlock(j: number, docsOut: Uint32Array, impactsOut: Uint32Array, outAt = 0): number {
-    const n = j < this.numBlocks - 1 ? this.blockSize : this.df - this.blockSize * (this.numBlocks - 1);
+    if (this.groupChecked[j >>> SKIP_GROUP_BITS] === 0) this.checkGroup(j >>> SKIP_GROUP_BITS);
+    const n = this.blockLength(j);
     const bytes = this.bytes;
     const pos = this.blockOffsets[j];
     const dw = bytes[this.docWidthAt + j];
@@ -242,20 +350,22 @@ export class PostingList {
 
   /** All postings (tests, explain). Also checks every impact against its block maximum. */
   decodeAll(): { docs: Uint32Array; impacts: Uint16Array } {
+    this.checkAll();
     const docs = new Uint32Array(this.df);
     const impacts = new Uint16Array(this.df);
     const d = new Uint32Array(this.blockSize);
     const im = new Uint32Array(this.blockSize);
+    let base = 0;
     for (let j = 0; j < this.numBlocks; j++) {
       const n = this.decodeBlock(j, d, im);
       const bmax = this.blockMaxImpact(j);
-      const base = j * this.blockSize;
       for (let i = 0; i < n; i++) {
         if (im[i] > bmax)
           throw new PostingsFormatError(`block ${j}: impact ${im[i]} exceeds block max ${bmax}`);
         docs[base + i] = d[i];
         impacts[base + i] = im[i];
       }
+      base += n;
     }
     return { docs, impacts };
   }

@@ -9,9 +9,13 @@ import { crc32 } from './checksum.ts';
 import { ShardFormatError, UnsupportedShardVersionError } from './errors.ts';
 
 export const SHARD_MAGIC = Uint8Array.from([0x43, 0x53, 0x50, 0x4c, 0x53, 0x48, 0x52, 0x44]); // "CSPLSHRD"
-/** 2: the dictionary's terms, blob lengths and df as varints, u8 max impacts (FORMAT.md). */
-export const SHARD_FORMAT_VERSION = 2;
-export const SUPPORTED_SHARD_VERSIONS: readonly number[] = [1, 2];
+/**
+ * 2: the dictionary's terms, blob lengths and df as varints, u8 max impacts. 3: the same container
+ * holding posting blobs of version 2 (variable-size blocks), which version-2 readers cannot decode.
+ * FORMAT.md has both.
+ */
+export const SHARD_FORMAT_VERSION = 3;
+export const SUPPORTED_SHARD_VERSIONS: readonly number[] = [1, 2, 3];
 export const FOOTER_BYTES = 48;
 /** Sections start at multiples of 8 so typed-array views over them need no copy. */
 export const SECTION_ALIGN = 8;

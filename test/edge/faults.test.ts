@@ -8,6 +8,7 @@ import { createApp } from '../../edge/app.ts';
 import { registryEncoderFactory } from '../../edge/search/query-codec.ts';
 import { manifestKey } from '../../shared/index/layout.ts';
 import { encodeManifest } from '../../shared/index/manifest-codec.ts';
+import { openShardSync } from '../../shared/shard/index.ts';
 import { MemoryObjectStore } from '../../shared/store/memory.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { type BuiltIndex, buildTestIndex, expectedHits } from './helpers/test-index.ts';
@@ -53,7 +54,13 @@ describe('a corrupt or missing shard', () => {
   it('a flipped bit in postings: partial results naming the shard, hits exact over the rest', async () => {
     const app = createApp({ store, encoderFactory: registryEncoderFactory });
     const entry = built.manifest.shards[1];
-    await corrupt(entry.key, () => 30); // inside the postings region (it starts at 0)
+    // A byte in the middle of the posting list of one of the query's terms that this shard holds.
+    const query = (await built.encoder.encode(['the brown fox dog'], 'query'))[0];
+    await corrupt(entry.key, (bytes) => {
+      const reader = openShardSync(entry.key, bytes);
+      const blob = Array.from(query.terms, (t) => reader.termInfo(t)).find((info) => info !== undefined)!;
+      return blob.offset + (blob.length >>> 1);
+    });
     const { status, body } = await search(app, 'the brown fox dog');
     expect(status).toBe(200);
     expect(body.shards).toMatchObject({ total: 3, ok: 2 });

@@ -54,12 +54,17 @@ describe('posting list format', () => {
         expect(Array.from(all.docs)).toEqual(Array.from(docs));
         expect(Array.from(all.impacts)).toEqual(Array.from(impacts));
         expect(list.hasRangeMaxima).toBe(docs.length > 0 && docs.length >= options.rangeMaximaMinDf);
-        for (let j = 0; j < list.numBlocks; j++) {
-          const from = j * options.blockSize;
-          const to = Math.min(docs.length, from + options.blockSize);
+        const granule = Math.min(32, options.blockSize);
+        for (let j = 0, from = 0; j < list.numBlocks; j++) {
+          const to = from + list.blockLength(j);
+          // Blocks are cut to the data: whole granules up to blockSize, the last one holds the rest.
+          expect(list.blockLength(j)).toBeLessThanOrEqual(options.blockSize);
+          if (j < list.numBlocks - 1) expect(list.blockLength(j) % granule).toBe(0);
+          else expect(to).toBe(docs.length);
           expect(list.blockLastDoc(j)).toBe(docs[to - 1]);
           expect(list.blockMaxImpact(j)).toBe(Math.max(...impacts.subarray(from, to)));
           expect(list.findBlock(docs[from])).toBe(j);
+          from = to;
         }
         if (list.hasRangeMaxima) {
           // The list's own range block is never finer than asked, and the superblock keeps its size.
@@ -88,8 +93,10 @@ describe('posting list format', () => {
     const n = 10_000;
     const docs = Uint32Array.from({ length: n }, (_, i) => i);
     const bytes = encodePostingList(docs, new Uint16Array(n).fill(1), n, { rangeMaximaMinDf: n + 1 });
-    // width-0 gaps and width-0 impacts: only header and skip table remain.
-    expect(bytes.length).toBeLessThan(20 + 7 * Math.ceil(n / 128) + 1);
+    // width-0 gaps and width-0 impacts: only the 24-byte header, 7-byte skip entries and a 4-byte
+    // offset per 16 blocks remain.
+    const blocks = Math.ceil(n / 128);
+    expect(bytes.length).toBeLessThan(24 + 7 * blocks + 4 * Math.ceil(blocks / 16) + 1);
   });
 
   it('rejects invalid input with PostingsInputError naming the problem', () => {
@@ -124,6 +131,55 @@ describe('posting list format', () => {
     expect((err as CspladeError).code).toBe('corrupt_postings');
   });
 
+  it('names a version 2 skip table whose block counts do not add up', () => {
+    // Two dense runs far apart: blocks of 64, 32 and 32 postings (see partition.test.ts).
+    const docs = Uint32Array.from({ length: 128 }, (_, i) => (i < 64 ? i : 1_000_000 + i));
+    const bytes = encodePostingList(docs, new Uint16Array(128).fill(1), 2_000_000, {
+      rangeMaximaMinDf: 1000,
+    });
+    const list = PostingList.decode(bytes);
+    expect(list.version).toBe(2);
+    expect(Array.from({ length: list.numBlocks }, (_, j) => list.blockLength(j))).toEqual([64, 32, 32]);
+    const view = new DataView(bytes.buffer);
+    const countsAt = 24 + list.numBlocks * (4 + 1 + 1);
+    // Skip entries are checked a group of 16 blocks at a time, when a block of the group is first
+    // decoded: here by decodeBlock and decodeAll.
+    const tooLong = bytes.slice();
+    tooLong[countsAt] = 200; // 201 postings in a list whose blocks hold at most 128
+    expect(() =>
+      PostingList.decode(tooLong).decodeBlock(2, new Uint32Array(128), new Uint32Array(128)),
+    ).toThrow(/block 0: 201 postings exceed the block size 128/);
+    const short = bytes.slice();
+    short[countsAt] = 31;
+    expect(() => PostingList.decode(short).decodeAll()).toThrow(PostingsFormatError);
+    const groupMoved = bytes.slice();
+    new DataView(groupMoved.buffer).setUint32(countsAt + 3, 5, true);
+    expect(() => PostingList.decode(groupMoved)).toThrow(/block group 0 starts at 5, not 0/);
+    const tooManyBlocks = bytes.slice();
+    new DataView(tooManyBlocks.buffer).setUint32(20, 129, true);
+    expect(() => PostingList.decode(tooManyBlocks)).toThrow(/129 blocks cannot hold df 128/);
+    expect(view.getUint32(20, true)).toBe(3);
+  });
+
+  it('checks a group of skip entries when a block of it is first decoded, and only then', () => {
+    const n = 5000;
+    const docs = Uint32Array.from({ length: n }, (_, i) => 2 * i);
+    const impacts = Uint16Array.from({ length: n }, (_, i) => 1 + (i % 200));
+    const bytes = encodePostingList(docs, impacts, 2 * n, { blockSize: 32, rangeMaximaMinDf: n + 1 });
+    const list = PostingList.decode(bytes);
+    expect(list.numBlocks).toBe(Math.ceil(n / 32));
+    // Block 90 (group 5) claims a last doc below its predecessor's.
+    const corrupt = bytes.slice();
+    new DataView(corrupt.buffer).setUint32(24 + 4 * 90, 3, true);
+    const broken = PostingList.decode(corrupt);
+    const d = new Uint32Array(32);
+    const im = new Uint32Array(32);
+    expect(broken.decodeBlock(3, d, im)).toBe(32);
+    expect(Array.from(d.subarray(0, 3))).toEqual([192, 194, 196]);
+    expect(() => broken.decodeBlock(81, d, im)).toThrow(/block 90: last doc 3 cannot follow/);
+    expect(() => PostingList.decode(corrupt).decodeAll()).toThrow(PostingsFormatError);
+  });
+
   /** Decodes fully; the only acceptable failure is PostingsFormatError. */
   function decodeOrFormatError(bytes: Uint8Array): 'ok' | 'error' {
     try {
@@ -156,8 +212,9 @@ describe('posting list format', () => {
       fc.property(
         postingsArb,
         fc.array(fc.nat(), { minLength: 1, maxLength: 4 }),
-        ({ numDocs, docs, impacts }, flips) => {
-          const bytes = encodePostingList(docs, impacts, numDocs, { blockSize: 16, rangeMaximaMinDf: 4 });
+        fc.constantFrom(16, 128),
+        ({ numDocs, docs, impacts }, flips, blockSize) => {
+          const bytes = encodePostingList(docs, impacts, numDocs, { blockSize, rangeMaximaMinDf: 4 });
           for (const f of flips) bytes[f % bytes.length] ^= 1 << (f % 8);
           decodeOrFormatError(bytes);
         },
@@ -165,11 +222,11 @@ describe('posting list format', () => {
       { numRuns: 400 },
     );
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 200 }), fc.boolean(), (random, withHeader) => {
-        if (withHeader && random.length >= 3) {
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.constantFrom(0, 1, 2), (random, version) => {
+        if (version > 0 && random.length >= 3) {
           random[0] = 0x50;
           random[1] = 0x4c;
-          random[2] = 1;
+          random[2] = version;
         }
         decodeOrFormatError(random);
       }),

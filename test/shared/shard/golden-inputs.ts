@@ -52,4 +52,6 @@ export const GOLDEN_SHARDS: readonly GoldenShard[] = [
   { file: 'v1-numeric-plain.shard', formatVersion: 1, input: numericPlain },
   { file: 'v2-strings-stored.shard', formatVersion: 2, input: stringsStored },
   { file: 'v2-numeric-plain.shard', formatVersion: 2, input: numericPlain },
+  { file: 'v3-strings-stored.shard', formatVersion: 3, input: stringsStored },
+  { file: 'v3-numeric-plain.shard', formatVersion: 3, input: numericPlain },
 ];
