@@ -139,7 +139,7 @@ const report: Record<string, unknown> = {
   queries: queries.length,
   postings,
   bytes_per_posting: Math.round((encoded.totalBytes / postings) * 1000) / 1000,
-  // The zeroth-order floor of any per-posting code on this data (bits per posting).
+  // What per-posting codes can spend at best on this data, pooled and per list (bits per posting).
   entropy_bits_per_posting: postingsEntropy(inverted),
   // The floor of ANY lossless index of this corpus (context models and reordering included).
   information_floor: informationFloor(corpus.model, inverted),
