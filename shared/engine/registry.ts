@@ -3,11 +3,16 @@
  * here). Default: 'taat-maxscore' (term-at-a-time MaxScore, algorithms/taat-maxscore.ts), chosen
  * by `npm run bench:engine -- --docs 1000000 --vocab 30522 --queries 200 --algorithms
  * bmp,taat-maxscore` (synthetic SPLADE-like corpus, cluster-reordered doc ids, ~44 terms per
- * query, 2-core shared machine, 2026-11-25, after the unrolled posting decoder), all exact, same run:
- *   top-10 p50:   taat-maxscore 4.38 ms, bmp 5.42 ms, uncompressed exhaustive baseline 11.43 ms
- *                 (2.61x vs 2.11x);
- *   top-1000 p50: taat-maxscore 13.1 ms, bmp 35.0 ms, baseline 12.4 ms (0.95x vs 0.35x).
- * Tried and dropped the same day (an experiment, not committed): a flat BMP over 16-doc blocks
+ * query, 2-core shared machine, 2026-11-26, postings format 2), all exact, same run:
+ *   top-10 p50:   taat-maxscore 4.31 ms, bmp 5.37 ms, uncompressed exhaustive baseline 11.35 ms
+ *                 (2.63x vs 2.12x);
+ *   top-1000 p50: taat-maxscore 13.3 ms, bmp 33.9 ms, baseline 12.4 ms (0.93x vs 0.37x).
+ * Tried and dropped 2026-11-26 (not committed): accumulating taat-maxscore's essential lists one
+ * 8K-doc range at a time into a cache-resident accumulator and a compact doc-ordered list of partials
+ * (no random writes into a numDocs-sized array, no per-posting histogram upkeep). Top-10 got ~15%
+ * faster when measured interleaved with the baseline (which flushes the caches), but the per-posting
+ * work is larger, and top-1000, whose rounds re-merge the growing list, got 13-27% slower.
+ * Tried and dropped 2026-11-25 (an experiment, not committed): a flat BMP over 16-doc blocks
  * with sequential bound passes (short lists bucketed by block instead of a per-doc array) scored
  * very few blocks per top-10 query, yet its passes over every short posting and every long list's
  * fine maxima took longer than taat-maxscore's whole search: on this data a 1,024-doc superblock
