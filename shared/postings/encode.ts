@@ -18,7 +18,7 @@ import {
   DEFAULT_SUPER_BLOCK_BITS,
   FLAG_RANGE_MAXIMA,
   FLAG_WIDE_IMPACTS,
-  HEADER_BYTES_V2,
+  HEADER_BYTES,
   POSTINGS_MAGIC_0,
   POSTINGS_MAGIC_1,
   POSTINGS_VERSION,
@@ -171,6 +171,9 @@ export function encodePostingSlice(
   const blockMaxes = new Uint16Array(numBlocks);
   const numGroups = Math.ceil(numBlocks / SKIP_GROUP_BLOCKS);
   const groupStarts = new Uint32Array(numGroups);
+  // One block holds df postings (no counts); group 0 starts the payload (not stored).
+  const storedCountBytes = numBlocks > 1 ? countBytes : 0;
+  const headerBytes = numBlocks < 0xffff ? HEADER_BYTES : HEADER_BYTES + 4;
   let payloadBytes = 0;
   prev = -1;
   for (let b = 0; b < numBlocks; b++) {
@@ -190,9 +193,9 @@ export function encodePostingSlice(
     blockMaxes[b] = bmax;
     payloadBytes += packedByteLength(to - from, dw) + packedByteLength(to - from, bitWidth(bmax - 1));
   }
-  const skipBytes = numBlocks * skipEntryBytes + 4 * numGroups;
+  const skipBytes = numBlocks * (4 + impactBytes + 1 + storedCountBytes) + 4 * Math.max(0, numGroups - 1);
   const rangeBytes = (numRangeBlocks + numSuperBlocks) * impactBytes;
-  const out = new Uint8Array(HEADER_BYTES_V2 + skipBytes + rangeBytes + payloadBytes);
+  const out = new Uint8Array(headerBytes + skipBytes + rangeBytes + payloadBytes);
   const view = new DataView(out.buffer);
 
   // Header.
@@ -206,12 +209,16 @@ export function encodePostingSlice(
   view.setUint32(8, df, true);
   view.setUint32(12, numDocs, true);
   view.setUint16(16, maxImpact, true);
-  view.setUint16(18, 0, true);
-  view.setUint32(20, numBlocks, true);
+  // Block count: in bytes 18-19, or 0xffff there and the count in 20-23.
+  if (numBlocks < 0xffff) view.setUint16(18, numBlocks, true);
+  else {
+    view.setUint16(18, 0xffff, true);
+    view.setUint32(20, numBlocks, true);
+  }
 
   // Skip table, struct of arrays: last doc ids, block maxima, doc-gap widths, posting counts, and
   // the payload offset of every SKIP_GROUP_BLOCKS-th block.
-  let pos = HEADER_BYTES_V2;
+  let pos = headerBytes;
   for (let b = 0; b < numBlocks; b++) {
     view.setUint32(pos, docs[start + blockEnds[b] - 1], true);
     pos += 4;
@@ -219,13 +226,13 @@ export function encodePostingSlice(
   pos = writeImpactArray(view, pos, blockMaxes, numBlocks, wide);
   out.set(docWidths, pos);
   pos += numBlocks;
-  for (let b = 0; b < numBlocks; b++) {
+  for (let b = 0; b < numBlocks && storedCountBytes > 0; b++) {
     const count = blockEnds[b] - (b === 0 ? 0 : blockEnds[b - 1]) - 1;
-    if (countBytes === 1) out[pos] = count;
+    if (storedCountBytes === 1) out[pos] = count;
     else view.setUint16(pos, count, true);
-    pos += countBytes;
+    pos += storedCountBytes;
   }
-  for (let g = 0; g < numGroups; g++) {
+  for (let g = 1; g < numGroups; g++) {
     view.setUint32(pos, groupStarts[g], true);
     pos += 4;
   }

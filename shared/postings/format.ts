@@ -38,10 +38,11 @@ export function blockCountBytes(blockSize: number): number {
   return blockSize <= 0x100 ? 1 : 2;
 }
 
-/** Header size in bytes (version 1); sections follow in the order documented in README.md. */
+/**
+ * Header size in bytes; sections follow in the order documented in README.md. Version 2 keeps its
+ * block count in bytes 18-19, or extends the header by 4 bytes when the count is 0xffff or more.
+ */
 export const HEADER_BYTES = 20;
-/** Version 2 adds a u32 block count at byte 20 (blocks no longer follow from df). */
-export const HEADER_BYTES_V2 = 24;
 
 /** flags bit 0: the blob carries per-doc-range-block and per-superblock impact maxima. */
 export const FLAG_RANGE_MAXIMA = 1;

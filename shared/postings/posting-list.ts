@@ -17,7 +17,6 @@ import {
   KNOWN_FLAGS,
   POSTINGS_MAGIC_0,
   POSTINGS_MAGIC_1,
-  HEADER_BYTES_V2,
   PostingsFormatError,
   SKIP_GROUP_BITS,
   SKIP_GROUP_BLOCKS,
@@ -53,7 +52,7 @@ export class PostingList {
   /** 1 where a group of skip entries has been checked and its offsets filled in. */
   private readonly groupChecked: Uint8Array;
   private readonly payloadAt: number;
-  /** Byte offset of the version 2 group start offsets (u32 each, relative to payloadAt). */
+  /** Byte offset of the version 2 start offsets of groups 1.. (u32 each, relative to payloadAt). */
   private readonly groupStartAt: number;
   private readonly view: DataView;
   private readonly wide: boolean;
@@ -81,10 +80,13 @@ export class PostingList {
         `unsupported postings version ${version} (this reader knows ${SUPPORTED_POSTINGS_VERSIONS.join(', ')})`,
       );
     }
-    const headerBytes = version === 1 ? HEADER_BYTES : HEADER_BYTES_V2;
+    // Version 2 keeps its block count in bytes 18-19, or at 20-23 (a longer header) when it is
+    // 0xffff or more.
+    const wideBlockCount = version === 2 && bytes[18] === 0xff && bytes[19] === 0xff;
+    const headerBytes = wideBlockCount ? HEADER_BYTES + 4 : HEADER_BYTES;
     if (bytes.length < headerBytes) {
       throw new PostingsFormatError(
-        `blob of ${bytes.length} bytes is shorter than the version ${version} header of ${headerBytes} bytes`,
+        `blob of ${bytes.length} bytes is shorter than its ${headerBytes}-byte header`,
       );
     }
     const flags = bytes[3];
@@ -117,15 +119,22 @@ export class PostingList {
       throw new PostingsFormatError(`maxImpact ${this.maxImpact} > 255 without the wide-impacts flag`);
     }
     const impactBytes = this.wide ? 2 : 1;
-    const numBlocks = version === 1 ? Math.ceil(this.df / this.blockSize) : view.getUint32(20, true);
-    if (numBlocks > this.df || (this.df > 0 && numBlocks === 0)) {
+    const numBlocks =
+      version === 1
+        ? Math.ceil(this.df / this.blockSize)
+        : wideBlockCount
+          ? view.getUint32(20, true)
+          : view.getUint16(18, true);
+    if (numBlocks > this.df || (this.df > 0 && numBlocks === 0) || (wideBlockCount && numBlocks < 0xffff)) {
       throw new PostingsFormatError(`${numBlocks} blocks cannot hold df ${this.df}`);
     }
     this.numBlocks = numBlocks;
-    this.countBytes = version === 1 ? 0 : blockCountBytes(this.blockSize);
+    // A single block holds df postings: no counts then.
+    this.countBytes = version === 1 || numBlocks < 2 ? 0 : blockCountBytes(this.blockSize);
     const numGroups = Math.ceil(numBlocks / SKIP_GROUP_BLOCKS);
     // Check sizes before any loop so a huge df or numDocs in a corrupt header cannot make us spin.
-    const skipBytes = numBlocks * (5 + impactBytes + this.countBytes) + (version === 1 ? 0 : 4 * numGroups);
+    const groupBytes = version === 1 ? 0 : 4 * Math.max(0, numGroups - 1);
+    const skipBytes = numBlocks * (5 + impactBytes + this.countBytes) + groupBytes;
     this.numRangeBlocks = this.hasRangeMaxima ? Math.ceil(this.numDocs / 2 ** this.rangeBlockBits) : 0;
     this.numSuperBlocks = this.hasRangeMaxima ? Math.ceil(this.numRangeBlocks / 2 ** this.superBlockBits) : 0;
     const rangeBytes = (this.numRangeBlocks + this.numSuperBlocks) * impactBytes;
@@ -137,9 +146,9 @@ export class PostingList {
     this.lastDocsAt = headerBytes;
     this.blockMaxAt = this.lastDocsAt + 4 * numBlocks;
     this.docWidthAt = this.blockMaxAt + impactBytes * numBlocks;
-    this.countAt = version === 1 ? -1 : this.docWidthAt + numBlocks;
+    this.countAt = this.countBytes === 0 ? -1 : this.docWidthAt + numBlocks;
     this.groupStartAt = this.docWidthAt + numBlocks * (1 + this.countBytes);
-    this.rangeMaxAt = this.groupStartAt + (version === 1 ? 0 : 4 * numGroups);
+    this.rangeMaxAt = this.groupStartAt + groupBytes;
     this.superMaxAt = this.rangeMaxAt + impactBytes * this.numRangeBlocks;
     this.payloadAt = this.superMaxAt + impactBytes * this.numSuperBlocks;
     this.blockOffsets = new Uint32Array(numBlocks + 1);
@@ -153,10 +162,6 @@ export class PostingList {
       this.checkTotals();
     } else if (numBlocks === 0) {
       this.checkEnd(this.payloadAt);
-    } else if (view.getUint32(this.groupStartAt, true) !== 0) {
-      throw new PostingsFormatError(
-        `block group 0 starts at ${view.getUint32(this.groupStartAt, true)}, not 0`,
-      );
     }
   }
 
@@ -224,11 +229,11 @@ export class PostingList {
   private checkGroup(g: number): void {
     const from = g * SKIP_GROUP_BLOCKS;
     const to = Math.min(this.numBlocks, from + SKIP_GROUP_BLOCKS);
-    const start = this.payloadAt + this.view.getUint32(this.groupStartAt + 4 * g, true);
+    const start = this.groupStart(g);
     const end = this.checkBlocks(from, to, start);
     if (to === this.numBlocks) this.checkEnd(end);
     else {
-      const next = this.payloadAt + this.view.getUint32(this.groupStartAt + 4 * (g + 1), true);
+      const next = this.groupStart(g + 1);
       if (end !== next) {
         throw new PostingsFormatError(
           `block group ${g} ends at byte ${end} but group ${g + 1} starts at ${next}`,
@@ -236,6 +241,11 @@ export class PostingList {
       }
     }
     this.groupChecked[g] = 1;
+  }
+
+  /** Byte offset of group g's first block (group 0 starts the payload; the others are stored). */
+  private groupStart(g: number): number {
+    return this.payloadAt + (g === 0 ? 0 : this.view.getUint32(this.groupStartAt + 4 * (g - 1), true));
   }
 
   /** Checks what only the whole skip table can show: the counts add up, the maxima agree. */
