@@ -4,9 +4,9 @@
  * by `npm run bench:engine -- --docs 1000000 --vocab 30522 --queries 200 --algorithms
  * bmp,taat-maxscore` (synthetic SPLADE-like corpus, cluster-reordered doc ids, ~44 terms per
  * query, 2-core shared machine, 2026-11-26, postings format 2), all exact, same run:
- *   top-10 p50:   taat-maxscore 4.31 ms, bmp 5.37 ms, uncompressed exhaustive baseline 11.35 ms
- *                 (2.63x vs 2.12x);
- *   top-1000 p50: taat-maxscore 13.3 ms, bmp 33.9 ms, baseline 12.4 ms (0.93x vs 0.37x).
+ *   top-10 p50:   taat-maxscore 4.31 ms, bmp 5.30 ms, uncompressed exhaustive baseline 11.36 ms
+ *                 (2.64x vs 2.14x);
+ *   top-1000 p50: taat-maxscore 12.9 ms, bmp 35.2 ms, baseline 12.4 ms (0.96x vs 0.35x).
  * Tried and dropped 2026-11-26 (not committed): accumulating taat-maxscore's essential lists one
  * 8K-doc range at a time into a cache-resident accumulator and a compact doc-ordered list of partials
  * (no random writes into a numDocs-sized array, no per-posting histogram upkeep). Top-10 got ~15%
