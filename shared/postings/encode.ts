@@ -10,7 +10,6 @@
  * stored because the decoder derives them from widths and counts.
  */
 import { bitWidth, packBits, packedByteLength } from '../codec/bitpack.ts';
-import { chooseBlockEnds } from './partition.ts';
 import {
   blockCountBytes,
   DEFAULT_BLOCK_SIZE,
@@ -25,6 +24,7 @@ import {
   PostingsInputError,
   SKIP_GROUP_BLOCKS,
 } from './format.ts';
+import { chooseBlockEnds } from './partition.ts';
 
 export interface PostingListEncodeOptions {
   /** Most postings in one block, 1..65535 (default 128); blocks are cut to the data below it. */

@@ -1,12 +1,14 @@
 /**
  * Read access to one term's posting-list blob (format versions 1 and 2, see README.md).
  *
- * `PostingList.decode` validates the header and the whole skip table (O(number of blocks), no
- * postings decoded) and derives every block's byte offset from its widths, so afterwards a query
- * can decode any single block in O(block size) without touching the others. Block decoding
- * checks that the gaps land exactly on the block's stored last doc id, so a corrupt payload is
- * reported as a PostingsFormatError instead of yielding out-of-range doc ids. The engine reads
- * block and range maxima straight from the bytes through the accessors below.
+ * `PostingList.decode` validates the header and the section sizes. The skip table is checked, and
+ * each block's byte offset derived from its count and widths, one group of 16 blocks at a time
+ * when a block of the group is first decoded (version 2 stores where each group starts; version 1
+ * is checked whole at decode), so a query can decode any single block in O(block size) and pays
+ * only for the skip entries it uses. Block decoding checks that the gaps land exactly on the
+ * block's stored last doc id, so a corrupt payload is reported as a PostingsFormatError instead of
+ * yielding out-of-range doc ids. The engine reads block and range maxima straight from the bytes
+ * through the accessors below.
  */
 import { unpackDocGaps, unpackPlusOne } from '../codec/bitpack.ts';
 import {
@@ -165,7 +167,10 @@ export class PostingList {
     }
   }
 
-  /** Validates and wraps a blob (no copy). Throws PostingsFormatError on any inconsistency. */
+  /**
+   * Validates the header and wraps a blob (no copy). Throws PostingsFormatError on any
+   * inconsistency found now or, for skip entries of version 2, when their block is decoded.
+   */
   static decode(bytes: Uint8Array): PostingList {
     return new PostingList(bytes);
   }
