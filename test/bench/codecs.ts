@@ -40,7 +40,6 @@ const postings = inverted.docs.length;
 
 // Both codes over the shipped blocks: per block, n, the previous block's last doc and its own last.
 log('encoding doc ids both ways');
-const packed = new BitWriter();
 const interpolative = new BitWriter();
 const blockN: number[] = [];
 const blockBefore: number[] = [];
@@ -79,7 +78,6 @@ encoded.terms.forEach((term, i) => {
     at += n;
   }
 });
-packed.bit = packedEnd * 8;
 const interpolativeEnd = interpolative.bit >>> 3;
 // The decoder reads a 32-bit window: leave 4 readable bytes past the last block.
 const interpolativeBytes = new Uint8Array(interpolativeEnd + 4);

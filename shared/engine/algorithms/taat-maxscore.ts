@@ -256,19 +256,20 @@ class NonEssential {
     for (const c of this.cursors) c.reset();
   }
 
+  /** Upper bound of list i's weight × impact for doc d: its range maximum (or block maximum). */
+  private boundOf(i: number, d: number): number {
+    const at = this.rangeAt[i];
+    if (at < 0) return this.cursors[i].bound(d);
+    const r = d >>> this.rangeBits[i];
+    return r < this.numRanges[i] ? this.weight[i] * this.bytes[i][at + r] : 0;
+  }
+
   /** Upper bound of doc d with partial p from the lists' range (or block) maxima; -1 if below thr. */
   tight(d: number, p: number, thr: number): number {
     let bound = p + this.restUb;
     const n = this.n;
     for (let i = 0; i < n; i++) {
-      const at = this.rangeAt[i];
-      let x: number;
-      if (at >= 0) {
-        const r = d >>> this.rangeBits[i];
-        x = r < this.numRanges[i] ? this.weight[i] * this.bytes[i][at + r] : 0;
-      } else {
-        x = this.cursors[i].bound(d);
-      }
+      const x = this.boundOf(i, d);
       bound -= this.ub[i] - x;
       if (bound < thr) return -1;
     }
@@ -285,14 +286,7 @@ class NonEssential {
     const n = this.n;
     for (let i = 0; i < n; i++) {
       if (rest === 0) break;
-      const at = this.rangeAt[i];
-      let x: number;
-      if (at >= 0) {
-        const r = d >>> this.rangeBits[i];
-        x = r < this.numRanges[i] ? this.weight[i] * this.bytes[i][at + r] : 0;
-      } else {
-        x = this.cursors[i].bound(d);
-      }
+      const x = this.boundOf(i, d);
       if (x === 0) continue;
       rest -= x;
       s += this.cursors[i].score(d);
