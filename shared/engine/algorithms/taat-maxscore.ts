@@ -58,6 +58,12 @@ const START_SHARE = 16;
 const ROUND_GROWTH = 1.5;
 /** After the split, lists with df below this × the number of candidates are accumulated too. */
 const ACCUMULATE_SHARE = 1;
+/**
+ * When the essential lists already hold this share of the query's postings, pruning cannot save
+ * enough to pay for its passes: the rest is added up whole and the touched docs scanned, as
+ * exhaustive scoring does, so the algorithm is never much slower than exhaustive scoring.
+ */
+const FALLBACK_SHARE = 0.6;
 
 let acc = new Int32Array(0);
 let touchedBits = new Int32Array(0);
@@ -170,6 +176,47 @@ function accumulate(list: PostingList, weight: number, a: Int32Array, bits: Int3
       bits[d >>> 5] |= 1 << (d & 31);
     }
   }
+}
+
+/** acc[d] += weight × impact for every posting, marking docs; no histogram upkeep. */
+function addWhole(list: PostingList, weight: number, a: Int32Array, bits: Int32Array): void {
+  if (blockDocs.length < list.blockSize) {
+    blockDocs = new Uint32Array(list.blockSize);
+    blockImps = new Uint32Array(list.blockSize);
+  }
+  const docs = blockDocs;
+  const imps = blockImps;
+  for (let j = 0; j < list.numBlocks; j++) {
+    const n = list.decodeBlock(j, docs, imps);
+    for (let i = 0; i < n; i++) {
+      const d = docs[i];
+      a[d] += weight * imps[i];
+      bits[d >>> 5] |= 1 << (d & 31);
+    }
+  }
+}
+
+/** Every touched doc, in doc order, into the queue (exact scores); clears partials and bitmap. */
+function scanTouched(a: Int32Array, bits: Int32Array, words: number, queue: TopKQueue): TopKResult {
+  let threshold = 0;
+  for (let w = 0; w < words; w++) {
+    let m = bits[w];
+    if (m === 0) continue;
+    bits[w] = 0;
+    while (m !== 0) {
+      const b = 31 - Math.clz32(m & -m);
+      m &= m - 1;
+      const d = (w << 5) | b;
+      const s = a[d];
+      a[d] = 0;
+      // Doc order: a later doc never wins a tie, so only strictly higher scores can enter.
+      if (s > threshold) {
+        queue.offer(d, s);
+        if (queue.isFull) threshold = queue.thresholdScore;
+      }
+    }
+  }
+  return queue.toResult();
 }
 
 const HIST_BITS = 12;
@@ -383,6 +430,14 @@ function searchWith(
   }
   taatStats.essentialLists = e;
   taatStats.essentialPostings = postings;
+  let total = postings;
+  for (let i = e; i < terms.length; i++) total += terms[i].postings.df;
+  if (e < terms.length && postings >= FALLBACK_SHARE * total) {
+    for (let i = e; i < terms.length; i++) addWhole(terms[i].postings, terms[i].weight, a, bits);
+    taatStats.essentialLists = terms.length;
+    taatStats.essentialPostings = total;
+    return scanTouched(a, bits, words, queue);
+  }
 
   const rest = new NonEssential(terms, e);
   // Pass A (doc order): candidates whose partial + per-range bounds of the rest reach L.
