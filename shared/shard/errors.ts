@@ -17,6 +17,10 @@ export type ShardSection =
   | 'doc map'
   | 'stats'
   | 'stored fields'
+  | 'approximate head'
+  | 'approximate footer'
+  | 'forward index'
+  | 'block lists'
   | `postings of term ${number}`;
 
 /** The bytes of a shard are inconsistent: truncated, bit-flipped, or not a shard at all. */

@@ -1,0 +1,218 @@
+/**
+ * Builds the approximate-search file of one shard from its documents in local order (the build stage
+ * has already given documents about the same things neighbouring ids, shared/postings/reorder.ts).
+ *
+ * Consecutive local docs form clusters of `clusterSize` docs; each cluster becomes one forward record
+ * (forward.ts) and one routing summary: the `termsPerCluster` terms with the largest impact in the
+ * cluster and that impact — the only part of the index a cold query reads before it knows which
+ * clusters to fetch, so it is kept small on purpose. Block lists keep, for every term, the blocks in
+ * which it reaches its highest impacts (static pruning per term); they rank blocks more finely than
+ * the routing summaries and serve queries that ask for many hits.
+ *
+ * The output is deterministic for a given input, so files can be compared byte for byte.
+ */
+import { crc32 } from '../shard/checksum.ts';
+import type { QuantizedVector } from '../sparse/types.ts';
+import { encodeBlockLists } from './block-lists.ts';
+import {
+  APPROX_FORMAT_VERSION,
+  type ApproximateBuildSettings,
+  bytesOf,
+  DEFAULT_APPROXIMATE_BUILD,
+  encodeApproxFooter,
+  encodeSections,
+  toSummaryByte,
+} from './format.ts';
+import { BlockScratch, encodeForwardCluster } from './forward.ts';
+import { CLUSTER_DIRECTORY, ROUTING_COUNTS, ROUTING_MAXES, ROUTING_TERMS } from './head.ts';
+
+export interface ApproximateBuildInput {
+  /** One quantized vector per local document (terms strictly increasing). */
+  readonly vectors: readonly QuantizedVector[];
+  readonly externalIds: readonly string[];
+  /** Impact width of the index (1..16). */
+  readonly impactBits: number;
+  /** Vocabulary size: term ids are below it. */
+  readonly vocabSize: number;
+  readonly settings?: Partial<ApproximateBuildSettings>;
+}
+
+export interface BuiltApproximateFile {
+  readonly bytes: Uint8Array;
+  /** Byte range of the head (what a query reads first); its CRC is in the footer. */
+  readonly head: { readonly offset: number; readonly length: number; readonly crc: number };
+  readonly stats: {
+    readonly clusters: number;
+    readonly blocks: number;
+    readonly forwardBytes: number;
+    readonly blockListBytes: number;
+    readonly headBytes: number;
+    readonly routingEntries: number;
+    readonly blockListEntries: number;
+  };
+}
+
+export function resolveApproximateSettings(
+  settings?: Partial<ApproximateBuildSettings>,
+): ApproximateBuildSettings {
+  const s = { ...DEFAULT_APPROXIMATE_BUILD, ...settings };
+  const check = (ok: boolean, what: string) => {
+    if (!ok) throw new RangeError(`approximate index: ${what}`);
+  };
+  check(
+    Number.isInteger(s.blockSize) && s.blockSize >= 1 && s.blockSize <= 256,
+    `blockSize ${s.blockSize} outside 1..256`,
+  );
+  check(
+    Number.isInteger(s.clusterSize) &&
+      s.clusterSize >= s.blockSize &&
+      s.clusterSize <= 65535 &&
+      s.clusterSize % s.blockSize === 0,
+    `clusterSize ${s.clusterSize} must be a multiple of blockSize ${s.blockSize}, at most 65535`,
+  );
+  check(
+    Number.isInteger(s.termsPerCluster) && s.termsPerCluster >= 1 && s.termsPerCluster <= 65535,
+    `termsPerCluster ${s.termsPerCluster} outside 1..65535`,
+  );
+  check(s.blockListKeep > 0 && s.blockListKeep <= 1, `blockListKeep ${s.blockListKeep} outside (0, 1]`);
+  check(
+    Number.isInteger(s.blockListMinKeep) && s.blockListMinKeep >= 1,
+    `blockListMinKeep ${s.blockListMinKeep} must be ≥ 1`,
+  );
+  return s;
+}
+
+export function buildApproximateFile(input: ApproximateBuildInput): BuiltApproximateFile {
+  const settings = resolveApproximateSettings(input.settings);
+  const { vectors, externalIds, impactBits, vocabSize } = input;
+  const numDocs = vectors.length;
+  if (externalIds.length !== numDocs) {
+    throw new RangeError(`approximate index: ${numDocs} vectors but ${externalIds.length} ids`);
+  }
+  const { clusterSize, blockSize, termsPerCluster } = settings;
+  const numClusters = Math.ceil(numDocs / clusterSize);
+  const numBlocks = Math.ceil(numDocs / blockSize);
+  const wideTerms = vocabSize > 0x10000;
+  const wideImpacts = impactBits > 8;
+  const topImpact = 2 ** impactBits - 1;
+  const scratch = new BlockScratch(vocabSize);
+
+  // 1. Forward records, one per cluster, and each cluster's routing summary.
+  const records: Uint8Array[] = [];
+  const directory = new Uint32Array(3 * numClusters);
+  const routingCounts = new Uint16Array(numClusters);
+  const routingTerms: number[] = [];
+  const routingMaxes: number[] = [];
+  const clusterMax = new Uint16Array(vocabSize);
+  let forwardBytes = 0;
+  for (let c = 0; c < numClusters; c++) {
+    const from = c * clusterSize;
+    const to = Math.min(numDocs, from + clusterSize);
+    const members = vectors.slice(from, to);
+    const record = encodeForwardCluster({
+      vectors: members,
+      externalIds: externalIds.slice(from, to),
+      blockSize,
+      wideTerms,
+      wideImpacts,
+      scratch,
+    });
+    records.push(record);
+    directory[3 * c] = forwardBytes;
+    directory[3 * c + 1] = record.length;
+    directory[3 * c + 2] = crc32(record);
+    forwardBytes += record.length;
+    const summary = clusterSummary(members, clusterMax, termsPerCluster);
+    routingCounts[c] = summary.length;
+    for (const [term, max] of summary) {
+      routingTerms.push(term);
+      routingMaxes.push(toSummaryByte(max, topImpact));
+    }
+  }
+  if (forwardBytes >= 2 ** 32)
+    throw new RangeError('approximate index: forward region of 4 GiB or more; use more shards');
+
+  // 2. Block lists: per term, its blocks ranked by the term's largest impact in them.
+  const blockLists = encodeBlockLists(vectors, blockSize, vocabSize, topImpact, settings);
+
+  // 3. Head: header, cluster directory, routing summaries.
+  const termBytes = wideTerms ? Uint32Array.from(routingTerms) : Uint16Array.from(routingTerms);
+  const sections = new Map<string, Uint8Array>([
+    [CLUSTER_DIRECTORY, bytesOf(directory)],
+    [ROUTING_COUNTS, bytesOf(routingCounts)],
+    [ROUTING_TERMS, bytesOf(termBytes)],
+    [ROUTING_MAXES, Uint8Array.from(routingMaxes)],
+  ]);
+  const blockListsAt = align8(forwardBytes);
+  const headAt = align8(blockListsAt + blockLists.bytes.length);
+  const head = encodeSections(
+    {
+      version: APPROX_FORMAT_VERSION,
+      numDocs,
+      numClusters,
+      numBlocks,
+      impactBits,
+      wideTerms,
+      settings,
+      forward: { offset: 0, length: forwardBytes },
+      blockLists: {
+        offset: blockListsAt,
+        length: blockLists.bytes.length,
+        crc: crc32(blockLists.bytes),
+        numTerms: blockLists.numTerms,
+        entries: blockLists.entries,
+      },
+    },
+    sections,
+  );
+  const headCrc = crc32(head);
+  const out = new Uint8Array(headAt + head.length + 32);
+  let at = 0;
+  for (const record of records) {
+    out.set(record, at);
+    at += record.length;
+  }
+  out.set(blockLists.bytes, blockListsAt);
+  out.set(head, headAt);
+  out.set(encodeApproxFooter({ headOffset: headAt, headLength: head.length, headCrc }), headAt + head.length);
+  return {
+    bytes: out,
+    head: { offset: headAt, length: head.length, crc: headCrc },
+    stats: {
+      clusters: numClusters,
+      blocks: numBlocks,
+      forwardBytes,
+      blockListBytes: blockLists.bytes.length,
+      headBytes: head.length,
+      routingEntries: routingTerms.length,
+      blockListEntries: blockLists.entries,
+    },
+  };
+}
+
+/**
+ * The `limit` terms with the largest impact among `members` (ties: smaller term id), sorted by term
+ * id, with those impacts. `maxOf` is a zeroed scratch indexed by term id, left zeroed.
+ */
+function clusterSummary(
+  members: readonly QuantizedVector[],
+  maxOf: Uint16Array,
+  limit: number,
+): [number, number][] {
+  const touched: number[] = [];
+  for (const v of members) {
+    for (let i = 0; i < v.terms.length; i++) {
+      const t = v.terms[i];
+      if (maxOf[t] === 0) touched.push(t);
+      if (v.impacts[i] > maxOf[t]) maxOf[t] = v.impacts[i];
+    }
+  }
+  touched.sort((a, b) => maxOf[b] - maxOf[a] || a - b);
+  const kept: [number, number][] = touched.slice(0, limit).map((t) => [t, maxOf[t]]);
+  for (const t of touched) maxOf[t] = 0;
+  return kept.sort((a, b) => a[0] - b[0]);
+}
+
+function align8(n: number): number {
+  return Math.ceil(n / 8) * 8;
+}

@@ -1,0 +1,241 @@
+/**
+ * A topical SPLADE-like synthetic corpus: the default corpus of the benchmarks (`--corpus topical`).
+ *
+ * Real text is about things, and a learned sparse encoder gives a document high weights on the terms of
+ * what it is about and low weights on the many expansion terms it shares with everything else. The
+ * generator models exactly that, and nothing that favours a particular pruning method:
+ *
+ * - **Topics in two levels.** `broad` topics each own a vocabulary of ~1,500 mid-frequency terms; each
+ *   of the fine topics (≈ 2·√docs of them) takes ~220 terms, 70% from its broad topic's vocabulary
+ *   and 30% from anywhere, ordered so the first few are its core words. Sibling topics therefore share
+ *   words, as neighbouring subjects do, and fine topics are popular in a Zipf-like way.
+ * - **Documents mix topics.** A main topic (share 0.5–0.85), a second one (a sibling 60% of the time)
+ *   and a background of common terms drawn from a corpus-wide Zipf law (a quarter of the non-zeros).
+ *   A topic term's weight grows with the topic's share and the term's place in the topic, with
+ *   log-normal noise: log1p(relu(x)), as SPLADE's activation.
+ * - **Queries come from documents**, as MS MARCO queries come with a relevant passage: a source
+ *   document lends its strongest words (highest query weights), the rest are expansion terms of its
+ *   main topic and a few common terms with low weights.
+ *
+ * Calibration (the bench prints the measured statistics under `corpus_stats` so they can be checked):
+ * documents carry ~150 non-zeros (log-normal, 5th–95th percentile ≈ 90–250) and queries ~30 (≈ 15–50),
+ * the ranges published for SPLADE-family encoders on MS MARCO passages (~120 non-zeros per document and
+ * ~44 per query for SPLADE++ — the team's reference notes —, 120–200 per document and 20–40 per query
+ * across SPLADE variants per the search-at-scale issue). Weights are skewed as SPLADE's are: most
+ * non-zeros below 0.6, a few per document near the cap of 3, so quantized impacts use the full 8 bits.
+ * Term document frequencies follow a Zipf-like law (a few expansion terms in most documents, a long
+ * tail in few). What it does not model: exact phrase structure, duplicates, and real vocabularies'
+ * subword quirks — real collections (SciFact end to end) stay the quality check.
+ *
+ * The worst case beside it is `--corpus independent` (synthetic-corpus.ts): terms drawn independently of
+ * any topic structure beyond one topic lending a third of them, which no clustering can exploit.
+ */
+import { mulberry32 } from '../../shared/random.ts';
+import type { QuantizedVector } from '../../shared/sparse/types.ts';
+
+export interface TopicalCorpusOptions {
+  readonly docs: number;
+  readonly vocab: number;
+  readonly queries?: number;
+  readonly seed?: number;
+  /** Mean non-zeros per document (default 150). */
+  readonly docTerms?: number;
+  /** Mean non-zeros per query (default 30). */
+  readonly queryTerms?: number;
+}
+
+export interface TopicalCorpus {
+  readonly vocab: number;
+  readonly documents: QuantizedVector[];
+  /** Query weights are integers in 1..255, stored in `impacts`. */
+  readonly queries: QuantizedVector[];
+  /** Main fine topic of each document (diagnostics only; doc ids carry no topic order). */
+  readonly docTopics: Uint16Array;
+}
+
+/** Document impacts: weight 3 (log1p(~19)) and above saturate at 255, as in the independent corpus. */
+const DOC_IMPACT_SCALE = 255 / 3;
+const BROAD_TERMS = 1500;
+const FINE_TERMS = 220;
+const BACKGROUND_SHARE = 0.25;
+const QUERY_WORDS = 6;
+
+export function generateTopicalCorpus(options: TopicalCorpusOptions): TopicalCorpus {
+  const { docs, vocab } = options;
+  const rng = mulberry32(options.seed ?? 42);
+  const meanDocTerms = options.docTerms ?? 150;
+  const meanQueryTerms = options.queryTerms ?? 30;
+  const numQueries = options.queries ?? 200;
+  const gauss = gaussian(rng);
+
+  // Popularity rank -> term id: a random permutation, so popularity is not tied to id order.
+  const termOfRank = new Uint32Array(vocab);
+  for (let i = 0; i < vocab; i++) termOfRank[i] = i;
+  for (let i = vocab - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [termOfRank[i], termOfRank[j]] = [termOfRank[j], termOfRank[i]];
+  }
+  const rarity = new Float64Array(vocab);
+  for (let r = 0; r < vocab; r++) rarity[termOfRank[r]] = Math.log(r + 3) / Math.log(vocab + 3);
+
+  // Topic words come from below the commonest ranks, biased toward mid frequency.
+  const firstTopicRank = Math.min(200, Math.floor(vocab / 4));
+  const topicalRank = () => firstTopicRank + Math.floor((vocab - firstTopicRank) * rng() ** 1.6);
+  const numFine = Math.max(64, Math.min(4096, Math.round(2 * Math.sqrt(docs))));
+  const numBroad = Math.max(8, Math.round(numFine / 50));
+  const broadTerms = new Uint32Array(numBroad * BROAD_TERMS);
+  for (let i = 0; i < broadTerms.length; i++) broadTerms[i] = termOfRank[topicalRank()];
+  const broadOf = new Uint16Array(numFine);
+  const fineTerms = new Uint32Array(numFine * FINE_TERMS);
+  for (let f = 0; f < numFine; f++) {
+    const b = Math.floor(rng() * numBroad);
+    broadOf[f] = b;
+    for (let i = 0; i < FINE_TERMS; i++) {
+      fineTerms[f * FINE_TERMS + i] =
+        rng() < 0.7
+          ? broadTerms[b * BROAD_TERMS + Math.floor(BROAD_TERMS * rng() ** 1.3)]
+          : termOfRank[topicalRank()];
+    }
+  }
+  // Inside a topic, term i is drawn with probability ∝ 1/(i+4): the first words are its core.
+  const inTopic = zipfTable(FINE_TERMS, 4, 1);
+  // Fine topics are popular in a Zipf-like way (some subjects are written about far more).
+  const topicPopularity = zipfTable(numFine, 20, 0.7);
+  const siblingsOf: number[][] = Array.from({ length: numBroad }, () => []);
+  for (let f = 0; f < numFine; f++) siblingsOf[broadOf[f]].push(f);
+
+  const background = new ZipfBackground(vocab, termOfRank);
+  const strength = new Float64Array(vocab);
+  const touched: number[] = [];
+  const add = (term: number, x: number) => {
+    if (strength[term] === 0) touched.push(term);
+    strength[term] += x;
+  };
+  const drawTopicTerms = (topic: number, count: number, share: number) => {
+    for (let n = 0; n < count; n++) {
+      const i = sample(inTopic, rng());
+      // Core words weigh more; the share makes a secondary topic's words weaker than the main one's.
+      const prominence = 1.6 / Math.sqrt(1 + i / 6);
+      add(fineTerms[topic * FINE_TERMS + i], share * prominence * Math.exp(0.55 * gauss()));
+    }
+  };
+  const drawBackground = (count: number, scale: number) => {
+    for (let n = 0; n < count; n++) {
+      const t = background.draw(rng);
+      add(t, scale * (0.15 + 0.5 * rarity[t]) * Math.exp(0.6 * gauss()));
+    }
+  };
+  /** The drawn terms in id order with their SPLADE-shaped weights, log1p(relu(strength)). */
+  const collect = (): { terms: Uint32Array; weights: Float64Array } => {
+    touched.sort((a, b) => a - b);
+    const terms = Uint32Array.from(touched);
+    const weights = new Float64Array(terms.length);
+    for (let i = 0; i < terms.length; i++) {
+      weights[i] = Math.log1p(Math.max(0, strength[terms[i]]));
+      strength[terms[i]] = 0;
+    }
+    touched.length = 0;
+    return { terms, weights };
+  };
+  const secondTopic = (main: number) => {
+    if (rng() < 0.6) {
+      const siblings = siblingsOf[broadOf[main]];
+      return siblings[Math.floor(rng() * siblings.length)];
+    }
+    return sample(topicPopularity, rng());
+  };
+
+  const documents: QuantizedVector[] = new Array(docs);
+  const docTopics = new Uint16Array(docs);
+  for (let d = 0; d < docs; d++) {
+    const main = sample(topicPopularity, rng());
+    docTopics[d] = main;
+    const length = clampRound(meanDocTerms * Math.exp(0.32 * gauss() - 0.05), 24, 600);
+    const mainShare = 0.5 + 0.35 * rng();
+    const topical = length * (1 - BACKGROUND_SHARE);
+    // Draws repeat words (a topic's core words come up again), so draw more than the distinct target.
+    drawTopicTerms(main, Math.round(topical * mainShare * 1.6), 2.2 * mainShare);
+    drawTopicTerms(secondTopic(main), Math.round(topical * (1 - mainShare) * 1.6), 2.2 * (1 - mainShare));
+    drawBackground(Math.round(length * BACKGROUND_SHARE), 1);
+    const { terms, weights } = collect();
+    const impacts = new Uint16Array(terms.length);
+    for (let i = 0; i < terms.length; i++)
+      impacts[i] = Math.min(255, Math.max(1, Math.round(weights[i] * DOC_IMPACT_SCALE)));
+    documents[d] = { terms, impacts };
+  }
+
+  const queries: QuantizedVector[] = new Array(numQueries);
+  for (let q = 0; q < numQueries; q++) {
+    const sourceId = Math.floor(rng() * docs);
+    const source = documents[sourceId];
+    const topic = docTopics[sourceId];
+    const length = clampRound(meanQueryTerms * Math.exp(0.35 * gauss() - 0.06), 6, 120);
+    for (const t of strongestTerms(source, QUERY_WORDS)) add(t, 3 * Math.exp(0.3 * gauss()));
+    drawTopicTerms(topic, Math.round(length * 0.8), 1.1);
+    drawBackground(Math.round(length * 0.15), 0.6);
+    // Query weights are quantized per query, largest → 255, as the edge quantizes a query.
+    const { terms, weights } = collect();
+    let max = 0;
+    for (let i = 0; i < weights.length; i++) max = Math.max(max, weights[i]);
+    const impacts = new Uint16Array(terms.length);
+    for (let i = 0; i < terms.length; i++) impacts[i] = Math.max(1, Math.round((weights[i] / max) * 255));
+    queries[q] = { terms, impacts };
+  }
+  return { vocab, documents, queries, docTopics };
+}
+
+/** Cumulative distribution of p_i ∝ 1/(i + offset)^power over n items, for inverse-CDF sampling. */
+function zipfTable(n: number, offset: number, power: number): Float64Array {
+  const cdf = new Float64Array(n);
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    sum += 1 / (i + offset) ** power;
+    cdf[i] = sum;
+  }
+  for (let i = 0; i < n; i++) cdf[i] /= sum;
+  return cdf;
+}
+
+function sample(cdf: Float64Array, u: number): number {
+  let lo = 0;
+  let hi = cdf.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cdf[mid] < u) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Common terms: rank r drawn with probability ∝ 1/(r + 10), so a handful of expansion terms sit in
+ * most documents and the tail is long. Sampled by inverse CDF over ranks.
+ */
+class ZipfBackground {
+  readonly #cdf: Float64Array;
+  constructor(
+    vocab: number,
+    private readonly termOfRank: Uint32Array,
+  ) {
+    this.#cdf = zipfTable(vocab, 10, 1.05);
+  }
+  draw(rng: () => number): number {
+    return this.termOfRank[sample(this.#cdf, rng())];
+  }
+}
+
+function gaussian(rng: () => number): () => number {
+  return () => {
+    const u = Math.max(1e-12, rng());
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
+  };
+}
+
+function clampRound(x: number, lo: number, hi: number): number {
+  return Math.max(lo, Math.min(hi, Math.round(x)));
+}
+
+function strongestTerms(doc: QuantizedVector, count: number): number[] {
+  const idx = Array.from(doc.terms.keys()).sort((a, b) => doc.impacts[b] - doc.impacts[a] || a - b);
+  return idx.slice(0, count).map((i) => doc.terms[i]);
+}
