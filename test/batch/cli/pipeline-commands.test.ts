@@ -4,33 +4,16 @@
  * progress line drawn only on a terminal.
  */
 import { readFile } from 'node:fs/promises';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../../batch/cli/main.ts';
-import { formatProgress, ProgressBar } from '../../../batch/pipeline/progress.ts';
+import { formatProgress, ProgressReporter } from '../../../batch/pipeline/progress.ts';
 import { LocalFolderObjectStore } from '../../../shared/store/local-folder.node.ts';
+import { csplade as run } from '../helpers/cli.ts';
 import { sampleRecords, tempDir, writeJsonl } from '../helpers/pipeline-fixtures.ts';
 
 const dir = await tempDir('cli');
 afterAll(() => dir.remove());
 
-function sink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      text += chunk;
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
-
-async function csplade(...argv: string[]) {
-  const out = sink();
-  const err = sink();
-  const code = await main(argv, { stdout: out.stream, stderr: err.stream, env: {}, cwd: dir.path });
-  return { code, stdout: out.text(), stderr: err.text() };
-}
+const csplade = (...argv: string[]) => run(argv, { cwd: dir.path });
 
 describe('csplade pipeline verbs', () => {
   it('index → search → index again → rollback → gc, with a JSON summary and the rejects kept', async () => {
@@ -63,7 +46,7 @@ describe('csplade pipeline verbs', () => {
       [5, 'duplicate_id'],
     ]);
     const folder = new LocalFolderObjectStore(`${dir.path}/store`);
-    const stored = await folder.get(summary.rejectsStored);
+    const stored = await folder.get(summary.rejects_stored);
     expect(new TextDecoder().decode(stored!.bytes).trim().split('\n')).toEqual(local);
 
     const search = await csplade(
@@ -76,7 +59,10 @@ describe('csplade pipeline verbs', () => {
       '--json',
     );
     expect(search.code, search.stderr).toBe(0);
-    expect(JSON.parse(search.stdout).hits[0]).toMatchObject({ id: 'doc-034', title: 'Ada Lovelace' });
+    expect(JSON.parse(search.stdout).hits[0]).toMatchObject({
+      id: 'doc-034',
+      fields: { title: 'Ada Lovelace' },
+    });
 
     const second = await csplade('index', '--corpus', corpus, ...store, '--json');
     expect(JSON.parse(second.stdout).documents).toMatchObject({ encoded: 0, reused: 73 });
@@ -91,7 +77,7 @@ describe('csplade pipeline verbs', () => {
   it('answers usage mistakes with exit code 2 and the flag named, and failures with exit code 1', async () => {
     const missing = await csplade('index', '--index', 'cli', '--store', 'store');
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/--corpus is required/);
+    expect(missing.stderr).toMatch(/required option '--corpus <path\|url>' not specified/);
     const badWorker = await csplade(
       'encode',
       '--index',
@@ -108,8 +94,8 @@ describe('csplade pipeline verbs', () => {
     expect(badWorker.code).toBe(2);
     expect(badWorker.stderr).toMatch(/--worker 3 must be below --workers 2/);
     const badName = await csplade('gc', '--index', 'Bad Name', '--store', 'store');
-    expect(badName.code).toBe(1);
-    expect(badName.stderr).toMatch(/invalid index name "Bad Name".*invalid_index_name/);
+    expect(badName.code).toBe(2);
+    expect(badName.stderr).toMatch(/option '--index <name>' argument 'Bad Name' is invalid/);
     const noRun = await csplade('publish', '--index', 'cli', '--store', 'store', '--run', 'never-encoded');
     expect(noRun.code).toBe(1);
     expect(noRun.stderr).toMatch(/no finished parts.*run_incomplete/);
@@ -138,14 +124,34 @@ describe('progress', () => {
     expect(line).toContain('ETA 0:06');
   });
 
-  it('draws on a terminal only', () => {
+  it('draws in place on a terminal, and writes plain lines at most every interval elsewhere', () => {
     const written: string[] = [];
-    new ProgressBar({ isTTY: false, write: (t) => written.push(t) }).update(counts, 1, 2, true);
-    expect(written).toEqual([]);
-    const bar = new ProgressBar({ isTTY: true, write: (t) => written.push(t) });
-    bar.update(counts, 1, 2, true);
+    const bar = new ProgressReporter({ isTTY: true, write: (t: string) => written.push(t) });
+    bar.encode(counts, 1, 2, true);
     bar.done();
     expect(written[0]).toMatch(/^\r\[##########-+\]\s+50%\s+480 docs/);
     expect(written.at(-1)).toBe('\n');
+
+    let now = 0;
+    const plain: string[] = [];
+    const log = new ProgressReporter(
+      { isTTY: false, write: (t: string) => plain.push(t) },
+      { intervalMs: 10_000, now: () => now },
+    );
+    log.encode(counts, 1, 4); // first line of a stage: printed
+    now = 5_000;
+    log.encode({ ...counts, documents: 600 }, 2, 4); // within the interval: not printed
+    now = 11_000;
+    log.encode({ ...counts, documents: 700 }, 3, 4); // interval passed: printed
+    log.stage('build: write shards', 0, 2, 'shards'); // a new stage: printed
+    log.stage('build: write shards', 2, 2, 'shards'); // its end: printed
+    expect(plain).toHaveLength(4);
+    for (const line of plain) {
+      expect(line).toMatch(/\n$/);
+      expect(line.includes('\r') || line.includes('\u001b')).toBe(false);
+    }
+    expect(plain[0]).toMatch(/^encode:\s+25%\s+480 docs/);
+    expect(plain[1]).toMatch(/^encode:\s+75%\s+700 docs/);
+    expect(plain[3]).toMatch(/^build: write shards: 100% {2}2\/2 shards/);
   });
 });

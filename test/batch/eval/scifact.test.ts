@@ -42,7 +42,7 @@ describe.skipIf(!exists)('BEIR SciFact, BM25 flat-wp', () => {
   it('tokenizes the corpus to 1,737,313 WordPiece tokens and evaluates the 300 test queries', () => {
     expect(data.corpus.ids.length).toBe(5183);
     expect(unquantized.corpusTokens).toBe(SCIFACT_CORPUS_TOKENS);
-    expect(quantized.index.tokens).toBe(SCIFACT_CORPUS_TOKENS);
+    expect(quantized.index.tokensEncoded).toBe(SCIFACT_CORPUS_TOKENS);
     expect(quantized.evaluation.queries).toBe(300);
     expect(quantized.evaluation.missingFromRun).toEqual([]);
   });
