@@ -8,30 +8,18 @@
  */
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { CspladeError } from '../shared/errors.ts';
 import { openStore } from '../shared/store/open.node.ts';
 import { createApp, type EdgeDeps } from './app.ts';
 import { nodeEncoderFactory } from './encoders/node-factory.node.ts';
 import { parseKeyHashes } from './http/api-keys.ts';
+import { PortInUseError } from './port.node.ts';
 
 export { nodeEncoderFactory } from './encoders/node-factory.node.ts';
+export { PortInUseError } from './port.node.ts';
 
 export interface NodeServer {
   readonly url: string;
   close(): Promise<void>;
-}
-
-/** The address a server was asked to listen on is taken (by another server, or an earlier run). */
-export class PortInUseError extends CspladeError {
-  constructor(
-    readonly host: string,
-    readonly port: number,
-  ) {
-    super(
-      'port_in_use',
-      `port ${port} on ${host} is already in use (another server, or an earlier one still running): stop it or pick another port with --port`,
-    );
-  }
 }
 
 /** Builds the app's dependencies from `env` (process.env by default). */

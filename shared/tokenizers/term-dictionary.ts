@@ -36,7 +36,7 @@ export class TermDictionary {
 }
 
 const utf8 = new TextEncoder();
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 export class SortedTerms {
   readonly terms: readonly string[];

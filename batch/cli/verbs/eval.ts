@@ -102,13 +102,11 @@ export const evalVerb = defineVerb<Values>({
       searcher = createHttpSearcher({ endpoint: options.endpoint, index, apiKey: options.apiKey });
     } else {
       const { createInProcessSearcher } = await import('../../eval/in-process-searcher.ts');
+      const { nodeEncoderFactory } = await import('../../../edge/encoders/node-factory.node.ts');
       const { openStoreOption } = await import('../runtime.ts');
       const storeSpec = options.store ?? './store';
-      searcher = createInProcessSearcher(
-        openStoreOption(storeSpec, ctx, { mustExist: true }),
-        index,
-        storeSpec,
-      );
+      const store = openStoreOption(storeSpec, ctx, { mustExist: true });
+      searcher = createInProcessSearcher(store, index, storeSpec, nodeEncoderFactory);
     }
     const inputs = await readEvalInputs(at(options.queries), at(qrelsPath));
     const result = await runEvaluation(searcher, inputs, {
