@@ -62,7 +62,7 @@ export function formatScifactReport(outcome: ScifactOutcome, verdict: ScifactVer
   const anserini = Object.fromEntries(
     Object.entries(setting.targets).map(([m, t]) => [m, t.target]),
   ) as Partial<Record<keyof MetricValues, number>>;
-  const width = 46;
+  const width = 50;
   const row = (label: string, values: (m: keyof MetricValues) => string) =>
     `${label.padEnd(width)}${METRIC_NAMES.map(values).join('')}`;
   const first = outcome.quantized[0];

@@ -102,6 +102,164 @@ describe('csplade pipeline verbs', () => {
   });
 });
 
+describe('what the verbs say', () => {
+  it('index prints every stage as plain lines when stderr is not a terminal, and a summary that explains its counts', async () => {
+    const corpus = await writeJsonl(`${dir.path}/say.jsonl`, await sampleRecords());
+    const first = await csplade(
+      'index',
+      '--corpus',
+      corpus,
+      '--store',
+      'say',
+      '--index',
+      'say',
+      '--shards',
+      '2',
+    );
+    expect(first.code, first.stderr).toBe(0);
+    const lines = first.stderr.trim().split('\n');
+    expect(lines[0]).toBe('encoder: bm25 (bert-base-uncased tokens, k1 0.9, b 0.4)');
+    for (const stage of [
+      'encode:',
+      'build: statistics:',
+      'build: weights:',
+      'build: write shards:',
+      'publish: verify shards:',
+    ]) {
+      expect(
+        lines.some((line) => line.startsWith(stage)),
+        `${stage}\n${first.stderr}`,
+      ).toBe(true);
+    }
+    expect(lines.filter((line) => line.startsWith('build: write shards:')).at(-1)).toMatch(
+      /100%\s+2\/2 shards/,
+    );
+    expect(first.stderr.includes('\r') || first.stderr.includes('\u001b')).toBe(false);
+    expect(first.stdout).toMatch(/^published say v\d+-\S+: 73 documents in 2 shard\(s\)/);
+    expect(first.stdout).toMatch(
+      /73 encoded now \([\d,]+ tokens\), 0 unchanged since an earlier run \(vectors from the encoding cache\)/,
+    );
+    const quiet = await csplade(
+      'index',
+      '--corpus',
+      corpus,
+      '--store',
+      'say',
+      '--index',
+      'say',
+      '--no-progress',
+    );
+    expect(quiet.stderr).toBe('');
+    expect(quiet.stdout).toMatch(/0 encoded now \(0 tokens\), 73 unchanged since an earlier run/);
+  });
+
+  it('--json speaks snake_case at every depth', async () => {
+    const corpus = await writeJsonl(`${dir.path}/snake.jsonl`, await sampleRecords());
+    const result = await csplade(
+      'index',
+      '--corpus',
+      corpus,
+      '--store',
+      'snake',
+      '--index',
+      'snake',
+      '--json',
+      '--no-progress',
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const keys: string[] = [];
+    const walk = (value: unknown) => {
+      if (Array.isArray(value)) value.forEach(walk);
+      else if (value && typeof value === 'object')
+        for (const [k, v] of Object.entries(value)) {
+          keys.push(k);
+          walk(v);
+        }
+    };
+    walk(JSON.parse(result.stdout));
+    expect(keys).toEqual(
+      expect.arrayContaining(['tokens_encoded', 'bytes_written', 'gc_deleted', 'rejects_stored']),
+    );
+    expect(keys.filter((k) => /[A-Z]/.test(k))).toEqual([]);
+  });
+
+  it('records --k1, --b and the analyzer in the manifest', async () => {
+    const corpus = await writeJsonl(`${dir.path}/params.jsonl`, await sampleRecords());
+    const result = await csplade(
+      'index',
+      '--corpus',
+      corpus,
+      '--store',
+      'params',
+      '--index',
+      'params',
+      '--analyzer',
+      'english',
+      '--k1',
+      '1.2',
+      '--b',
+      '0.75',
+      '--no-progress',
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const { loadManifest } = await import('../../../batch/publish/local-search.ts');
+    const manifest = await loadManifest(new LocalFolderObjectStore(`${dir.path}/params`), 'params');
+    expect(manifest.encoder.config).toMatchObject({
+      name: 'bm25',
+      k1: 1.2,
+      b: 0.75,
+      tokenizer: { analyzer: 'english', termsAsset: 'english-terms.txt' },
+    });
+    const search = await csplade(
+      'search',
+      '--store',
+      'params',
+      '--index',
+      'params',
+      '-q',
+      'chlorophylls converting lights',
+      '-k',
+      '1',
+    );
+    expect(search.stdout).toMatch(/1\. \S+\s+doc-001\s+Photosynthesis/);
+    const badB = await csplade(
+      'index',
+      '--corpus',
+      corpus,
+      '--store',
+      'params',
+      '--index',
+      'params',
+      '--b',
+      '2',
+    );
+    expect(badB.code).toBe(2);
+    expect(badB.stderr).toMatch(/option '--b <b>' argument '2' is invalid\. must be a number in \[0, 1\]/);
+  });
+
+  it('a store folder that does not exist is named, with what to do', async () => {
+    const result = await csplade('search', '--store', 'no-such-store', '--index', 'x', '-q', 'anything');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `csplade search: store folder ${dir.path}/no-such-store does not exist (--store no-such-store); \`csplade index\` creates one, or give the folder an index was written to [store_not_found]\n`,
+    );
+  });
+
+  it('a query without hits says so, and why', async () => {
+    const corpus = await writeJsonl(`${dir.path}/zero.jsonl`, await sampleRecords());
+    expect(
+      (await csplade('index', '--corpus', corpus, '--store', 'zero', '--index', 'zero', '--no-progress'))
+        .code,
+    ).toBe(0);
+    const unknown = await csplade('search', '--store', 'zero', '--index', 'zero', '-q', 'zzqx');
+    expect(unknown.code).toBe(0);
+    expect(unknown.stdout).toMatch(
+      /no hits: no document of this version contains any of the query's terms \(zz ##q ##x\)|no hits/,
+    );
+    expect(unknown.stdout.split('\n')[1]).toMatch(/^no hits: /);
+  });
+});
+
 describe('progress', () => {
   const counts = {
     lines: 500,
