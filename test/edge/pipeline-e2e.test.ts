@@ -59,6 +59,18 @@ beforeAll(async () => {
     { stdout: sink, stderr: sink, env: process.env, cwd: dir },
   );
   expect(english).toBe(0);
+  // WordPiece over the Llama 3 vocabulary: a tokenizer the BM25/precomputed Worker leaves out.
+  const llama = await csplade(
+    ['index', '--corpus', resolve('test/fixtures/sample-corpus.jsonl'), '--index', 'llama'].concat([
+      '--store',
+      join(dir, 'store'),
+      '--tokenizer',
+      'llama3',
+      '--json',
+    ]),
+    { stdout: sink, stderr: sink, env: process.env, cwd: dir },
+  );
+  expect(llama).toBe(0);
   store = new LocalFolderObjectStore(join(dir, 'store'));
   manifest = await loadManifest(store, 'sample');
   worker = await startLocalWorker({ scriptPath: await bundleWorker(join(dir, 'worker')) });
@@ -168,5 +180,18 @@ describe('the English analyzer at the edge', () => {
     expect(body.hits.map((h) => ({ id: h.id, score: h.score }))).toEqual(
       expected.map((h) => ({ id: h.id, score: h.score })),
     );
+  });
+});
+
+describe('one Worker per encoder family', () => {
+  it('the BM25/precomputed Worker answers an index that needs the Llama 3 tokenizer with a 503 naming the Worker to deploy', async () => {
+    const res = await worker.miniflare.dispatchFetch('http://edge/v1/indexes/llama/search?q=plants');
+    expect(res.status).toBe(503);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('encoder_unavailable');
+    expect(body.error.message).toMatch(/Llama 3 tokenizer is not part of this Worker.*wrangler\.onnx\.jsonc/);
+    // The same index is fine where the tokenizer is (the Node edge loads every tokenizer).
+    const app = createApp({ store, encoderFactory: registryEncoderFactory });
+    expect((await app.request('/v1/indexes/llama/search?q=plants')).status).toBe(200);
   });
 });
