@@ -12,22 +12,23 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Miniflare } from 'miniflare';
 import { R2BindingObjectStore } from '../shared/store/r2-binding.ts';
+import { assertPortFree } from './port.node.ts';
 
-const EDGE_DIR = dirname(fileURLToPath(import.meta.url));
-const REPO_ROOT = resolve(EDGE_DIR, '..');
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * Bundles the Worker of `config` (an edge/ wrangler file: wrangler.jsonc, or wrangler.onnx.jsonc for the
- * ONNX entry) into `outDir` (a fresh temporary folder by default); returns the main script's path.
+ * Bundles the Worker of `config` (a wrangler file at the repository root: wrangler.jsonc, or
+ * wrangler.onnx.jsonc for the ONNX entry) into `outDir` (a fresh temporary folder by default); returns
+ * the main script's path.
  */
 export async function bundleWorker(outDir?: string, config = 'wrangler.jsonc'): Promise<string> {
   const dir = outDir ?? (await mkdtemp(join(tmpdir(), 'csplade-worker-')));
   const wrangler = join(REPO_ROOT, 'node_modules', '.bin', 'wrangler');
   await promisify(execFile)(
     wrangler,
-    ['deploy', '--dry-run', '--outdir', dir, '-c', join(EDGE_DIR, config)],
+    ['deploy', '--dry-run', '--outdir', dir, '-c', join(REPO_ROOT, config)],
     {
-      cwd: EDGE_DIR,
+      cwd: REPO_ROOT,
       env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1' },
       maxBuffer: 16 * 1024 * 1024,
     },
@@ -36,12 +37,13 @@ export async function bundleWorker(outDir?: string, config = 'wrangler.jsonc'): 
   return join(dir, `${basename(main).replace(/\.ts$/, '')}.js`);
 }
 
-async function readConfig(config: string) {
-  return JSON.parse(stripJsonComments(await readFile(join(EDGE_DIR, config), 'utf8'))) as {
+export async function readConfig(config: string) {
+  return JSON.parse(stripJsonComments(await readFile(join(REPO_ROOT, config), 'utf8'))) as {
     main: string;
     compatibility_date: string;
     compatibility_flags: string[];
     vars: Record<string, string>;
+    r2_buckets: { binding: string; bucket_name: string }[];
   };
 }
 
@@ -65,8 +67,12 @@ export interface LocalWorker {
   dispose(): Promise<void>;
 }
 
-/** Starts workerd with the bundled Worker; vars default to those of wrangler.jsonc. */
+/**
+ * Starts workerd with the bundled Worker; vars default to those of wrangler.jsonc. A port already in
+ * use rejects with PortInUseError (workerd itself would crash with a dump).
+ */
 export async function startLocalWorker(options: LocalWorkerOptions): Promise<LocalWorker> {
+  await assertPortFree('127.0.0.1', options.port ?? 0);
   const config = await readConfig('wrangler.jsonc');
   // Modules listed explicitly, main first: auto-discovery stumbles on the dynamic import inside
   // onnxruntime-web; the bundle's wasm files are compiled modules.

@@ -1,49 +1,21 @@
 /**
- * Node entry: the same Hono app over @hono/node-server, with the store named by CSPLADE_STORE — a local
- * folder (the embedded default) or s3://bucket/prefix (AWS S3, R2's S3 API, radosgw; S3_ENDPOINT and
- * AWS_* as in shared/store/open.node.ts). Settings come from the environment:
- *   CSPLADE_STORE (required), PORT (default 8787), HOST (default 127.0.0.1), CORS_ORIGINS ("*" or a
- *   comma-separated list), API_KEY_HASHES (comma-separated SHA-256 hex), CURRENT_TTL_MS, SUBREQUEST_BUDGET,
- *   POSTINGS_READS_PER_SHARD.
- * @example CSPLADE_STORE=./.tmp/store npx tsx edge/node.ts
+ * Node entry: the same Hono app over @hono/node-server, with a store from `openStore` — a local folder
+ * (the embedded default) or s3://bucket/prefix (AWS S3, R2's S3 API, radosgw; S3_ENDPOINT and AWS_* as in
+ * shared/store/open.node.ts). `csplade serve` is the command that runs it; settings come from its flags or
+ * the environment: CSPLADE_STORE, CORS_ORIGINS ("*" or a comma-separated list), API_KEY_HASHES
+ * (comma-separated SHA-256 hex), CURRENT_TTL_MS, SUBREQUEST_BUDGET, POSTINGS_READS_PER_SHARD.
+ * @example const server = await startNodeServer(nodeDeps({ CSPLADE_STORE: './store' }), { port: 8787 });
  */
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
-import { registerOnnxEncoder } from '../batch/onnx/register.node.ts';
-import { checkFingerprint } from '../shared/encoders/registry.ts';
 import { openStore } from '../shared/store/open.node.ts';
 import { createApp, type EdgeDeps } from './app.ts';
-import { type OrtRuntime, onnxQueryEncoderFactory } from './encoders/onnx-query-encoder.ts';
+import { nodeEncoderFactory } from './encoders/node-factory.node.ts';
 import { parseKeyHashes } from './http/api-keys.ts';
-import { type EncoderFactory, registryEncoderFactory } from './search/query-codec.ts';
+import { PortInUseError } from './port.node.ts';
 
-// On Node an ONNX index is served with the query model its version ships (onnxruntime-node over the asset
-// bytes, as the Worker does with onnxruntime-web); versions that ship none fall back to the batch job's
-// own encoder over the model directory the manifest names. Either way the fingerprint check guarantees
-// queries are encoded with the model the index was published with.
-registerOnnxEncoder();
-
-const publishedQueryModel = onnxQueryEncoderFactory(
-  async () => (await import('onnxruntime-node')) as unknown as OrtRuntime,
-);
-
-/** The registry, with ONNX tokenizing on the calling thread: a query is one short text, not a corpus. */
-export const nodeEncoderFactory: EncoderFactory = async (descriptor, assets) => {
-  const queryFingerprint = descriptor.config.queryFingerprint;
-  if (descriptor.name === 'onnx' && typeof queryFingerprint === 'string') {
-    return checkFingerprint(
-      await publishedQueryModel({ ...descriptor.config, name: 'onnx' }, { assets }),
-      queryFingerprint,
-    );
-  }
-  return registryEncoderFactory(
-    descriptor.name === 'onnx'
-      ? { ...descriptor, config: { ...descriptor.config, tokenizerThreads: 0 } }
-      : descriptor,
-    assets,
-  );
-};
+export { nodeEncoderFactory } from './encoders/node-factory.node.ts';
+export { PortInUseError } from './port.node.ts';
 
 export interface NodeServer {
   readonly url: string;
@@ -72,33 +44,28 @@ export function nodeDeps(env: Readonly<Record<string, string | undefined>> = pro
   };
 }
 
-/** Serves the app; port 0 picks a free one. */
+/** Serves the app; port 0 picks a free one. Rejects with PortInUseError when the port is taken. */
 export function startNodeServer(
   deps: EdgeDeps,
   options: { port?: number; host?: string } = {},
 ): Promise<NodeServer> {
   const app = createApp(deps);
-  return new Promise((resolve) => {
-    const server = serve(
-      { fetch: app.fetch, port: options.port ?? 8787, hostname: options.host ?? '127.0.0.1' },
-      (info: AddressInfo) => {
-        resolve({
-          url: `http://${info.address}:${info.port}`,
-          close: () =>
-            new Promise<void>((done, fail) => server.close((error) => (error ? fail(error) : done()))),
-        });
-      },
-    );
+  const port = options.port ?? 8787;
+  const host = options.host ?? '127.0.0.1';
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port, hostname: host }, (info: AddressInfo) => {
+      server.off('error', onError);
+      const shown = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+      resolve({
+        url: `http://${shown}:${info.port}`,
+        close: () =>
+          new Promise<void>((done, fail) => server.close((error) => (error ? fail(error) : done()))),
+      });
+    });
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.close();
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError(host, port) : error);
+    };
+    server.once('error', onError);
   });
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const server = await startNodeServer(nodeDeps(), {
-    port: Number(process.env.PORT ?? 8787),
-    host: process.env.HOST ?? '127.0.0.1',
-  });
-  console.log(`csplade edge (Node) listening on ${server.url} — store ${process.env.CSPLADE_STORE}`);
-  const stop = () => void server.close().then(() => process.exit(0));
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
 }

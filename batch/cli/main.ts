@@ -1,69 +1,38 @@
 /**
- * `csplade` command-line entry: finds the longest verb that matches the arguments (so
- * `csplade model prepare x.onnx` reaches the "model prepare" verb) and runs it. Errors that csplade
- * raises on purpose print their message without a stack trace; anything else is a bug and shows one.
+ * `csplade` command-line entry: the verbs of verbs/index.ts as one commander program (program.ts).
+ * `main(argv, ctx)` is what the binary, `npm start` and the tests call; it resolves to the exit code.
+ * Only the verb declarations load before a verb runs, so `csplade --help` answers without importing
+ * the pipeline, the store clients or onnxruntime.
  */
-import { CspladeError } from '../../shared/errors.ts';
-import { type CliContext, type Command, UsageError } from './command.ts';
-import { commands } from './commands/index.ts';
+import { readFileSync } from 'node:fs';
+import { runProgram } from './program.ts';
+import type { CliContext } from './verb.ts';
+import { groups, verbs } from './verbs/index.ts';
 
-function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
-  let best: { command: Command; rest: string[] } | undefined;
-  for (const command of commands) {
-    const words = command.name.split(' ');
-    if (
-      words.every((w, i) => argv[i] === w) &&
-      (!best || words.length > best.command.name.split(' ').length)
-    ) {
-      best = { command, rest: argv.slice(words.length) };
-    }
-  }
-  return best;
-}
+export type { CliContext } from './verb.ts';
 
-function help(): string {
-  const width = Math.max(...commands.map((c) => c.name.length), 8);
-  return [
-    'usage: csplade <command> [options]',
-    '',
-    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
-    '',
-    'Run `csplade <command> --help` for the options of one command.',
-  ].join('\n');
-}
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
-export async function main(argv: string[], ctx: CliContext): Promise<number> {
-  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
-    ctx.stdout.write(`${help()}\n`);
-    return argv.length === 0 ? 2 : 0;
-  }
-  const found = findCommand(argv);
-  if (!found) {
-    ctx.stderr.write(`csplade: unknown command "${argv[0]}"\n\n${help()}\n`);
-    return 2;
-  }
-  const { command, rest } = found;
-  if (rest.includes('--help') || rest.includes('-h')) {
-    ctx.stdout.write(`${command.usage}\n`);
-    return 0;
-  }
-  try {
-    return await command.run(rest, ctx);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      ctx.stderr.write(`csplade ${command.name}: ${error.message}\n\n${command.usage}\n`);
-      return 2;
-    }
-    if (error instanceof CspladeError) {
-      ctx.stderr.write(`csplade ${command.name}: ${error.message} [${error.code}]\n`);
-      return 1;
-    }
-    if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      ctx.stderr.write(`csplade ${command.name}: ${error.message}\n\n${command.usage}\n`);
-      return 2;
-    }
-    throw error;
-  }
+export function main(argv: readonly string[], ctx: CliContext): Promise<number> {
+  return runProgram(
+    {
+      name: 'csplade',
+      version,
+      description:
+        'Learned sparse retrieval (SPLADE, CSPLADE, BM25): index to object storage, search from the edge.',
+      verbs,
+      groups,
+      epilog:
+        'Stores: a folder, file://…, s3://bucket/prefix (S3_ENDPOINT, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,\n' +
+        'AWS_REGION from the environment) or memory:. Start with:\n' +
+        '  csplade index --corpus docs.jsonl --index docs --store ./store\n' +
+        '  csplade serve --store ./store',
+    },
+    argv,
+    ctx,
+  );
 }
 
 const isEntry =

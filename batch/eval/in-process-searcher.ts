@@ -5,13 +5,19 @@
  * engine → merge), so in-process and `--endpoint` evaluations differ only by the network.
  */
 import { createApp } from '../../edge/app.ts';
-import { registryEncoderFactory } from '../../edge/search/query-codec.ts';
+import { type EncoderFactory, registryEncoderFactory } from '../../edge/search/query-codec.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { createHttpSearcher } from './http-searcher.ts';
 import type { Searcher } from './searcher.ts';
 
-export function createInProcessSearcher(store: ObjectStore, index: string, storeName: string): Searcher {
-  const app = createApp({ store, encoderFactory: registryEncoderFactory });
+/** `encoderFactory`: the Node one (edge/encoders/node-factory.node.ts) for indexes with an ONNX encoder. */
+export function createInProcessSearcher(
+  store: ObjectStore,
+  index: string,
+  storeName: string,
+  encoderFactory: EncoderFactory = registryEncoderFactory,
+): Searcher {
+  const app = createApp({ store, encoderFactory });
   const searcher = createHttpSearcher({
     endpoint: 'http://in-process',
     index,

@@ -19,11 +19,11 @@ import { registryEncoderFactory } from '../../edge/search/query-codec.ts';
 import { LocalFolderObjectStore } from '../../shared/store/local-folder.node.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { openCorpus } from '../corpus/sources.node.ts';
-import { Bm25DocumentEncoder } from '../pipeline/document-encoder.ts';
+import { openDocumentEncoder } from '../pipeline/document-encoder.ts';
 import { type IndexSummary, indexCorpus } from '../pipeline/pipeline.ts';
 import { createHttpSearcher } from './http-searcher.ts';
 import { type RunEvaluationResult, runEvaluation } from './run-eval.ts';
-import { SCIFACT_BM25, type ScifactData } from './scifact.ts';
+import { SCIFACT_SETTINGS, type ScifactAnalyzer, type ScifactData } from './scifact.ts';
 
 export const SCIFACT_INDEX = 'scifact';
 
@@ -73,30 +73,39 @@ async function deployEdge(edge: EdgeRuntime, folder: string): Promise<DeployedEd
 
 export async function runQuantizedEndToEnd(
   data: ScifactData,
-  options: { edge?: EdgeRuntime; impactBits?: number; k?: number; runFile?: string } = {},
+  options: {
+    edge?: EdgeRuntime;
+    impactBits?: number;
+    k?: number;
+    runFile?: string;
+    analyzer?: ScifactAnalyzer;
+  } = {},
 ): Promise<EndToEndResult> {
   const edge = options.edge ?? 'worker';
+  const analyzer = options.analyzer ?? 'flat-wp';
   const folder = await mkdtemp(join(tmpdir(), 'csplade-scifact-'));
   try {
     const deployed = await deployEdge(edge, folder);
     try {
       const t0 = performance.now();
       // The edge is already up: the index appears by publication, as in production.
+      const encoder = await openDocumentEncoder({ kind: 'bm25', ...SCIFACT_SETTINGS[analyzer].bm25 });
       const index = await indexCorpus({
         store: deployed.store,
         index: SCIFACT_INDEX,
         run: 'eval-scifact',
         corpus: await openCorpus(data.dir),
-        encoder: new Bm25DocumentEncoder({ ...SCIFACT_BM25 }),
+        encoder,
         impactBits: options.impactBits ?? 8,
       });
+      await encoder.close();
       const indexSeconds = (performance.now() - t0) / 1000;
       const searcher = createHttpSearcher({ endpoint: deployed.url, index: SCIFACT_INDEX });
       const result = await runEvaluation(searcher, data, {
         k: options.k ?? 1000,
         concurrency: 4,
         runFile: options.runFile,
-        runTag: `csplade-bm25-${options.impactBits ?? 8}bit-${edge}`,
+        runTag: `csplade-bm25-${analyzer}-${options.impactBits ?? 8}bit-${edge}`,
       });
       return { ...result, edge, index, endpoint: deployed.url, indexSeconds };
     } finally {

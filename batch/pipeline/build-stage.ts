@@ -49,6 +49,8 @@ export interface BuildOptions {
    * order among equal scores (smaller doc id first) can differ.
    */
   readonly docOrder?: DocOrder;
+  /** Called as the build goes: documents through the statistics and prune passes, shards written. */
+  readonly onProgress?: (stage: string, done: number, total: number, unit: string) => void;
 }
 
 export type DocOrder = 'cluster' | 'arrival';
@@ -96,6 +98,7 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
     store,
     fingerprint: documents.parts[0].cacheFingerprint,
     writerName: 'read-only',
+    vocabulary: encoder.openVocabulary,
   });
   await cache.loadIndex();
   const n = documents.ids.length;
@@ -119,9 +122,19 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
     }
     return memo;
   };
+  const report = options.onProgress ?? (() => {});
   const finalizer = await encoder.prepare(async (visit) => {
-    for (let s = 0; s < shardCount; s++) for (const v of (await cachedOf(s)).cached) visit(v);
+    let done = 0;
+    report('build: statistics', 0, n, 'documents');
+    for (let s = 0; s < shardCount; s++) {
+      for (const v of (await cachedOf(s)).cached) {
+        visit(v);
+        if (++done % 1000 === 0) report('build: statistics', done, n, 'documents');
+      }
+    }
+    report('build: statistics', n, n, 'documents');
   });
+  const vocabSize = finalizer.vocabSize;
   // Final vectors before df and top-k pruning: transform, then the minimum weight.
   const baseOf = async (shard: number) => {
     const m = await cachedOf(shard);
@@ -135,7 +148,7 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
   let drop: Uint8Array | null = null;
   let removedTerms = 0;
   if (pruning.maxDfRatio !== undefined && pruning.maxDfRatio < 1) {
-    const df = new Uint32Array(encoder.vocabSize);
+    const df = new Uint32Array(vocabSize);
     for (let s = 0; s < shardCount; s++) countDocumentFrequencies(await baseOf(s), df);
     const high = highDocumentFrequencyTerms(df, n, pruning.maxDfRatio);
     drop = high.removed > 0 ? high.drop : null;
@@ -152,8 +165,10 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
   // document once; beyond it, the write pass loads and transforms its shard again.
   const budget = options.memoryBudgetPostings ?? DEFAULT_MEMORY_BUDGET_POSTINGS;
   const kept: (SparseVector[] | undefined)[] = [];
+  report('build: weights', 0, n, 'documents');
   for (let s = 0; s < shardCount; s++) {
     const vectors = await prunedOf(s);
+    report('build: weights', ranges[s].to, n, 'documents');
     let shardPostings = 0;
     for (const v of vectors) {
       shardPostings += v.terms.length;
@@ -169,6 +184,7 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
   const shards: ShardEntry[] = [];
   let bytesWritten = 0;
   let reorderSeconds = 0;
+  report('build: write shards', 0, shardCount, 'shards');
   for (let s = 0; s < shardCount; s++) {
     const { from, to } = ranges[s];
     const quantized: QuantizedVector[] = (kept[s] ?? (await prunedOf(s))).map((v) =>
@@ -179,8 +195,7 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
     if (shardCount > 1) memo = null;
     // The shard's doc map keeps each document's external id, so reordering is invisible to readers.
     const reorderStart = performance.now();
-    const order =
-      docOrder === 'cluster' && quantized.length > 1 ? clusterOrder(quantized, encoder.vocabSize) : null;
+    const order = docOrder === 'cluster' && quantized.length > 1 ? clusterOrder(quantized, vocabSize) : null;
     const inOrder = <T>(items: readonly T[]): readonly T[] =>
       order ? Array.from(order, (i) => items[i]) : items;
     reorderSeconds += (performance.now() - reorderStart) / 1000;
@@ -197,6 +212,7 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
     await store.put(key, written.bytes, { contentType: 'application/octet-stream' });
     bytesWritten += written.bytes.length;
     shards.push(shardEntryOf(key, written));
+    report('build: write shards', s + 1, shardCount, 'shards');
   }
   lap('quantizeWriteShards');
 
@@ -220,7 +236,7 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
       assets,
     },
     impact: { bits, scale },
-    vocabSize: encoder.vocabSize,
+    vocabSize,
     docs: n,
     postings,
     shards,
@@ -242,8 +258,13 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
 }
 
 /** Reads every shard back: its size must match and its bytes must have the checksum the writer computed. */
-export async function verifyShards(store: ObjectStore, shards: readonly ShardEntry[]): Promise<void> {
-  for (const shard of shards) {
+export async function verifyShards(
+  store: ObjectStore,
+  shards: readonly ShardEntry[],
+  onVerified?: (done: number, total: number) => void,
+): Promise<void> {
+  onVerified?.(0, shards.length);
+  for (const [i, shard] of shards.entries()) {
     const info = await store.head(shard.key);
     if (!info) throw new ShardVerificationError(shard.key, 'is missing after upload');
     if (info.size !== shard.size)
@@ -257,5 +278,6 @@ export async function verifyShards(store: ObjectStore, shards: readonly ShardEnt
         `read back with checksum ${actual}, expected ${shard.checksum}`,
       );
     }
+    onVerified?.(i + 1, shards.length);
   }
 }

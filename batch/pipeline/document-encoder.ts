@@ -40,19 +40,35 @@ export interface Finalizer {
   readonly description: EncoderDescription;
   /** The fingerprint of the encoder that produced the final vectors (the manifest's). */
   readonly fingerprint: string;
+  /** Term ids of the final vectors are below this (the manifest's vocabSize). */
+  readonly vocabSize: number;
 }
 
 /** Visits every cached output of the version's documents, in document order. */
 export type CachedScan = (visit: (cached: SparseVector) => void) => Promise<void>;
 
+/**
+ * For encoders whose vocabulary is the corpus's own words (the English analyzer): term ids are handed out
+ * per process, so the encoding cache stores term strings (`termOf` when writing a segment) and whoever
+ * reads segments gets ids of this process again (`intern`).
+ */
+export interface OpenVocabulary {
+  termOf(id: number): string;
+  intern(term: string): number;
+}
+
 export interface DocumentEncoder {
   readonly name: string;
+  /** What encodes, for people: "bm25 (english analyzer, k1 0.9, b 0.4)", "onnx … on execution provider cpu". */
+  readonly label: string;
   /** JSON recorded in run parts; `openDocumentEncoder(spec)` rebuilds this adapter. */
   readonly spec: Readonly<Record<string, unknown>>;
   readonly cacheFingerprint: string;
   readonly vocabSize: number;
   /** What corpus lines carry: text to encode, or precomputed vectors. */
   readonly input: InputMode;
+  /** Present when term ids are per process (see OpenVocabulary). */
+  readonly openVocabulary?: OpenVocabulary;
   encodeDocuments(texts: readonly string[]): Promise<{ vectors: SparseVector[]; tokens: number }>;
   /** Prepares the build-time transform; encoders that need corpus statistics gather them with `scan`. */
   prepare(scan: CachedScan): Promise<Finalizer>;
@@ -71,6 +87,8 @@ export async function finalizeAll(
 }
 
 export interface Bm25Parameters {
+  /** "english": the Lucene English analyzer over the corpus's own vocabulary (english-bm25.ts). */
+  readonly analyzer?: 'english';
   readonly tokenizer?: TokenizerSpec;
   readonly k1?: number;
   readonly b?: number;
@@ -80,6 +98,7 @@ export interface Bm25Parameters {
 /** BM25 with term counts cached and weights applied at build time (see the module comment). */
 export class Bm25DocumentEncoder implements DocumentEncoder {
   readonly name = 'bm25';
+  readonly label: string;
   readonly input = 'text';
   readonly spec: Record<string, unknown>;
   readonly cacheFingerprint: string;
@@ -115,6 +134,7 @@ export class Bm25DocumentEncoder implements DocumentEncoder {
       formatVersion: 1,
       tokenizer: this.#tokenizer.name,
     });
+    this.label = `bm25 (${this.#tokenizer.name} tokens, k1 ${this.spec.k1}, b ${this.spec.b}${this.spec.luceneNorms ? ', Lucene norms' : ''})`;
   }
 
   /** Loads the tokenizer `parameters` names (only that one), then builds the adapter. */
@@ -156,24 +176,35 @@ export class Bm25DocumentEncoder implements DocumentEncoder {
       df,
     };
     const encoder = new Bm25Encoder({ ...this.#parameters, tokenizer: this.#tokenizer, stats });
-    // Counts → token ids again (order does not matter to BM25), so the weights come from the BM25
-    // encoder's own code instead of a second copy of its formula.
-    const transform = (v: SparseVector) => {
-      let length = 0;
-      for (let i = 0; i < v.weights.length; i++) length += v.weights[i];
-      const ids = new Uint32Array(length);
-      for (let i = 0, at = 0; i < v.terms.length; i++) ids.fill(v.terms[i], at, (at += v.weights[i]));
-      return encoder.documentVector(ids);
+    return {
+      transform: (v) => encoder.documentVector(idsOfCounts(v)),
+      description: encoder.describe(),
+      fingerprint: encoder.fingerprint,
+      vocabSize: encoder.vocabSize,
     };
-    return { transform, description: encoder.describe(), fingerprint: encoder.fingerprint };
   }
 
   async close(): Promise<void> {}
 }
 
+/**
+ * Cached counts → token ids again (order does not matter to BM25), so document weights come from the
+ * BM25 encoder's own code instead of a second copy of its formula. `remap` renumbers terms first.
+ */
+export function idsOfCounts(v: SparseVector, remap?: Uint32Array): Uint32Array {
+  let length = 0;
+  for (let i = 0; i < v.weights.length; i++) length += v.weights[i];
+  const ids = new Uint32Array(length);
+  for (let i = 0, at = 0; i < v.terms.length; i++) {
+    ids.fill(remap ? remap[v.terms[i]] : v.terms[i], at, (at += v.weights[i]));
+  }
+  return ids;
+}
+
 /** Any Encoder whose document vectors do not depend on the rest of the corpus (onnx, …). */
 export class StatelessDocumentEncoder implements DocumentEncoder {
   readonly name: string;
+  readonly label: string;
   readonly spec: Record<string, unknown>;
   readonly cacheFingerprint: string;
   readonly vocabSize: number;
@@ -181,13 +212,19 @@ export class StatelessDocumentEncoder implements DocumentEncoder {
   readonly #encoder: Encoder;
   readonly #describe: () => EncoderDescription;
 
-  constructor(encoder: Encoder, spec: Record<string, unknown>, describe?: () => EncoderDescription) {
+  constructor(
+    encoder: Encoder,
+    spec: Record<string, unknown>,
+    describe?: () => EncoderDescription,
+    label?: string,
+  ) {
     this.#encoder = encoder;
     this.name = encoder.name;
     this.spec = spec;
     this.cacheFingerprint = encoder.fingerprint;
     this.vocabSize = encoder.vocabSize;
     this.input = encoder.name === 'precomputed' ? 'vector' : 'text';
+    this.label = label ?? encoder.name;
     const own = (encoder as { describe?: () => EncoderDescription }).describe?.bind(encoder);
     this.#describe =
       describe ?? own ?? (() => ({ config: { name: encoder.name, ...spec } as EncoderConfig, assets: {} }));
@@ -208,7 +245,12 @@ export class StatelessDocumentEncoder implements DocumentEncoder {
   }
 
   async prepare(): Promise<Finalizer> {
-    return { transform: (v) => v, description: this.#describe(), fingerprint: this.#encoder.fingerprint };
+    return {
+      transform: (v) => v,
+      description: this.#describe(),
+      fingerprint: this.#encoder.fingerprint,
+      vocabSize: this.vocabSize,
+    };
   }
 
   async close(): Promise<void> {
@@ -220,12 +262,31 @@ export class StatelessDocumentEncoder implements DocumentEncoder {
 export async function openDocumentEncoder(spec: Readonly<Record<string, unknown>>): Promise<DocumentEncoder> {
   if (spec.kind === 'bm25') {
     const { kind: _, ...parameters } = spec;
+    if (parameters.analyzer === 'english') {
+      const { EnglishBm25DocumentEncoder } = await import('./english-bm25.ts');
+      return new EnglishBm25DocumentEncoder(parameters as Bm25Parameters);
+    }
+    if (parameters.analyzer !== undefined) {
+      throw new PipelineConfigError(
+        `unknown bm25 analyzer ${JSON.stringify(parameters.analyzer)}: expected english`,
+      );
+    }
     return Bm25DocumentEncoder.open(parameters as Bm25Parameters);
   }
   if (spec.kind === 'onnx' && typeof spec.modelDir === 'string') {
     const { createOnnxEncoder } = await import('../onnx/onnx-encoder.node.ts');
+    const { cudaProviderInstalled } = await import('../onnx/session.node.ts');
     const encoder = await createOnnxEncoder(spec.modelDir);
-    return new StatelessDocumentEncoder(encoder, spec as Record<string, unknown>);
+    const provider =
+      encoder.provider === 'cuda'
+        ? 'cuda'
+        : `cpu${cudaProviderInstalled() ? ' (the CUDA provider failed to load)' : ' (CUDA provider not installed)'}`;
+    return new StatelessDocumentEncoder(
+      encoder,
+      spec as Record<string, unknown>,
+      undefined,
+      `onnx ${spec.modelDir} on execution provider ${provider}`,
+    );
   }
   if (spec.kind === 'precomputed') {
     const { createEncoder } = await import('../../shared/encoders/registry.ts');
@@ -234,7 +295,12 @@ export async function openDocumentEncoder(spec: Readonly<Record<string, unknown>
       vocabulary: spec.vocabulary ?? 'bert-base-uncased',
       unknownTokens: spec.unknownTokens ?? 'error',
     });
-    return new StatelessDocumentEncoder(encoder, { ...spec });
+    return new StatelessDocumentEncoder(
+      encoder,
+      { ...spec },
+      undefined,
+      `precomputed vectors (${String(spec.vocabulary ?? 'bert-base-uncased')} vocabulary)`,
+    );
   }
   throw new PipelineConfigError(
     `unknown encoder ${JSON.stringify(spec)}: expected bm25, precomputed or onnx:<model dir>`,

@@ -73,6 +73,7 @@ export async function runEncodeStage(options: EncodeStageOptions): Promise<Encod
     fingerprint: encoder.cacheFingerprint,
     writerName: `${run}-w${String(worker).padStart(5, '0')}-${attempt}`,
     segmentSize: options.segmentSize,
+    vocabulary: encoder.openVocabulary,
   });
   await cache.loadIndex();
 

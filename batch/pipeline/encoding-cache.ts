@@ -23,6 +23,7 @@ import {
   encodeSegment,
   SEGMENT_HEADER_BYTES,
   type SegmentEntry,
+  type SegmentVocabulary,
 } from './cache-segment.ts';
 import { PipelineDataError } from './errors.ts';
 
@@ -42,6 +43,8 @@ export interface EncodingCacheOptions {
   /** Names the segments this process writes, e.g. "<run>-w0003-<attempt>". */
   readonly writerName: string;
   readonly segmentSize?: number;
+  /** For open vocabularies: segments store term strings, read back as this vocabulary's ids. */
+  readonly vocabulary?: SegmentVocabulary;
 }
 
 export class EncodingCache {
@@ -49,6 +52,7 @@ export class EncodingCache {
   readonly #prefix: string;
   readonly #writerName: string;
   readonly #segmentSize: number;
+  readonly #vocabulary: SegmentVocabulary | undefined;
   readonly #segmentKeys: string[] = [];
   /** content hash → location id; a location is (segment, entry) in the two lists below. */
   readonly #where = new Hash64Map();
@@ -68,6 +72,7 @@ export class EncodingCache {
     this.#prefix = cacheSegmentsPrefix(options.fingerprint);
     this.#writerName = options.writerName;
     this.#segmentSize = options.segmentSize ?? DEFAULT_SEGMENT_SIZE;
+    this.#vocabulary = options.vocabulary;
   }
 
   /** Number of cached entries known (loaded or added). */
@@ -137,7 +142,7 @@ export class EncodingCache {
     this.#uploading.add(hashes);
     // Create-only, and the name carries the attempt: no process ever overwrites another's segment.
     const key = `${this.#prefix}${this.#writerName}-${String(this.#written++).padStart(6, '0')}.seg`;
-    const bytes = encodeSegment(entries);
+    const bytes = encodeSegment(entries, this.#vocabulary);
     const upload = this.#store
       .put(key, bytes, { ifNoneMatch: '*', contentType: 'application/octet-stream' })
       .then(() => {
@@ -178,7 +183,7 @@ export class EncodingCache {
       const object = await this.#store.get(key);
       if (!object)
         throw new PipelineDataError(key, 'cache segment disappeared (deleted by a concurrent gc?)');
-      const { vectors } = decodeSegment(object.bytes, key);
+      const { vectors } = decodeSegment(object.bytes, key, this.#vocabulary);
       for (const i of bySegment.get(segment) ?? []) out[i] = vectors[entries[i]];
     });
     return out;

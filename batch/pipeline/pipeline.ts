@@ -18,7 +18,7 @@ import { type BuiltVersion, buildVersion, type DocOrder } from './build-stage.ts
 import type { DocumentEncoder } from './document-encoder.ts';
 import { runEncodeStage } from './encode-stage.ts';
 import { ShardVerificationError } from './errors.ts';
-import type { ProgressBar } from './progress.ts';
+import type { ProgressSink } from './progress.ts';
 import type { PruningOptions } from './prune.ts';
 import type { RunPart } from './run-part.ts';
 import { readStagedBuild, type StagedBuild, stagedBuildKey, writeStagedBuild } from './staged-build.ts';
@@ -32,7 +32,7 @@ export interface EncodeRunOptions {
   readonly corpus: CorpusSource;
   readonly encoder: DocumentEncoder;
   readonly rejects?: RejectsFile;
-  readonly progress?: ProgressBar;
+  readonly progress?: ProgressSink;
   readonly batchSize?: number;
   readonly segmentSize?: number;
 }
@@ -45,9 +45,9 @@ export async function encodeRun(options: EncodeRunOptions): Promise<{ part: RunP
     worker: options.worker ?? 0,
     workers: options.workers ?? 1,
     onReject: rejects ? (rejected) => rejects.add(rejected) : undefined,
-    onProgress: progress ? (counts) => progress.update(counts, corpus.bytesRead, corpus.size) : undefined,
+    onProgress: progress ? (counts) => progress.encode(counts, corpus.bytesRead, corpus.size) : undefined,
   });
-  if (progress && !result.alreadyDone) progress.update(result.part.counts, corpus.size, corpus.size, true);
+  if (progress && !result.alreadyDone) progress.encode(result.part.counts, corpus.size, corpus.size, true);
   progress?.done();
   return result;
 }
@@ -66,13 +66,21 @@ export interface BuildRunOptions {
   readonly memoryBudgetPostings?: number;
   /** See BuildOptions.docOrder. */
   readonly docOrder?: DocOrder;
+  /** Build and publish stages are reported here (documents finalized, shards written and verified). */
+  readonly progress?: ProgressSink;
 }
 
 /** Builds the run into a new version folder and records the hand-over for `publishRun`. */
 export async function buildRun(options: BuildRunOptions): Promise<StagedBuild> {
   assertIndexName(options.index);
   const start = await beginPublish(options.store, options.index, options.run);
-  const built = await buildVersion({ ...options, version: start.version });
+  const built = await buildVersion({
+    ...options,
+    version: start.version,
+    onProgress:
+      options.progress && ((stage, done, total, unit) => options.progress?.stage(stage, done, total, unit)),
+  });
+  options.progress?.done();
   const staged = { built, expected: start.expected };
   await writeStagedBuild(options.store, staged);
   return staged;
@@ -108,7 +116,12 @@ export async function publishRun(options: PublishRunOptions): Promise<PublishRun
   const t1 = performance.now();
   let published: PublishResult;
   try {
-    published = await publishVersion(store, staged.built, staged.expected, options.extraStats);
+    published = await publishVersion(store, staged.built, staged.expected, options.extraStats, {
+      onVerified:
+        options.progress &&
+        ((done, total) => options.progress?.stage('publish: verify shards', done, total, 'shards')),
+    });
+    options.progress?.done();
   } catch (error) {
     // The staged build is stale (another version went live first) or broken (a shard did not read back):
     // forget it, so that a retry rebuilds on top of the CURRENT of that moment. The parts stay.
@@ -187,7 +200,8 @@ export interface IndexSummary {
   readonly version: string;
   readonly run: string;
   readonly documents: { read: number; rejected: number; encoded: number; reused: number; indexed: number };
-  readonly tokens: number;
+  /** Tokens of the documents encoded by this run (those taken from the cache are not tokenized again). */
+  readonly tokensEncoded: number;
   readonly postings: number;
   readonly shards: number;
   readonly bytesWritten: number;
@@ -217,7 +231,7 @@ export async function indexCorpus(options: IndexCorpusOptions): Promise<IndexSum
       reused: part.counts.reused,
       indexed: result.built.docs,
     },
-    tokens: part.counts.tokens,
+    tokensEncoded: part.counts.tokens,
     postings: result.built.postings,
     shards: result.built.shards.length,
     bytesWritten: result.built.bytesWritten + part.counts.cacheBytesWritten,

@@ -5,6 +5,7 @@
  * query's posting lists and run a registered top-k algorithm (exhaustive by default: this is also the
  * reference the tests compare with), and merge the shards' lists on global doc ids.
  */
+import type { Encoder } from '../../shared/encoders/encoder.ts';
 import { createEncoder, loadEncoderAssets } from '../../shared/encoders/registry.ts';
 import { mergeTopK } from '../../shared/engine/merge.ts';
 import { getAlgorithm } from '../../shared/engine/registry.ts';
@@ -48,16 +49,36 @@ export async function loadManifest(
   return decodeManifest(object.bytes, key);
 }
 
+/** Rebuilds a query encoder from a manifest's descriptor and asset bytes (the edge's EncoderFactory shape). */
+export type QueryEncoderFactory = (
+  descriptor: IndexManifest['encoder'],
+  assets: Readonly<Record<string, Uint8Array>>,
+) => Encoder | Promise<Encoder>;
+
+/** The shared registry, checked against the manifest's fingerprint. */
+const registryFactory: QueryEncoderFactory = (descriptor, assets) =>
+  createEncoder(
+    { ...descriptor.config, name: descriptor.name },
+    { assets, expectedFingerprint: descriptor.fingerprint },
+  );
+
+/** The query encoder of a version: its descriptor and assets through `factory` (Node callers pass the edge's). */
+export async function openQueryEncoder(
+  store: ObjectStore,
+  manifest: IndexManifest,
+  factory: QueryEncoderFactory = registryFactory,
+): Promise<Encoder> {
+  return factory(manifest.encoder, await loadEncoderAssets(store, manifest.encoder.assets ?? {}));
+}
+
 /** Encodes query text with the encoder the manifest names. */
 export async function encodeQueryText(
   store: ObjectStore,
   manifest: IndexManifest,
   text: string,
+  factory?: QueryEncoderFactory,
 ): Promise<SparseVector> {
-  const encoder = await createEncoder(manifest.encoder.config as { name: string }, {
-    assets: await loadEncoderAssets(store, manifest.encoder.assets ?? {}),
-    expectedFingerprint: manifest.encoder.fingerprint,
-  });
+  const encoder = await openQueryEncoder(store, manifest, factory);
   try {
     const [vector] = await encoder.encode([text], 'query');
     return vector;

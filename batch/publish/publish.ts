@@ -50,9 +50,10 @@ export async function publishVersion(
   built: BuiltVersion,
   expected: CurrentState | null,
   extraStats: Record<string, unknown> = {},
+  hooks: { onVerified?: (done: number, total: number) => void } = {},
 ): Promise<PublishResult> {
   const { index, version } = built;
-  await verifyShards(store, built.shards);
+  await verifyShards(store, built.shards, hooks.onVerified);
   const manifest: IndexManifest = {
     formatVersion: MANIFEST_FORMAT_VERSION,
     index,

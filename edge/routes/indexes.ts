@@ -1,6 +1,8 @@
 /**
  * GET /v1/indexes (every index with a CURRENT pointer) and GET /v1/indexes/:index (its current
  * version: documents, encoder, impact quantization and shards), both straight from the catalog.
+ * The encoder's config is shown without the paths of the machine that built the index (an ONNX
+ * encoder's `modelDir`): they say nothing useful to a client and something about the server.
  */
 import { Hono } from 'hono';
 import type { EdgeContext } from '../app.ts';
@@ -24,7 +26,11 @@ export function indexRoutes(context: EdgeContext): Hono {
       documents: m.docs,
       postings: m.postings,
       vocab_size: m.vocabSize,
-      encoder: { name: m.encoder.name, fingerprint: m.encoder.fingerprint, config: m.encoder.config },
+      encoder: {
+        name: m.encoder.name,
+        fingerprint: m.encoder.fingerprint,
+        config: publicConfig(m.encoder.config),
+      },
       impact: m.impact,
       shards: m.shards.map((s) => ({
         key: s.key,
@@ -36,4 +42,11 @@ export function indexRoutes(context: EdgeContext): Hono {
     });
   });
   return routes;
+}
+
+/** Config fields that name files on the machine that built the index. */
+const LOCAL_PATH_FIELDS = new Set(['modelDir']);
+
+function publicConfig(config: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(config).filter(([field]) => !LOCAL_PATH_FIELDS.has(field)));
 }

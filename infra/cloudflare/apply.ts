@@ -3,12 +3,13 @@
  * rules, the bucket-scoped batch token) and the wrangler command that deploys the Worker. With `--dry-run`
  * (the default) it only prints what it would send, so the plan can be reviewed — and tested — offline.
  *
- *   npx tsx infra/cloudflare/apply.ts [--apply] [--config infra/cloudflare/config.json]
+ *   npx tsx infra/cloudflare/apply.ts [--apply] [--config infra/cloudflare/config.json] [--help]
  *
  * `--apply` needs CLOUDFLARE_API_TOKEN (a token allowed to edit R2 and API tokens); the batch token it creates
  * is printed once, to be stored in AWS Secrets Manager (docs/deploy.md), never in the repository.
  */
 import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import {
   type CloudflareConfig,
   type CloudflareResource,
@@ -84,15 +85,7 @@ function stepFor(resource: CloudflareResource, account: string): PlannedStep {
       return {
         resource,
         requests: [],
-        command: [
-          'npx',
-          'wrangler',
-          'deploy',
-          '--config',
-          'edge/wrangler.jsonc',
-          '--env',
-          resource.environment,
-        ],
+        command: ['npx', 'wrangler', 'deploy', '--config', 'wrangler.jsonc', '--env', resource.environment],
       };
   }
 }
@@ -136,19 +129,52 @@ async function apply(steps: PlannedStep[], token: string): Promise<void> {
   }
 }
 
-const isEntry = process.argv[1]?.endsWith('infra/cloudflare/apply.ts');
-if (isEntry) {
-  const args = process.argv.slice(2);
-  const configPath = args.includes('--config') ? args[args.indexOf('--config') + 1] : undefined;
-  const config: CloudflareConfig = configPath
-    ? JSON.parse(readFileSync(configPath, 'utf8'))
+export const APPLY_USAGE = `usage: npx tsx infra/cloudflare/apply.ts [--apply] [--config <config.json>]
+
+Prints the Cloudflare requests the plan needs (R2 buckets and lifecycle rules, the bucket-scoped batch
+token, the wrangler command that deploys the Worker) as JSON; sends them with --apply.
+  --config  the plan's settings (account, environments, buckets); default: the example in plan.ts
+  --apply   send the requests (needs CLOUDFLARE_API_TOKEN allowed to edit R2 and API tokens)
+  --help    print this`;
+
+/** Runs the script's command line; returns the exit code (2 for a usage mistake). */
+export async function applyMain(args: readonly string[], env = process.env): Promise<number> {
+  let values: { apply?: boolean; config?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      strict: true,
+      options: {
+        apply: { type: 'boolean' },
+        config: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    console.error(`apply.ts: ${(error as Error).message}\n\n${APPLY_USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(APPLY_USAGE);
+    return 0;
+  }
+  const config: CloudflareConfig = values.config
+    ? JSON.parse(readFileSync(values.config, 'utf8'))
     : exampleCloudflareConfig;
   const steps = planRequests(config);
-  if (!args.includes('--apply')) {
+  if (!values.apply) {
     console.log(JSON.stringify(steps, null, 2));
-  } else {
-    const token = process.env.CLOUDFLARE_API_TOKEN;
-    if (!token) throw new Error('--apply needs CLOUDFLARE_API_TOKEN in the environment');
-    await apply(steps, token);
+    return 0;
   }
+  const token = env.CLOUDFLARE_API_TOKEN;
+  if (!token) {
+    console.error('apply.ts: --apply needs CLOUDFLARE_API_TOKEN in the environment');
+    return 2;
+  }
+  await apply(steps, token);
+  return 0;
+}
+
+if (process.argv[1]?.endsWith('infra/cloudflare/apply.ts')) {
+  process.exitCode = await applyMain(process.argv.slice(2));
 }

@@ -1,7 +1,7 @@
 /**
  * The Cloudflare side of a deployment, declared as data: per environment, the R2 bucket that holds the
  * indexes (with its lifecycle rules), the API token the batch job writes with (scoped to that one bucket),
- * and the Worker that serves it (deployed by wrangler from `edge/wrangler.jsonc`, whose env sections must agree
+ * and the Worker that serves it (deployed by wrangler from `wrangler.jsonc`, whose env sections must agree
  * with this plan — a test checks they do).
  *
  * Why data + a small applier instead of Pulumi: @pulumi/pulumi needs Node ≥ 22 (we run 20), and wrangler
@@ -74,7 +74,7 @@ export type CloudflareResource = R2BucketResource | ApiTokenResource | WorkerRes
 
 const DAY = 86_400;
 
-/** The binding name edge/worker.ts reads (edge/wrangler.jsonc). */
+/** The binding name edge/worker.ts reads (wrangler.jsonc). */
 export const R2_BUCKET_BINDING = 'BUCKET';
 
 export function lifecycleRules(config: CloudflareConfig): LifecycleRule[] {

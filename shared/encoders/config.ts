@@ -5,6 +5,7 @@
  * `assets/` folder. Tokenizers are referenced by name, inline JSON, or asset, so a config never
  * depends on a local path.
  */
+import { ENGLISH_TERMS_ASSET, EnglishTokenizer } from '../tokenizers/english/tokenizer.ts';
 import { HfTokenizer } from '../tokenizers/hf-tokenizer.ts';
 import { loadTokenizer } from '../tokenizers/load.ts';
 import type { BuiltinTokenizerName, TokenizerSpec } from '../tokenizers/spec.ts';
@@ -35,7 +36,9 @@ export interface EncoderDescription {
 export type TokenizerRef =
   | BuiltinTokenizerName
   | { readonly tokenizerJson: object; readonly tokenizerConfig?: object }
-  | { readonly tokenizerAsset: string; readonly tokenizerConfig?: object };
+  | { readonly tokenizerAsset: string; readonly tokenizerConfig?: object }
+  /** The English analyzer over the version's own vocabulary (its terms, one a line, in the asset). */
+  | { readonly analyzer: 'english'; readonly termsAsset: string };
 
 /** Asset name under which encoders store a Hugging Face tokenizer.json. */
 export const TOKENIZER_ASSET = 'tokenizer.json';
@@ -50,6 +53,27 @@ export async function resolveTokenizer(
 ): Promise<Tokenizer> {
   if (ref === undefined) {
     throw new EncoderError('invalid_encoder_config', `${encoderName} encoder config needs a "tokenizer"`);
+  }
+  if (typeof ref === 'object' && ref !== null && 'analyzer' in ref) {
+    const { analyzer, termsAsset } = ref as { analyzer: unknown; termsAsset: unknown };
+    if (analyzer !== 'english' || typeof termsAsset !== 'string') {
+      throw new EncoderError(
+        'invalid_encoder_config',
+        `${encoderName} encoder: unknown analyzer ${JSON.stringify(ref)} (expected { analyzer: "english", termsAsset })`,
+      );
+    }
+    const bytes = requireAsset(context, termsAsset, encoderName);
+    try {
+      return EnglishTokenizer.fromAsset(bytes);
+    } catch (cause) {
+      throw new EncoderError(
+        'invalid_encoder_config',
+        `asset "${termsAsset}" is not a term list: ${(cause as Error).message}`,
+        {
+          cause,
+        },
+      );
+    }
   }
   if (typeof ref === 'object' && ref !== null && 'tokenizerAsset' in ref) {
     const assetName = String((ref as { tokenizerAsset: unknown }).tokenizerAsset);
@@ -105,6 +129,12 @@ export function describeTokenizer(tokenizer: Tokenizer): {
 } {
   if (isBuiltinTokenizer(tokenizer.name)) {
     return { ref: tokenizer.name as BuiltinTokenizerName, assets: {} };
+  }
+  if (tokenizer instanceof EnglishTokenizer) {
+    return {
+      ref: { analyzer: 'english', termsAsset: ENGLISH_TERMS_ASSET },
+      assets: { [ENGLISH_TERMS_ASSET]: tokenizer.vocabulary.toBytes() },
+    };
   }
   if (tokenizer instanceof HfTokenizer) {
     const ref: TokenizerRef = tokenizer.tokenizerConfig

@@ -9,6 +9,9 @@
  * overstating weights below indexScale / 2. Queries are quantized the same way with their own scale
  * (`quantizeQuery`), so the integer dot product of two quantized vectors maps back to float as
  *   score ≈ integerScore × indexScale × queryScale                                  (`dequantizeScore`).
+ * Except when a query's weights are already whole numbers that fit (BM25 queries are term counts, with
+ * idf folded into the document impacts): then they are used as they are, with queryScale = 1, so the
+ * query side adds no error and impact × query weight is each term's contribution exactly.
  * With bits ≤ 16 on both sides a product is < 2^32, so a sum over ≤ 2^21 query terms stays an exact
  * double (< 2^53). `shared/shard/FORMAT.md` repeats this formula; the shard stores bits and indexScale.
  */
@@ -87,7 +90,8 @@ export function quantizeVector(
 }
 
 /**
- * Quantizes a query with its own scale (its largest weight maps to 2^bits − 1).
+ * Quantizes a query with its own scale (its largest weight maps to 2^bits − 1) — unless every weight is
+ * a whole number from 1 to 2^16 − 1 (term counts): those are kept exactly, with scale 1.
  * An empty query gives an empty vector and scale 1.
  */
 export function quantizeQuery(
@@ -96,8 +100,17 @@ export function quantizeQuery(
 ): { vector: QuantizedVector; scale: number } {
   checkBits(bits);
   let max = 0;
-  for (let i = 0; i < v.weights.length; i++) if (v.weights[i] > max) max = v.weights[i];
+  let whole = true;
+  for (let i = 0; i < v.weights.length; i++) {
+    const w = v.weights[i];
+    if (w > max) max = w;
+    if (!Number.isInteger(w) || w < 1) whole = false;
+  }
   if (v.weights.length === 0) return { vector: { terms: v.terms, impacts: new Uint16Array(0) }, scale: 1 };
+  // Products of two 16-bit numbers summed over ≤ 2^21 terms stay exact doubles (see the module comment).
+  if (whole && max <= 2 ** MAX_IMPACT_BITS - 1) {
+    return { vector: { terms: v.terms, impacts: Uint16Array.from(v.weights) }, scale: 1 };
+  }
   const scale = impactScale(max, bits);
   return { vector: quantizeVector(v, scale, bits), scale };
 }

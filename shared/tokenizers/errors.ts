@@ -9,7 +9,8 @@ export type TokenizerErrorCode =
   | 'unknown_tokenizer'
   | 'invalid_tokenizer_json'
   | 'invalid_vocabulary'
-  | 'token_id_out_of_range';
+  | 'token_id_out_of_range'
+  | 'tokenizer_not_bundled';
 
 export class TokenizerError extends CspladeError {
   declare readonly code: TokenizerErrorCode;

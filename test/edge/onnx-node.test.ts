@@ -15,8 +15,10 @@ import { encodeQueryText, loadManifest, searchManifest } from '../../batch/publi
 import { createApp } from '../../edge/app.ts';
 import { nodeDeps } from '../../edge/node.ts';
 import { LocalFolderObjectStore } from '../../shared/store/local-folder.node.ts';
+import { runCli } from '../batch/helpers/cli-process.ts';
 
 let dir: string;
+let indexLog = '';
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'csplade-edge-onnx-'));
@@ -32,7 +34,13 @@ beforeAll(async () => {
     '2',
     '--json',
   );
-  expect(await csplade(argv, { stdout: sink, stderr: process.stderr, env: process.env, cwd: dir })).toBe(0);
+  const stderr = new Writable({
+    write: (chunk, _e, done) => {
+      indexLog += chunk;
+      done();
+    },
+  });
+  expect(await csplade(argv, { stdout: sink, stderr, env: process.env, cwd: dir }), indexLog).toBe(0);
 }, 120_000);
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -61,3 +69,40 @@ it('answers text queries with the ONNX encoder exactly as the engine over the sa
     expect(body.hits[0].explain.length).toBeGreaterThan(0);
   }
 });
+
+it('says which ONNX execution provider encodes', () => {
+  expect(indexLog).toMatch(
+    /encoder: onnx .*model on execution provider (cuda|cpu \(CUDA provider not installed\))/,
+  );
+});
+
+it("GET /v1/indexes/:index shows the encoder without the server's model directory", async () => {
+  const app = createApp(nodeDeps({ CSPLADE_STORE: join(dir, 'store') }));
+  const res = await app.request('/v1/indexes/tiny');
+  expect(res.status).toBe(200);
+  const text = await res.text();
+  expect(JSON.parse(text).encoder.name).toBe('onnx');
+  expect(text).not.toContain(dir);
+  expect(text).not.toContain('modelDir');
+});
+
+it('csplade search (its own process) loads the model the manifest names and finds hits', async () => {
+  const result = await runCli([
+    'search',
+    '--store',
+    join(dir, 'store'),
+    '--index',
+    'tiny',
+    '-q',
+    'photosynthesis in green plants',
+    '--json',
+  ]);
+  expect(result.code, result.stderr).toBe(0);
+  const body = JSON.parse(result.stdout) as { hits: { id: string; score: number }[] };
+  expect(body.hits.length).toBeGreaterThan(0);
+  const store = new LocalFolderObjectStore(join(dir, 'store'));
+  const manifest = await loadManifest(store, 'tiny');
+  const vector = await encodeQueryText(store, manifest, 'photosynthesis in green plants');
+  const expected = await searchManifest(store, manifest, vector, { k: 10, algorithm: 'exhaustive' });
+  expect(body.hits.map((h) => h.id)).toEqual(expected.map((h) => h.id));
+}, 60_000);

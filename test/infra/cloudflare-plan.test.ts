@@ -3,8 +3,8 @@
  * versions, a batch token that can write one bucket and nothing else, and Workers that reach R2 only through
  * their binding.
  */
-import { describe, expect, it } from 'vitest';
-import { planRequests } from '../../infra/cloudflare/apply.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { APPLY_USAGE, applyMain, planRequests } from '../../infra/cloudflare/apply.ts';
 import {
   type CloudflareConfig,
   cloudflarePlan,
@@ -70,8 +70,28 @@ describe('cloudflare plan', () => {
     expect(paths).toContain(`POST /accounts/${config.accountId}/tokens`);
     const deploys = steps.filter((s) => s.command).map((s) => s.command?.join(' '));
     expect(deploys).toEqual([
-      'npx wrangler deploy --config edge/wrangler.jsonc --env staging',
-      'npx wrangler deploy --config edge/wrangler.jsonc --env production',
+      'npx wrangler deploy --config wrangler.jsonc --env staging',
+      'npx wrangler deploy --config wrangler.jsonc --env production',
     ]);
+  });
+
+  it('the script answers --help with its usage and an unknown flag with exit code 2, sending nothing', async () => {
+    const printed: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((text: string) => printed.push(text));
+    const error = vi.spyOn(console, 'error').mockImplementation((text: string) => printed.push(text));
+    try {
+      expect(await applyMain(['--help'], {})).toBe(0);
+      expect(printed).toEqual([APPLY_USAGE]);
+      expect(APPLY_USAGE).toMatch(/--apply .*CLOUDFLARE_API_TOKEN/);
+      printed.length = 0;
+      expect(await applyMain(['--aply'], {})).toBe(2);
+      expect(printed[0]).toMatch(/Unknown option '--aply'/);
+      printed.length = 0;
+      expect(await applyMain(['--apply'], {})).toBe(2); // no token: refused before any request
+      expect(printed[0]).toMatch(/needs CLOUDFLARE_API_TOKEN/);
+    } finally {
+      log.mockRestore();
+      error.mockRestore();
+    }
   });
 });

@@ -153,7 +153,7 @@ describe('csplade eval', () => {
   it('rejects bad usage with exit code 2 and names the problem', async () => {
     const missing = await run(['--index', 'tiny', '--queries', 'queries.tsv']);
     expect(missing.code).toBe(2);
-    expect(missing.err).toMatch(/--qrels is required/);
+    expect(missing.err).toMatch(/required option '--qrels <file>' not specified/);
     const both = await run([
       '--index',
       'tiny',
@@ -168,7 +168,7 @@ describe('csplade eval', () => {
     ]);
     expect(both.code).toBe(2);
     const badK = await run(['--index', 'tiny', '--queries', 'q', '--qrels', 'r', '--k', '0']);
-    expect(badK.err).toMatch(/--k must be an integer ≥ 1/);
+    expect(badK.err).toMatch(/option '-k, --k <n>' argument '0' is invalid\. must be an integer ≥ 1/);
   });
 
   it('fails with exit code 1 and the API message for an unknown index', async () => {

@@ -11,6 +11,7 @@ import {
   loadScifact,
   runUnquantized,
   SCIFACT_CORPUS_TOKENS,
+  SCIFACT_SETTINGS,
   SCIFACT_TARGETS,
   type ScifactData,
   scifactDir,
@@ -42,7 +43,7 @@ describe.skipIf(!exists)('BEIR SciFact, BM25 flat-wp', () => {
   it('tokenizes the corpus to 1,737,313 WordPiece tokens and evaluates the 300 test queries', () => {
     expect(data.corpus.ids.length).toBe(5183);
     expect(unquantized.corpusTokens).toBe(SCIFACT_CORPUS_TOKENS);
-    expect(quantized.index.tokens).toBe(SCIFACT_CORPUS_TOKENS);
+    expect(quantized.index.tokensEncoded).toBe(SCIFACT_CORPUS_TOKENS);
     expect(quantized.evaluation.queries).toBe(300);
     expect(quantized.evaluation.missingFromRun).toEqual([]);
   });
@@ -67,5 +68,35 @@ describe.skipIf(!exists)('BEIR SciFact, BM25 flat-wp', () => {
     expect(Math.abs(u.ndcg_at_10 - 0.6718)).toBeLessThanOrEqual(0.005);
     expect(Math.abs(u.recall_at_100 - 0.9213)).toBeLessThanOrEqual(0.01);
     expect(Math.abs(q.ndcg_at_10 - u.ndcg_at_10)).toBeLessThan(0.005);
+  });
+});
+
+describe.skipIf(!exists)('BEIR SciFact, BM25 flat (the Lucene English analyzer)', () => {
+  const { targets } = SCIFACT_SETTINGS.english;
+  let data: ScifactData;
+  let quantized: EndToEndResult;
+  let unquantized: UnquantizedResult;
+
+  beforeAll(async () => {
+    data = await loadScifact(dir);
+    quantized = await runQuantizedEndToEnd(data, { edge: 'worker', analyzer: 'english' });
+    unquantized = await runUnquantized(data, 1000, 'english');
+  }, 120_000);
+
+  it(`8-bit end to end through the Worker: nDCG@10 ${targets.ndcg_at_10!.target} ± 0.005, R@100 ${targets.recall_at_100!.target} ± 0.01`, () => {
+    const { ndcg_at_10, recall_at_100 } = quantized.evaluation.mean;
+    console.info(
+      `SciFact english 8-bit end to end: nDCG@10 ${ndcg_at_10.toFixed(4)}, R@100 ${recall_at_100.toFixed(4)}`,
+    );
+    expect(quantized.evaluation.queries).toBe(300);
+    expect(Math.abs(ndcg_at_10 - targets.ndcg_at_10!.target)).toBeLessThanOrEqual(0.005);
+    expect(Math.abs(recall_at_100 - targets.recall_at_100!.target)).toBeLessThanOrEqual(0.01);
+  });
+
+  it('float in-process matches Anserini too, and the 8-bit index stays within 0.005 of it', () => {
+    const u = unquantized.evaluation.mean;
+    expect(Math.abs(u.ndcg_at_10 - targets.ndcg_at_10!.target)).toBeLessThanOrEqual(0.005);
+    expect(Math.abs(u.recall_at_100 - targets.recall_at_100!.target)).toBeLessThanOrEqual(0.01);
+    expect(Math.abs(quantized.evaluation.mean.ndcg_at_10 - u.ndcg_at_10)).toBeLessThan(0.005);
   });
 });

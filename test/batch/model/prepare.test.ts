@@ -166,22 +166,25 @@ function float32ToBfloat16(values: Float32Array): Uint16Array {
 
 describe('csplade model prepare (CLI verb)', () => {
   it('prepares a model directory in place and prints what it did; bad flags are usage errors', async () => {
-    const { modelPrepareCommand } = await import('../../../batch/model/commands.ts');
-    const { PassThrough } = await import('node:stream');
-    const { UsageError } = await import('../../../batch/cli/command.ts');
+    const { csplade } = await import('../helpers/cli.ts');
     const dir = await tinyModelDir({ architecture: 'causal-lm', variant: 'echo' });
-    const stdout = new PassThrough();
-    let printed = '';
-    stdout.on('data', (chunk) => {
-      printed += String(chunk);
-    });
-    const ctx = { stdout, stderr: new PassThrough(), env: {}, cwd: dir };
-    expect(await modelPrepareCommand.run(['.', '--k', '32'], ctx)).toBe(0);
-    expect(printed).toMatch(
+    const run = await csplade(['model', 'prepare', '.', '--k', '32'], { cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(
       /prepared .*model\.prepared\.onnx: top-32 per sequence, pooling by pooling_mask, logits float32/,
     );
     const config = JSON.parse(await readFile(join(dir, 'csplade-model.json'), 'utf8'));
     expect(config.prepared).toEqual({ k: 32, pooling: 'pooling_mask' });
-    await expect(modelPrepareCommand.run(['.', '--k', 'many'], ctx)).rejects.toBeInstanceOf(UsageError);
+    const bad = await csplade(['model', 'prepare', '.', '--k', 'many'], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/option '--k <n>' argument 'many' is invalid\. must be an integer ≥ 1/);
+  });
+
+  it('takes an absolute model path as it is, whatever the working directory', async () => {
+    const { csplade } = await import('../helpers/cli.ts');
+    const dir = await tinyModelDir({ architecture: 'masked-lm' });
+    const run = await csplade(['model', 'prepare', join(dir, 'model.onnx'), '--k', '16'], { cwd: '/usr' });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`prepared ${join(dir, 'model.prepared.onnx')}`);
   });
 });

@@ -1,9 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
-import { driftOnSamples, modelQuantizeCommand } from '../../../batch/model/commands.ts';
+import { driftOnSamples } from '../../../batch/model/drift-on-samples.ts';
 import { GraphBuilder } from '../../../batch/model/graph-builder.ts';
 import { loadModelFile, saveModelFile } from '../../../batch/model/model-file.node.ts';
 import { DataType, rawTensor } from '../../../batch/model/onnx-proto.ts';
@@ -13,6 +12,7 @@ import { SAMPLE_TEXTS } from '../../../batch/model/sample-texts.ts';
 import { SeededRandom } from '../../../batch/model/seeded-random.ts';
 import { measureDrift } from '../../../batch/model/vector-drift.ts';
 import { OnnxEncoder } from '../../../batch/onnx/onnx-encoder.node.ts';
+import { csplade } from '../helpers/cli.ts';
 import { removeTempDirs, tempDir, tinyModelDir } from './fixtures.ts';
 
 afterAll(removeTempDirs);
@@ -167,19 +167,15 @@ describe('quantize: models', () => {
 
   it('the CLI verb prints sizes and the drift on sample texts', async () => {
     const dir = await tinyModelDir({ architecture: 'masked-lm' });
-    const stdout = new PassThrough();
-    let printed = '';
-    stdout.on('data', (chunk) => {
-      printed += String(chunk);
+    const run = await csplade(['model', 'quantize', 'model.onnx', '--bits', '8'], { cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/quantized \d+ weights to 8 bits: [\d.]+ KiB → [\d.]+ KiB/);
+    expect(JSON.parse(run.stdout.split('\n')[1]).top10_overlap).toBeGreaterThanOrEqual(0.9);
+    // An absolute path is used as it is, not joined to the working directory.
+    const absolute = await csplade(['model', 'quantize', join(dir, 'model.onnx'), '--bits', '4'], {
+      cwd: '/usr',
     });
-    const code = await modelQuantizeCommand.run(['model.onnx', '--bits', '8'], {
-      stdout,
-      stderr: new PassThrough(),
-      env: {},
-      cwd: dir,
-    });
-    expect(code).toBe(0);
-    expect(printed).toMatch(/quantized \d+ weights to 8 bits: 0\.\d+ MiB → 0\.\d+ MiB/);
-    expect(JSON.parse(printed.split('\n')[1]).top10Overlap).toBeGreaterThanOrEqual(0.9);
+    expect(absolute.code, absolute.stderr).toBe(0);
+    expect(absolute.stdout).toContain(join(dir, 'model.int4.onnx'));
   });
 });

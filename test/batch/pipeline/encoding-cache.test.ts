@@ -9,6 +9,7 @@ import { cacheSegmentsPrefix, EncodingCache } from '../../../batch/pipeline/enco
 import { PipelineDataError } from '../../../batch/pipeline/errors.ts';
 import { MemoryObjectStore } from '../../../shared/store/memory.ts';
 import type { ObjectStore } from '../../../shared/store/object-store.ts';
+import { TermDictionary } from '../../../shared/tokenizers/term-dictionary.ts';
 
 const entry = (i: number) => ({
   hash: { hi: i * 3, lo: 0xffff0000 + i },
@@ -30,6 +31,43 @@ describe('cache segments', () => {
     expect(vectors.map((v) => [Array.from(v.terms), Array.from(v.weights)])).toEqual(
       entries.map((e) => [Array.from(e.vector.terms), Array.from(e.vector.weights)]),
     );
+  });
+
+  it('name terms by string for an open vocabulary: another process reads them back with its own ids', () => {
+    const writer = new TermDictionary();
+    const ids = ['plant', 'light', 'energi', 'cell'].map((t) => writer.intern(t)); // 0..3
+    const entries = [
+      {
+        hash: { hi: 1, lo: 1 },
+        vector: { terms: Uint32Array.from([ids[0], ids[2]]), weights: Float32Array.from([2, 1]) },
+      },
+      {
+        hash: { hi: 2, lo: 2 },
+        vector: { terms: Uint32Array.from([ids[1], ids[3]]), weights: Float32Array.from([1, 3]) },
+      },
+    ];
+    const bytes = encodeSegment(entries, writer);
+    // The reader knows other terms first, so the same strings get other ids.
+    const reader = new TermDictionary();
+    for (const t of ['cell', 'zebra', 'energi']) reader.intern(t);
+    const { vectors } = decodeSegment(bytes, 'seg', reader);
+    const named = vectors.map((v) => Array.from(v.terms, (t, i) => [reader.termOf(t), v.weights[i]]));
+    expect(named).toEqual([
+      [
+        ['energi', 1],
+        ['plant', 2],
+      ],
+      [
+        ['cell', 3],
+        ['light', 1],
+      ],
+    ]);
+    // Sorted by the reader's ids (the SparseVector invariant).
+    for (const v of vectors) expect(Array.from(v.terms)).toEqual(Array.from(v.terms).sort((a, b) => a - b));
+    expect(() => decodeSegment(bytes, 'seg')).toThrow(/names terms by string/);
+    const flipped = bytes.slice();
+    flipped[bytes.length - 1] ^= 1; // inside the term table: still covered by the checksum
+    expect(() => decodeSegment(flipped, 'seg', reader)).toThrow(/checksum/);
   });
 
   it('refuse a flipped byte and a truncated segment', () => {

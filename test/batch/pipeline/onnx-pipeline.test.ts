@@ -34,7 +34,7 @@ describe('indexing with the onnx encoder', () => {
         shards: 2,
       });
       expect(summary.documents).toMatchObject({ encoded: 73, indexed: 73 });
-      expect(summary.tokens).toBeGreaterThan(73 * 10); // counted by the model's tokenizer
+      expect(summary.tokensEncoded).toBeGreaterThan(73 * 10); // counted by the model's tokenizer
       const manifest = await loadManifest(store, 'neural');
       expect(manifest.encoder.name).toBe('onnx');
       expect(manifest.encoder.fingerprint).toBe(encoder.cacheFingerprint);

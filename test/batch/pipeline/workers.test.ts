@@ -49,8 +49,8 @@ describe('three encode workers and one publish', () => {
     ]);
     expect(w0.code, w0.stderr).toBe(0);
     expect(w1.code, w1.stderr).toBe(0);
-    expect(JSON.parse(w0.stdout)).toMatchObject({ worker: 0, workers: 3, rejected: 2 });
-    expect(JSON.parse(w1.stdout)).toMatchObject({ worker: 1, workers: 3, rejected: 0 });
+    expect(JSON.parse(w0.stdout)).toMatchObject({ worker: 0, workers: 3, documents: { rejected: 2 } });
+    expect(JSON.parse(w1.stdout)).toMatchObject({ worker: 1, workers: 3, documents: { rejected: 0 } });
 
     const early = await runCli(['publish', '--index', 'split', '--store', storePath, '--run', 'array1']);
     expect(early.code).toBe(1);

@@ -96,6 +96,23 @@ describe('quantizeQuery and dequantizeScore', () => {
     expect(scale).toBeCloseTo(2 / 255, 15);
   });
 
+  it('keeps whole-number weights (BM25 term counts) exactly, with scale 1', () => {
+    // 8-bit per-query scaling would give 128 and 255 at scale 2/255: 128 × 2/255 ≠ 1.
+    const { vector, scale } = quantizeQuery(
+      vec([
+        [3, 1],
+        [4, 2],
+        [9, 7],
+      ]),
+      8,
+    );
+    expect(Array.from(vector.impacts)).toEqual([1, 2, 7]);
+    expect(scale).toBe(1);
+    // Fractions, or counts beyond 16 bits, are scaled as before.
+    expect(quantizeQuery(vec([[1, 1.5]]), 8).scale).toBeCloseTo(1.5 / 255, 15);
+    expect(quantizeQuery(vec([[1, 70_000]]), 16).scale).toBeCloseTo(70_000 / 65_535, 12);
+  });
+
   it('gives an empty vector for an empty query', () => {
     const { vector, scale } = quantizeQuery(vec([]));
     expect(vector.impacts.length).toBe(0);

@@ -1,0 +1,48 @@
+/**
+ * Every package.json dependency earns its place: it is imported by the code (source, tests, scripts) or it
+ * is a tool the npm scripts, tsconfig or CI run. A dependency nothing uses (fflate was one) fails here.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const FOLDERS = ['batch', 'edge', 'shared', 'test', 'scripts', 'infra', 'bin'];
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (name === 'fixtures' || name === 'node_modules') return [];
+    if (statSync(path).isDirectory()) return sources(path);
+    return /\.(ts|mjs)$/.test(name) ? [path] : [];
+  });
+}
+
+it('every dependency is imported, or run as a tool by the scripts, tsconfig or CI', () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+    scripts: Record<string, string>;
+  };
+  const code = FOLDERS.flatMap((f) => sources(join(ROOT, f)))
+    .map((file) => readFileSync(file, 'utf8'))
+    .join('\n');
+  const tooling = [
+    JSON.stringify(pkg.scripts),
+    readFileSync(join(ROOT, 'tsconfig.json'), 'utf8'),
+    readFileSync(join(ROOT, 'tsconfig.worker.json'), 'utf8'),
+    readFileSync(join(ROOT, '.ci', 'run'), 'utf8'),
+    readFileSync(join(ROOT, 'scripts', 'setup.sh'), 'utf8'),
+  ].join('\n');
+  // How each tool appears where it is used: a command name, or a tsconfig "types" entry.
+  const commandOf: Record<string, string> = {
+    typescript: 'tsc',
+    '@biomejs/biome': 'biome',
+    '@types/node': '"node"',
+  };
+  const unused = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter((name) => {
+    const imported = new RegExp(`(from |import\\()'${name.replace('/', '\\/')}(/[^']*)?'`).test(code);
+    return !imported && !tooling.includes(commandOf[name] ?? name);
+  });
+  expect(unused).toEqual([]);
+});
