@@ -185,6 +185,16 @@ export const buildOptions: readonly OptionSpec[] = [
     default: 'cluster',
     choices: ['cluster', 'arrival'],
   },
+  {
+    flags: '--no-approximate',
+    description: 'skip the approximate-search files (clusters, routing summaries, block lists)',
+  },
+  {
+    flags: '--default-mode <mode>',
+    description: 'search mode of requests that name none; auto: approximate from 100,000 documents on',
+    default: 'auto',
+    choices: ['auto', 'exact', 'approximate'],
+  },
 ];
 
 export interface BuildValues {
@@ -194,6 +204,20 @@ export interface BuildValues {
   readonly minWeight?: number;
   readonly maxDfRatio?: number;
   readonly docOrder: 'cluster' | 'arrival';
+  readonly approximate: boolean;
+  readonly defaultMode: 'auto' | 'exact' | 'approximate';
+}
+
+/** The build settings of the flags above, as every building verb hands them to the pipeline. */
+export function buildSettingsOf(options: BuildValues) {
+  return {
+    shards: options.shards,
+    impactBits: options.impactBits,
+    pruning: { docTopK: options.docTopK, minWeight: options.minWeight, maxDfRatio: options.maxDfRatio },
+    docOrder: options.docOrder,
+    approximate: options.approximate !== false,
+    defaultMode: options.defaultMode,
+  };
 }
 
 export const publishOptions: readonly OptionSpec[] = [

@@ -6,10 +6,11 @@
  * reads every shard back to check size and checksum before anything refers to it). Nothing here is visible
  * to readers: a version exists for them only once publish writes its manifest and moves CURRENT.
  */
-import { assetKey, shardKey } from '../../shared/index/layout.ts';
-import type { EncoderDescriptor, ShardEntry } from '../../shared/index/manifest.ts';
+import { type BuiltApproximateFile, buildApproximateFile } from '../../shared/approximate/build.ts';
+import { approximateEntries } from '../../shared/approximate/index-files.ts';
+import { approximateKey, assetKey, routingKey, shardKey } from '../../shared/index/layout.ts';
+import type { ApproximateIndexEntry, EncoderDescriptor, ShardEntry } from '../../shared/index/manifest.ts';
 import { checksumHex, shardEntryOf } from '../../shared/index/shard-entry.ts';
-import { clusterOrder } from '../../shared/postings/reorder.ts';
 import { crc32 } from '../../shared/shard/checksum.ts';
 import { writeShard } from '../../shared/shard/writer.ts';
 import { DEFAULT_IMPACT_BITS, impactScale, quantizeVector } from '../../shared/sparse/quantize.ts';
@@ -19,6 +20,7 @@ import { type DocumentEncoder, openDocumentEncoder } from './document-encoder.ts
 import { EncodingCache } from './encoding-cache.ts';
 import { EmptyRunError, PipelineConfigError, ShardVerificationError } from './errors.ts';
 import { loadCompleteRun } from './load-run.ts';
+import { equalRanges, type Placement, placeByCluster } from './placement.ts';
 import {
   checkPruningOptions,
   countDocumentFrequencies,
@@ -51,7 +53,18 @@ export interface BuildOptions {
   readonly docOrder?: DocOrder;
   /** Called as the build goes: documents through the statistics and prune passes, shards written. */
   readonly onProgress?: (stage: string, done: number, total: number, unit: string) => void;
+  /** Write each shard's approximate-search file and the routing object (default true). */
+  readonly approximate?: boolean;
+  /**
+   * The search mode a request without `mode` gets: 'auto' (default) makes it approximate from
+   * APPROXIMATE_DEFAULT_MIN_DOCS documents on, where exact search's work grows with the corpus.
+   */
+  readonly defaultMode?: DefaultMode;
 }
+
+export type DefaultMode = 'auto' | 'exact' | 'approximate';
+export const DEFAULT_MODES: readonly DefaultMode[] = ['auto', 'exact', 'approximate'];
+export const APPROXIMATE_DEFAULT_MIN_DOCS = 100_000;
 
 export type DocOrder = 'cluster' | 'arrival';
 export const DOC_ORDERS: readonly DocOrder[] = ['cluster', 'arrival'];
@@ -69,6 +82,7 @@ export interface BuiltVersion {
   readonly docs: number;
   readonly postings: number;
   readonly shards: ShardEntry[];
+  readonly approximate?: ApproximateIndexEntry;
   readonly bytesWritten: number;
   readonly stats: Record<string, unknown>;
 }
@@ -105,10 +119,8 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
   if (n === 0) throw new EmptyRunError(run);
   // Never more shards than documents: an empty shard costs a read per query and holds nothing.
   shardCount = Math.min(shardCount, n);
-  const ranges = Array.from({ length: shardCount }, (_, s) => ({
-    from: Math.floor((s * n) / shardCount),
-    to: Math.floor(((s + 1) * n) / shardCount),
-  }));
+  // The run is loaded in arrival chunks (one per shard); where documents end up is decided below.
+  const ranges = equalRanges(n, shardCount);
   lap('loadRun');
 
   // The build streams shard by shard: each pass loads one shard's cached vectors at a time, so memory is
@@ -181,38 +193,77 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
   const scale = maxWeight > 0 ? impactScale(maxWeight, bits) : impactScale(1, bits);
   lap('prune');
 
+  // Quantized vectors of a chunk, kept while the run fits the budget (all of them, or none).
+  const allInMemory = kept.every((v, c) => v !== undefined || ranges[c].from === ranges[c].to);
+  const quantizedChunks: (QuantizedVector[] | undefined)[] = [];
+  const chunkVectors = async (c: number): Promise<QuantizedVector[]> => {
+    const cached = quantizedChunks[c];
+    if (cached) return cached;
+    const vectors = (kept[c] ?? (await prunedOf(c))).map((v) => quantizeVector(v, scale, bits));
+    if (allInMemory) {
+      quantizedChunks[c] = vectors;
+      kept[c] = undefined;
+    }
+    return vectors;
+  };
+  const reorderStart = performance.now();
+  const placement: Placement =
+    docOrder === 'cluster'
+      ? await placeByCluster({ n, shardCount, vocabSize, chunks: ranges, chunkVectors, allInMemory })
+      : { order: null, ranges };
+  const reorderSeconds = (performance.now() - reorderStart) / 1000;
+  lap('placeDocuments');
+
+  const approximate = options.approximate ?? true;
   const shards: ShardEntry[] = [];
+  const approximateFiles: { key: string; built: BuiltApproximateFile }[] = [];
   let bytesWritten = 0;
-  let reorderSeconds = 0;
   report('build: write shards', 0, shardCount, 'shards');
   for (let s = 0; s < shardCount; s++) {
-    const { from, to } = ranges[s];
-    const quantized: QuantizedVector[] = (kept[s] ?? (await prunedOf(s))).map((v) =>
-      quantizeVector(v, scale, bits),
+    const { from, to } = placement.ranges[s];
+    const arrival = Array.from({ length: to - from }, (_, i) =>
+      placement.order ? placement.order[from + i] : from + i,
     );
-    // This shard is done: let its vectors go before the next one loads.
-    kept[s] = undefined;
-    if (shardCount > 1) memo = null;
-    // The shard's doc map keeps each document's external id, so reordering is invisible to readers.
-    const reorderStart = performance.now();
-    const order = docOrder === 'cluster' && quantized.length > 1 ? clusterOrder(quantized, vocabSize) : null;
-    const inOrder = <T>(items: readonly T[]): readonly T[] =>
-      order ? Array.from(order, (i) => items[i]) : items;
-    reorderSeconds += (performance.now() - reorderStart) / 1000;
+    const vectors = await gatherVectors(arrival, ranges, chunkVectors);
+    // Doc maps keep each document's external id, so the placement is invisible to readers.
+    const externalIds = arrival.map((i) => documents.ids[i]);
     const written = writeShard({
       shardName: `shard-${String(s).padStart(4, '0')}`,
       docBase: from,
       impactBits: bits,
       indexScale: scale,
-      vectors: inOrder(quantized),
-      externalIds: inOrder(documents.ids.slice(from, to)),
-      storedFields: inOrder(documents.fields.slice(from, to)),
+      vectors,
+      externalIds,
+      storedFields: arrival.map((i) => documents.fields[i]),
     });
     const key = shardKey(index, version, s);
     await store.put(key, written.bytes, { contentType: 'application/octet-stream' });
     bytesWritten += written.bytes.length;
     shards.push(shardEntryOf(key, written));
+    if (approximate) {
+      const built = buildApproximateFile({ vectors, externalIds, impactBits: bits, vocabSize });
+      const approxKey = approximateKey(index, version, s);
+      await store.put(approxKey, built.bytes, { contentType: 'application/octet-stream' });
+      bytesWritten += built.bytes.length;
+      approximateFiles.push({ key: approxKey, built });
+    }
     report('build: write shards', s + 1, shardCount, 'shards');
+  }
+  let approximateEntry: ApproximateIndexEntry | undefined;
+  if (approximate) {
+    const { routing, entries } = approximateEntries(approximateFiles);
+    entries.forEach((entry, s) => {
+      shards[s] = { ...shards[s], approximate: entry };
+    });
+    const key = routingKey(index, version);
+    await store.put(key, routing, { contentType: 'application/octet-stream' });
+    bytesWritten += routing.length;
+    const mode = options.defaultMode ?? 'auto';
+    approximateEntry = {
+      routing: { key, size: routing.length, checksum: checksumHex(crc32(routing)) },
+      defaultMode: mode === 'auto' ? (n >= APPROXIMATE_DEFAULT_MIN_DOCS ? 'approximate' : 'exact') : mode,
+      settings: { ...approximateFiles[0].built.settings },
+    };
   }
   lap('quantizeWriteShards');
 
@@ -240,6 +291,7 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
     docs: n,
     postings,
     shards,
+    ...(approximateEntry ? { approximate: approximateEntry } : {}),
     bytesWritten,
     stats: {
       pruning: { ...pruning },
@@ -251,33 +303,65 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
       reused: documents.parts.reduce((sum, p) => sum + p.counts.reused, 0),
       buildSeconds: seconds,
       docOrder,
-      // Included in buildSeconds.quantizeWriteShards.
+      // Included in buildSeconds.placeDocuments.
       reorderSeconds,
     },
   };
 }
 
-/** Reads every shard back: its size must match and its bytes must have the checksum the writer computed. */
+/** The quantized vectors of documents given by arrival index, loading each chunk they come from once. */
+async function gatherVectors(
+  arrival: readonly number[],
+  chunks: readonly { from: number; to: number }[],
+  chunkVectors: (chunk: number) => Promise<QuantizedVector[]>,
+): Promise<QuantizedVector[]> {
+  const out: QuantizedVector[] = new Array(arrival.length);
+  const byChunk = new Map<number, number[]>();
+  arrival.forEach((doc, i) => {
+    let c = 0;
+    while (chunks[c].to <= doc) c++;
+    const list = byChunk.get(c) ?? [];
+    list.push(i);
+    byChunk.set(c, list);
+  });
+  for (const [c, positions] of byChunk) {
+    const vectors = await chunkVectors(c);
+    for (const i of positions) out[i] = vectors[arrival[i] - chunks[c].from];
+  }
+  return out;
+}
+
+/**
+ * Reads every file of a built version back — each shard, its approximate file and the routing object —:
+ * its size must match and its bytes must have the checksum the writer computed.
+ */
 export async function verifyShards(
   store: ObjectStore,
   shards: readonly ShardEntry[],
   onVerified?: (done: number, total: number) => void,
+  approximate?: ApproximateIndexEntry,
 ): Promise<void> {
   onVerified?.(0, shards.length);
   for (const [i, shard] of shards.entries()) {
-    const info = await store.head(shard.key);
-    if (!info) throw new ShardVerificationError(shard.key, 'is missing after upload');
-    if (info.size !== shard.size)
-      throw new ShardVerificationError(shard.key, `is ${info.size} bytes, expected ${shard.size}`);
-    const object = await store.get(shard.key);
-    if (!object) throw new ShardVerificationError(shard.key, 'is missing after upload');
-    const actual = checksumHex(crc32(object.bytes));
-    if (actual !== shard.checksum) {
-      throw new ShardVerificationError(
-        shard.key,
-        `read back with checksum ${actual}, expected ${shard.checksum}`,
-      );
-    }
+    await verifyFile(store, shard);
+    if (shard.approximate) await verifyFile(store, shard.approximate);
     onVerified?.(i + 1, shards.length);
+  }
+  if (approximate) await verifyFile(store, approximate.routing);
+}
+
+async function verifyFile(store: ObjectStore, file: { key: string; size: number; checksum: string }) {
+  const info = await store.head(file.key);
+  if (!info) throw new ShardVerificationError(file.key, 'is missing after upload');
+  if (info.size !== file.size)
+    throw new ShardVerificationError(file.key, `is ${info.size} bytes, expected ${file.size}`);
+  const object = await store.get(file.key);
+  if (!object) throw new ShardVerificationError(file.key, 'is missing after upload');
+  const actual = checksumHex(crc32(object.bytes));
+  if (actual !== file.checksum) {
+    throw new ShardVerificationError(
+      file.key,
+      `read back with checksum ${actual}, expected ${file.checksum}`,
+    );
   }
 }

@@ -53,7 +53,7 @@ export async function publishVersion(
   hooks: { onVerified?: (done: number, total: number) => void } = {},
 ): Promise<PublishResult> {
   const { index, version } = built;
-  await verifyShards(store, built.shards, hooks.onVerified);
+  await verifyShards(store, built.shards, hooks.onVerified, built.approximate);
   const manifest: IndexManifest = {
     formatVersion: MANIFEST_FORMAT_VERSION,
     index,
@@ -65,6 +65,7 @@ export async function publishVersion(
     docs: built.docs,
     postings: built.postings,
     shards: built.shards,
+    ...(built.approximate ? { approximate: built.approximate } : {}),
     stats: {
       ...built.stats,
       ...extraStats,

@@ -39,6 +39,7 @@ export interface ApproximateBuildInput {
 
 export interface BuiltApproximateFile {
   readonly bytes: Uint8Array;
+  readonly settings: ApproximateBuildSettings;
   /** Byte range of the head (what a query reads first); its CRC is in the footer. */
   readonly head: { readonly offset: number; readonly length: number; readonly crc: number };
   readonly stats: {
@@ -89,8 +90,9 @@ export function buildApproximateFile(input: ApproximateBuildInput): BuiltApproxi
   if (externalIds.length !== numDocs) {
     throw new RangeError(`approximate index: ${numDocs} vectors but ${externalIds.length} ids`);
   }
-  const { clusterSize, blockSize, termsPerCluster } = settings;
+  const { clusterSize, blockSize } = settings;
   const numClusters = Math.ceil(numDocs / clusterSize);
+  const termsPerCluster = routingTermsPerCluster(settings, numClusters);
   const numBlocks = Math.ceil(numDocs / blockSize);
   const wideTerms = vocabSize > 0x10000;
   const wideImpacts = impactBits > 8;
@@ -154,6 +156,7 @@ export function buildApproximateFile(input: ApproximateBuildInput): BuiltApproxi
       impactBits,
       wideTerms,
       settings,
+      routingTermsPerCluster: termsPerCluster,
       forward: { offset: 0, length: forwardBytes },
       blockLists: {
         offset: blockListsAt,
@@ -177,6 +180,7 @@ export function buildApproximateFile(input: ApproximateBuildInput): BuiltApproxi
   out.set(encodeApproxFooter({ headOffset: headAt, headLength: head.length, headCrc }), headAt + head.length);
   return {
     bytes: out,
+    settings,
     head: { offset: headAt, length: head.length, crc: headCrc },
     stats: {
       clusters: numClusters,
@@ -189,6 +193,14 @@ export function buildApproximateFile(input: ApproximateBuildInput): BuiltApproxi
     },
   };
 }
+
+/** Terms per routing summary: the floor, raised while the shard's budget allows, up to 1,024. */
+export function routingTermsPerCluster(settings: ApproximateBuildSettings, numClusters: number): number {
+  const fromBudget = Math.floor(settings.routingEntries / Math.max(1, numClusters));
+  return Math.max(settings.termsPerCluster, Math.min(MAX_ROUTING_TERMS, fromBudget));
+}
+
+const MAX_ROUTING_TERMS = 1024;
 
 /**
  * The `limit` terms with the largest impact among `members` (ties: smaller term id), sorted by term

@@ -24,8 +24,14 @@ export interface ApproximateBuildSettings {
   readonly clusterSize: number;
   /** Docs per forward block inside a cluster: the unit of exact scoring (default 32, ≤ 256). */
   readonly blockSize: number;
-  /** Terms kept in each cluster's routing summary, those with the largest maxima (default 64). */
+  /**
+   * Terms kept in each cluster's routing summary (those with the largest maxima) at least (default 64).
+   * Small shards keep more, up to `routingEntries` in all (a cluster of a small shard mixes more
+   * subjects, and its summary needs more terms to rank it well), never more than 1,024 per cluster.
+   */
   readonly termsPerCluster: number;
+  /** Routing summary entries a shard may spend in all (default 32,768: ~100 KB). */
+  readonly routingEntries: number;
   /** Fraction of a term's blocks kept in its block list, those with the largest maxima (default 0.2). */
   readonly blockListKeep: number;
   /** Blocks a term's list keeps at least, when it has that many (default 32). */
@@ -36,6 +42,7 @@ export const DEFAULT_APPROXIMATE_BUILD: ApproximateBuildSettings = {
   clusterSize: 256,
   blockSize: 32,
   termsPerCluster: 64,
+  routingEntries: 32768,
   blockListKeep: 0.2,
   blockListMinKeep: 32,
 };
@@ -55,6 +62,8 @@ export interface ApproxHeader {
   /** Term ids stored as u32 (vocabularies past 65,536) rather than u16. */
   readonly wideTerms: boolean;
   readonly settings: ApproximateBuildSettings;
+  /** Terms each cluster's routing summary keeps at most, as resolved for this shard's size. */
+  readonly routingTermsPerCluster: number;
   readonly forward: ByteRange;
   readonly blockLists: ByteRange & {
     readonly crc: number;

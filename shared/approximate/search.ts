@@ -263,7 +263,7 @@ export class ApproximateSearch {
         const list = lists.listOf(terms[i]);
         if (list < 0) continue;
         const w = weights[i];
-        for (let p = lists.starts[list], end = lists.starts[list + 1]; p < end; p++) {
+        for (let p: number = lists.starts[list], end: number = lists.starts[list + 1]; p < end; p++) {
           const g = base + lists.blocks[p];
           if (bounds[g] === 0) touched.push(g);
           bounds[g] += w * lists.maxes[p];
@@ -290,7 +290,8 @@ export class ApproximateSearch {
       }
       if (lo < end && bTerms[lo] === term) {
         const w = qWeights[q];
-        for (let p = starts[lo], pe = starts[lo + 1]; p < pe; p++) acc[docs[p]] += w * impacts[p];
+        for (let p: number = starts[lo], pe: number = starts[lo + 1]; p < pe; p++)
+          acc[docs[p]] += w * impacts[p];
         lo++;
       }
     }

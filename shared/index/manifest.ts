@@ -21,6 +21,29 @@ export interface ShardEntry {
   readonly postings: number;
   /** Byte range of the hot region (dictionary, doc map, stats): one read opens the shard. */
   readonly hotRegion: { readonly offset: number; readonly length: number };
+  /** The shard's approximate-search file (shared/approximate), when the version has one. */
+  readonly approximate?: ApproximateFileEntry;
+}
+
+/** One shard's approximate-search file: where it is, and where its head is (in it and in routing). */
+export interface ApproximateFileEntry {
+  readonly key: string;
+  readonly size: number;
+  readonly checksum: string;
+  /** The head inside the file, with its CRC-32. */
+  readonly head: { readonly offset: number; readonly length: number; readonly crc: number };
+  /** The same head's bytes inside the version's routing object. */
+  readonly routing: { readonly offset: number; readonly length: number };
+}
+
+/** What a version offers for approximate search. */
+export interface ApproximateIndexEntry {
+  /** The routing object: every shard's head, concatenated, so a cold query reads them in one go. */
+  readonly routing: { readonly key: string; readonly size: number; readonly checksum: string };
+  /** The mode a request without `mode` gets. */
+  readonly defaultMode: 'exact' | 'approximate';
+  /** Build settings (shared/approximate/format.ts), for the record. */
+  readonly settings: Record<string, number>;
 }
 
 /** A JSON-able encoder description; `createEncoder(config)` rebuilds the encoder from it. */
@@ -45,6 +68,8 @@ export interface IndexManifest {
   readonly docs: number;
   readonly postings: number;
   readonly shards: readonly ShardEntry[];
+  /** Present when every shard has an approximate-search file. */
+  readonly approximate?: ApproximateIndexEntry;
   /** Free-form build statistics (pruning settings, rejected lines, seconds per stage…). */
   readonly stats: Record<string, unknown>;
 }

@@ -40,12 +40,66 @@ export function clusterOrder(
   numTerms: number,
   options?: ReorderOptions,
 ): Uint32Array {
+  const model = trainClusters(documents, numTerms, documents.length, options);
+  return orderByCluster(assignClusters(documents, model), model.numClusters, centroidRanks(model));
+}
+
+/**
+ * A rank for every cluster such that similar clusters get neighbouring ranks: the centroids are
+ * themselves clustered (groups of about eight), so a subject split over several centroids stays in one
+ * stretch of the order — one shard, and neighbouring forward records — instead of wherever its
+ * centroids' random seeds put them.
+ */
+export function centroidRanks(model: ClusterModel): Uint32Array {
+  const n = model.numClusters;
+  const ranks = new Uint32Array(n);
+  if (n <= 2) {
+    for (let c = 0; c < n; c++) ranks[c] = c;
+    return ranks;
+  }
+  const vectors: QuantizedVector[] = model.centroids.map(({ terms, weights }) => {
+    const idx = Array.from(terms.keys()).sort((a, b) => terms[a] - terms[b]);
+    let max = 0;
+    for (const w of weights) max = Math.max(max, w);
+    return {
+      terms: Uint32Array.from(idx, (i) => terms[i]),
+      impacts: Uint16Array.from(idx, (i) => Math.max(1, Math.round((weights[i] / max) * 255))),
+    };
+  });
+  const order = clusterOrder(vectors, model.useful.length, { clusterSize: 8 });
+  order.forEach((cluster, rank) => {
+    ranks[cluster] = rank;
+  });
+  return ranks;
+}
+
+/** Centroids learnt from documents, and which terms they may use. */
+export interface ClusterModel {
+  readonly numClusters: number;
+  readonly useful: Uint8Array;
+  readonly centroids: readonly { terms: Uint32Array; weights: Float64Array }[];
+}
+
+/**
+ * Learns centroids from `documents` (all of a shard, or a sample of a larger collection), aiming at
+ * `targetDocs` / clusterSize clusters (at most one per document).
+ */
+export function trainClusters(
+  documents: readonly QuantizedVector[],
+  numTerms: number,
+  targetDocs: number,
+  options?: ReorderOptions,
+): ClusterModel {
   const n = documents.length;
   const clusterSize = options?.clusterSize ?? 256;
-  const maxDf = Math.max(2, Math.floor((options?.maxDfFraction ?? 0.02) * n), 2 * clusterSize);
+  const maxDf = Math.max(
+    2,
+    Math.floor((options?.maxDfFraction ?? 0.02) * n),
+    Math.ceil((2 * clusterSize * n) / Math.max(1, targetDocs)),
+  );
   const centroidTerms = options?.centroidTerms ?? 48;
   const iterations = options?.iterations ?? 2;
-  const numClusters = Math.max(1, Math.round(n / clusterSize));
+  const numClusters = Math.max(1, Math.min(n, Math.round(targetDocs / clusterSize)));
   let rngState = (options?.seed ?? 1) >>> 0;
   const random = () => {
     rngState = (Math.imul(rngState, 1664525) + 1013904223) >>> 0;
@@ -63,47 +117,69 @@ export function clusterOrder(
     const doc = documents[Math.floor(random() * n)];
     centroids.push(topTerms(doc.terms, Float64Array.from(doc.impacts), useful, centroidTerms));
   }
+  for (let pass = 0; pass < iterations; pass++) {
+    const assignment = assignClusters(documents, { numClusters, useful, centroids });
+    centroids = recomputeCentroids(documents, assignment, numClusters, useful, centroidTerms);
+  }
+  return { numClusters, useful, centroids };
+}
 
-  const assignment = new Int32Array(n);
+/**
+ * Each document's cluster: the centroid with the largest dot product over the model's useful terms,
+ * -1 when it shares none. Scoring goes through a small inverted index of the centroids, so a pass
+ * costs about one visit per posting.
+ */
+export function assignClusters(documents: readonly QuantizedVector[], model: ClusterModel): Int32Array {
+  const { numClusters, useful } = model;
+  const index = invertCentroids(model.centroids, useful.length);
+  const assignment = new Int32Array(documents.length);
   const scores = new Float64Array(numClusters);
   const touched = new Int32Array(numClusters);
-  for (let pass = 0; pass <= iterations; pass++) {
-    const index = invertCentroids(centroids, numTerms);
-    for (let d = 0; d < n; d++) {
-      const { terms, impacts } = documents[d];
-      let numTouched = 0;
-      for (let i = 0; i < terms.length; i++) {
-        const t = terms[i];
-        if (useful[t] === 0) continue;
-        const w = impacts[i];
-        for (let p = index.starts[t]; p < index.starts[t + 1]; p++) {
-          const c = index.clusters[p];
-          if (scores[c] === 0) touched[numTouched++] = c;
-          scores[c] += w * index.weights[p];
-        }
+  for (let d = 0; d < documents.length; d++) {
+    const { terms, impacts } = documents[d];
+    let numTouched = 0;
+    for (let i = 0; i < terms.length; i++) {
+      const t = terms[i];
+      if (t >= useful.length || useful[t] === 0) continue;
+      const w = impacts[i];
+      for (let p = index.starts[t]; p < index.starts[t + 1]; p++) {
+        const c = index.clusters[p];
+        if (scores[c] === 0) touched[numTouched++] = c;
+        scores[c] += w * index.weights[p];
       }
-      let best = -1;
-      let bestScore = 0;
-      for (let i = 0; i < numTouched; i++) {
-        const c = touched[i];
-        if (scores[c] > bestScore || (scores[c] === bestScore && c < best)) {
-          bestScore = scores[c];
-          best = c;
-        }
-        scores[c] = 0;
-      }
-      assignment[d] = best;
     }
-    if (pass < iterations)
-      centroids = recomputeCentroids(documents, assignment, numClusters, useful, centroidTerms);
+    let best = -1;
+    let bestScore = 0;
+    for (let i = 0; i < numTouched; i++) {
+      const c = touched[i];
+      if (scores[c] > bestScore || (scores[c] === bestScore && c < best)) {
+        bestScore = scores[c];
+        best = c;
+      }
+      scores[c] = 0;
+    }
+    assignment[d] = best;
   }
+  return assignment;
+}
 
-  // Counting sort by cluster; unassigned documents (-1) go last; stable inside a cluster.
+/**
+ * Documents by cluster rank (`ranks[c]`, identity when absent): a counting sort, stable inside a
+ * cluster; unassigned documents (-1) go last.
+ */
+export function orderByCluster(
+  assignment: Int32Array,
+  numClusters: number,
+  ranks?: Uint32Array,
+): Uint32Array {
+  const n = assignment.length;
+  const slot = (d: number) =>
+    assignment[d] < 0 ? numClusters : ranks ? ranks[assignment[d]] : assignment[d];
   const counts = new Uint32Array(numClusters + 2);
-  for (let d = 0; d < n; d++) counts[(assignment[d] < 0 ? numClusters : assignment[d]) + 1]++;
+  for (let d = 0; d < n; d++) counts[slot(d) + 1]++;
   for (let c = 0; c <= numClusters; c++) counts[c + 1] += counts[c];
   const order = new Uint32Array(n);
-  for (let d = 0; d < n; d++) order[counts[assignment[d] < 0 ? numClusters : assignment[d]]++] = d;
+  for (let d = 0; d < n; d++) order[counts[slot(d)]++] = d;
   return order;
 }
 
@@ -123,7 +199,10 @@ function topTerms(
   };
 }
 
-function invertCentroids(centroids: { terms: Uint32Array; weights: Float64Array }[], numTerms: number) {
+function invertCentroids(
+  centroids: readonly { terms: Uint32Array; weights: Float64Array }[],
+  numTerms: number,
+) {
   const starts = new Uint32Array(numTerms + 1);
   for (const c of centroids) for (let i = 0; i < c.terms.length; i++) starts[c.terms[i] + 1]++;
   for (let t = 0; t < numTerms; t++) starts[t + 1] += starts[t];

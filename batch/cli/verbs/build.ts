@@ -5,6 +5,7 @@
 import {
   type BuildValues,
   buildOptions,
+  buildSettingsOf,
   integer,
   type ProgressValues,
   progressOption,
@@ -41,10 +42,7 @@ export const buildVerb = defineVerb<Values>({
       index,
       run,
       workers: options.workers,
-      shards: options.shards,
-      impactBits: options.impactBits,
-      pruning: { docTopK: options.docTopK, minWeight: options.minWeight, maxDfRatio: options.maxDfRatio },
-      docOrder: options.docOrder,
+      ...buildSettingsOf(options),
       progress: progressFor(options, ctx),
     });
     if (options.json) {

@@ -6,6 +6,7 @@
 import {
   type BuildValues,
   buildOptions,
+  buildSettingsOf,
   type EncodeValues,
   encodeOptions,
   type ProgressValues,
@@ -73,10 +74,7 @@ export const indexVerb = defineVerb<Values>({
         segmentSize: options.segmentSize,
         keep: options.keep,
         keepRun: options.keepRun === true,
-        shards: options.shards,
-        impactBits: options.impactBits,
-        pruning: { docTopK: options.docTopK, minWeight: options.minWeight, maxDfRatio: options.maxDfRatio },
-        docOrder: options.docOrder,
+        ...buildSettingsOf(options),
       });
       await rejects.close();
       const rejectsStored = await uploadRejects(store, index, run, 0, rejects);

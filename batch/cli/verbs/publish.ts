@@ -6,6 +6,7 @@
 import {
   type BuildValues,
   buildOptions,
+  buildSettingsOf,
   integer,
   type ProgressValues,
   type PublishValues,
@@ -49,10 +50,7 @@ export const publishVerb = defineVerb<Values>({
       keep: options.keep,
       keepRun: options.keepRun === true,
       workers: options.workers,
-      shards: options.shards,
-      impactBits: options.impactBits,
-      pruning: { docTopK: options.docTopK, minWeight: options.minWeight, maxDfRatio: options.maxDfRatio },
-      docOrder: options.docOrder,
+      ...buildSettingsOf(options),
       progress: progressFor(options, ctx),
     });
     const { built } = result;
