@@ -9,6 +9,7 @@
  */
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
+import type { NetworkModel } from '../shared/store/network-model.ts';
 import type { ObjectStore } from '../shared/store/object-store.ts';
 import { ApiError, toApiError } from './http/api-error.ts';
 import { requireApiKey } from './http/api-keys.ts';
@@ -16,11 +17,12 @@ import { DEFAULT_SEARCH_LIMITS, type SearchLimits } from './http/search-request.
 import { indexRoutes } from './routes/indexes.ts';
 import { metaRoutes } from './routes/meta.ts';
 import { searchRoutes } from './routes/search.ts';
+import { ApproximatePath } from './search/approximate-path.ts';
+import { ByteTiers, type SharedRangeCache } from './search/byte-tiers.ts';
 import { IndexCatalog } from './search/catalog.ts';
 import { type EncoderFactory, QueryCodecs } from './search/query-codec.ts';
-import { DEFAULT_READ_PLAN, type ReadPlanOptions } from './search/read-plan.ts';
 import { SearchService } from './search/search-service.ts';
-import { type HotRegionCache, ShardPool } from './search/shard-pool.ts';
+import { ShardPool } from './search/shard-pool.ts';
 
 export interface EdgeLimits extends SearchLimits {
   /** Deadline of one attempt at one shard (ms); a failed attempt is retried once. */
@@ -31,13 +33,21 @@ export interface EdgeLimits extends SearchLimits {
   readonly subrequestBudget: number;
 }
 
+/**
+ * What the isolate keeps (bytes, not entries: a Worker isolate has 128 MB, so the defaults add up to
+ * 64 MB) and the cache shared by the isolates of a location.
+ */
 export interface EdgeCaches {
   /** Bytes of opened shards (hot regions) kept in the isolate. */
   readonly maxHotBytes: number;
-  /** Bytes of postings kept in the isolate. */
+  /** Bytes of decoded posting lists kept in the isolate. */
   readonly maxPostingsBytes: number;
-  /** Hot regions across isolates (the Workers Cache API), when present. */
-  readonly hotRegionCache?: HotRegionCache;
+  /** Bytes of raw ranges (postings and stored fields read for exact search) kept in the isolate. */
+  readonly maxRangeBytes: number;
+  /** Bytes of decoded approximate-search data (routing, forward records) kept in the isolate. */
+  readonly maxApproximateBytes: number;
+  /** Immutable ranges across isolates (the Workers Cache API), when present. */
+  readonly sharedCache?: SharedRangeCache;
 }
 
 export interface EdgeDeps {
@@ -52,8 +62,8 @@ export interface EdgeDeps {
   readonly apiKeyHashes?: readonly string[];
   /** Allowed origins ('*' for any); absent: no CORS headers. */
   readonly corsOrigins?: '*' | readonly string[];
-  /** How postings reads are planned: reads per shard, tolerated overread (edge/search/read-plan.ts). */
-  readonly readPlan?: Partial<ReadPlanOptions>;
+  /** Benchmarks and tests only: store reads pay this network model's latency, connections and budget. */
+  readonly network?: NetworkModel;
   /** Top-k algorithm (shared/engine/registry.ts). */
   readonly algorithm?: string;
   /** Where unexpected (500) errors go; default console.error. */
@@ -68,8 +78,10 @@ export const DEFAULT_EDGE_LIMITS: EdgeLimits = {
 };
 
 export const DEFAULT_EDGE_CACHES: EdgeCaches = {
-  maxHotBytes: 32 * 1024 * 1024,
-  maxPostingsBytes: 48 * 1024 * 1024,
+  maxHotBytes: 16 * 1024 * 1024,
+  maxPostingsBytes: 8 * 1024 * 1024,
+  maxRangeBytes: 8 * 1024 * 1024,
+  maxApproximateBytes: 32 * 1024 * 1024,
 };
 
 /** What route modules receive. */
@@ -85,15 +97,25 @@ export function createApp(deps: EdgeDeps): Hono {
   const limits: EdgeLimits = { ...DEFAULT_EDGE_LIMITS, ...deps.limits };
   const caches: EdgeCaches = { ...DEFAULT_EDGE_CACHES, ...deps.caches };
   const catalog = new IndexCatalog({ currentTtlMs: limits.currentTtlMs, now });
-  const shards = new ShardPool(deps.store, caches);
-  const search = new SearchService(deps.store, catalog, new QueryCodecs(deps.encoderFactory), shards, {
-    shardTimeoutMs: limits.shardTimeoutMs,
-    maxQueryTerms: limits.maxQueryTerms,
-    algorithm: deps.algorithm,
-    subrequestBudget: limits.subrequestBudget,
-    readPlan: { ...DEFAULT_READ_PLAN, ...deps.readPlan },
-    now,
-  });
+  const tiers = new ByteTiers(caches.maxRangeBytes, caches.sharedCache, deps.network?.params);
+  const shards = new ShardPool(deps.store, tiers, caches);
+  const approximate = new ApproximatePath(tiers, caches.maxApproximateBytes);
+  const search = new SearchService(
+    deps.store,
+    catalog,
+    new QueryCodecs(deps.encoderFactory),
+    shards,
+    tiers,
+    approximate,
+    {
+      shardTimeoutMs: limits.shardTimeoutMs,
+      maxQueryTerms: limits.maxQueryTerms,
+      algorithm: deps.algorithm,
+      subrequestBudget: limits.subrequestBudget,
+      network: deps.network,
+      now,
+    },
+  );
   const context: EdgeContext = { store: deps.store, catalog, search, limits };
   const logError = deps.logError ?? ((error: unknown) => console.error(error));
 

@@ -3,11 +3,13 @@
  * (the embedded default) or s3://bucket/prefix (AWS S3, R2's S3 API, radosgw; S3_ENDPOINT and AWS_* as in
  * shared/store/open.node.ts). `csplade serve` is the command that runs it; settings come from its flags or
  * the environment: CSPLADE_STORE, CORS_ORIGINS ("*" or a comma-separated list), API_KEY_HASHES
- * (comma-separated SHA-256 hex), CURRENT_TTL_MS, SUBREQUEST_BUDGET, POSTINGS_READS_PER_SHARD.
+ * (comma-separated SHA-256 hex), CURRENT_TTL_MS, SUBREQUEST_BUDGET; CSPLADE_NETWORK_MODEL (JSON, benchmarks and
+ * tests only) makes store reads pay a modelled network (shared/store/network-model.ts).
  * @example const server = await startNodeServer(nodeDeps({ CSPLADE_STORE: './store' }), { port: 8787 });
  */
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { NetworkModel, type NetworkModelParams } from '../shared/store/network-model.ts';
 import { openStore } from '../shared/store/open.node.ts';
 import { createApp, type EdgeDeps } from './app.ts';
 import { nodeEncoderFactory } from './encoders/node-factory.node.ts';
@@ -34,14 +36,17 @@ export function nodeDeps(env: Readonly<Record<string, string | undefined>> = pro
     encoderFactory: nodeEncoderFactory,
     apiKeyHashes: parseKeyHashes(env.API_KEY_HASHES),
     corsOrigins: cors === '' ? undefined : cors === '*' ? '*' : cors.split(',').map((o) => o.trim()),
-    ...(number('POSTINGS_READS_PER_SHARD')
-      ? { readPlan: { maxReadsPerShard: number('POSTINGS_READS_PER_SHARD') } }
-      : {}),
+    ...(env.CSPLADE_NETWORK_MODEL ? { network: networkModelOf(env.CSPLADE_NETWORK_MODEL) } : {}),
     limits: {
       ...(number('CURRENT_TTL_MS') ? { currentTtlMs: number('CURRENT_TTL_MS') } : {}),
       ...(number('SUBREQUEST_BUDGET') ? { subrequestBudget: number('SUBREQUEST_BUDGET') } : {}),
     },
   };
+}
+
+function networkModelOf(json: string): NetworkModel {
+  const { seed, ...params } = JSON.parse(json) as Partial<NetworkModelParams> & { seed?: number };
+  return new NetworkModel(params, seed ?? 1);
 }
 
 /** Serves the app; port 0 picks a free one. Rejects with PortInUseError when the port is taken. */

@@ -4,14 +4,25 @@
  * Nothing here knows about search; caches live as long as the isolate because the app does.
  */
 import type { Hono } from 'hono';
+import { NetworkModel, type NetworkModelParams } from '../shared/store/network-model.ts';
 import { R2BindingObjectStore } from '../shared/store/r2-binding.ts';
 import { createApp } from './app.ts';
 import { parseKeyHashes } from './http/api-keys.ts';
+import type { SharedRangeCache } from './search/byte-tiers.ts';
 import { registryEncoderFactory } from './search/query-codec.ts';
-import type { HotRegionCache } from './search/shard-pool.ts';
 
-/** Secrets are not in wrangler.jsonc, so `wrangler types` cannot list them: `wrangler secret put API_KEY_HASHES`. */
-type WorkerEnv = Env & { readonly API_KEY_HASHES?: string };
+/**
+ * Secrets are not in wrangler.jsonc, so `wrangler types` cannot list them: `wrangler secret put API_KEY_HASHES`.
+ * NETWORK_MODEL (JSON of shared/store/network-model.ts parameters, plus an optional seed) is set only by
+ * benchmarks and tests that run this Worker in workerd; no deploy config sets it
+ * (test/infra/wrangler-config.test.ts checks).
+ */
+type WorkerEnv = Env & {
+  readonly API_KEY_HASHES?: string;
+  readonly NETWORK_MODEL?: string;
+  /** An API key (whose hash is in API_KEY_HASHES) the scheduled warm-up presents: `wrangler secret put`. */
+  readonly WARM_API_KEY?: string;
+};
 
 let built: { env: WorkerEnv; app: Hono } | undefined;
 
@@ -28,8 +39,8 @@ function appFor(env: WorkerEnv): Hono {
       currentTtlMs: positive(env.CURRENT_TTL_MS, 5_000),
       subrequestBudget: positive(env.SUBREQUEST_BUDGET, 50),
     },
-    readPlan: { maxReadsPerShard: positive(env.POSTINGS_READS_PER_SHARD, 3) },
-    caches: String(env.HOT_REGION_CACHE) === 'cache-api' ? { hotRegionCache: cacheApiHotRegions() } : {},
+    caches: String(env.SHARED_CACHE) === 'cache-api' ? { sharedCache: cacheApiRanges() } : {},
+    network: networkModel(env.NETWORK_MODEL),
   });
   built = { env, app };
   return app;
@@ -40,16 +51,22 @@ function positive(value: unknown, fallback: number): number {
   return Number.isFinite(n) && n > 0 ? n : fallback;
 }
 
-/** Hot regions in the data center's cache: keys name immutable version files, so entries never go stale. */
-function cacheApiHotRegions(): HotRegionCache | undefined {
+function networkModel(json: string | undefined): NetworkModel | undefined {
+  if (!json) return undefined;
+  const { seed, ...params } = JSON.parse(json) as Partial<NetworkModelParams> & { seed?: number };
+  return new NetworkModel(params, seed ?? 1);
+}
+
+/** Ranges in the data center's cache: keys name immutable version files, so entries never go stale. */
+function cacheApiRanges(): SharedRangeCache | undefined {
   if (typeof caches === 'undefined') return undefined;
   const url = (key: string) => `https://csplade.cache/${encodeURIComponent(key)}`;
   return {
-    async match(key) {
+    async match(key: string) {
       const response = await caches.default.match(url(key));
       return response ? new Uint8Array(await response.arrayBuffer()) : undefined;
     },
-    async put(key, bytes) {
+    async put(key: string, bytes: Uint8Array) {
       await caches.default.put(
         url(key),
         new Response(bytes, { headers: { 'cache-control': 'public, max-age=604800, immutable' } }),
@@ -58,8 +75,33 @@ function cacheApiHotRegions(): HotRegionCache | undefined {
   };
 }
 
+/**
+ * Scheduled handler (a cron trigger in wrangler.jsonc): warms the current version of every index into
+ * the location's Cache API, so a fresh isolate after a publish finds what a cold query needs there.
+ */
+async function warmAll(env: WorkerEnv): Promise<void> {
+  const app = appFor(env);
+  const list = await app.request('/v1/indexes', { headers: warmHeaders(env) });
+  const { indexes } = (await list.json()) as { indexes: { name: string }[] };
+  for (const { name } of indexes) {
+    await app.request(`/v1/indexes/${encodeURIComponent(name)}/warm`, {
+      method: 'POST',
+      headers: warmHeaders(env),
+    });
+  }
+}
+
+/** The scheduled handler is inside the Worker: it may skip the API key check with a per-isolate token. */
+function warmHeaders(env: WorkerEnv): Record<string, string> {
+  return env.WARM_API_KEY ? { authorization: `Bearer ${env.WARM_API_KEY}` } : {};
+}
+
 export default {
-  fetch(request, env) {
-    return appFor(env).fetch(request, env);
+  // The execution context lets work that outlives the response (Cache API puts) finish: waitUntil.
+  fetch(request, env, ctx) {
+    return appFor(env).fetch(request, env, ctx);
+  },
+  scheduled(_controller, env, ctx) {
+    ctx.waitUntil(warmAll(env));
   },
 } satisfies ExportedHandler<WorkerEnv>;

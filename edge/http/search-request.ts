@@ -37,10 +37,31 @@ export interface SearchParams {
   readonly fields: readonly StoredFieldName[];
   readonly explain: boolean;
   readonly debug: boolean;
+  /** Exact or approximate search; absent: the index's default. */
+  readonly mode?: SearchMode;
+  /** Approximate: score a cluster while its bound > heap_factor × the k-th score (0 < h ≤ 1). */
+  readonly heapFactor?: number;
+  /** Approximate: most clusters (or blocks) scored. */
+  readonly budget?: number;
 }
 
+export const SEARCH_MODES = ['exact', 'approximate'] as const;
+export type SearchMode = (typeof SEARCH_MODES)[number];
+
 const DEFAULT_K = 10;
-const BODY_KEYS = new Set(['query', 'vector', 'k', 'version', 'fields', 'explain', 'debug']);
+const BODY_KEYS = new Set([
+  'query',
+  'vector',
+  'k',
+  'version',
+  'fields',
+  'explain',
+  'debug',
+  'mode',
+  'heap_factor',
+  'budget',
+]);
+const QUERY_KEYS = ['q', 'k', 'version', 'fields', 'explain', 'debug', 'mode', 'heap_factor', 'budget'];
 
 /** Validates a parsed JSON body of POST /v1/indexes/:index/search. */
 export function parseSearchBody(body: unknown, limits: SearchLimits): SearchParams {
@@ -64,14 +85,15 @@ export function parseSearchBody(body: unknown, limits: SearchLimits): SearchPara
     fields: checkFields(b.fields ?? []),
     explain: checkBoolean(b.explain ?? false, 'explain'),
     debug: checkBoolean(b.debug ?? false, 'debug'),
+    ...approximateParams(b.mode, b.heap_factor, b.budget),
   };
 }
 
 /** Validates the query string of GET /v1/indexes/:index/search (q, k, version, fields, explain, debug). */
 export function parseSearchQuery(params: URLSearchParams, limits: SearchLimits): SearchParams {
   for (const key of params.keys()) {
-    if (!['q', 'k', 'version', 'fields', 'explain', 'debug'].includes(key)) {
-      throw invalidField(key, 'unknown query parameter (known: q, k, version, fields, explain, debug)');
+    if (!QUERY_KEYS.includes(key)) {
+      throw invalidField(key, `unknown query parameter (known: ${QUERY_KEYS.join(', ')})`);
     }
   }
   const q = params.get('q');
@@ -86,6 +108,43 @@ export function parseSearchQuery(params: URLSearchParams, limits: SearchLimits):
     fields: fields === null || fields === '' ? [] : checkFields(fields.split(',')),
     explain: flag(params.get('explain'), 'explain'),
     debug: flag(params.get('debug'), 'debug'),
+    ...approximateParams(
+      params.get('mode') ?? undefined,
+      numeric(params.get('heap_factor')),
+      numeric(params.get('budget')),
+    ),
+  };
+}
+
+/** A query-string number as the body would carry it (a non-numeric string stays a string, to be refused). */
+function numeric(value: string | null): unknown {
+  if (value === null) return undefined;
+  return /^[0-9]*\.?[0-9]+(e[-+]?[0-9]+)?$/i.test(value) ? Number(value) : value;
+}
+
+function approximateParams(mode: unknown, heapFactor: unknown, budget: unknown) {
+  if (mode !== undefined && !(SEARCH_MODES as readonly unknown[]).includes(mode)) {
+    throw invalidField('mode', `must be one of ${SEARCH_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
+  }
+  if (heapFactor !== undefined && !(typeof heapFactor === 'number' && heapFactor > 0 && heapFactor <= 1)) {
+    throw invalidField('heap_factor', `must be a number in (0, 1], got ${JSON.stringify(heapFactor)}`);
+  }
+  if (
+    budget !== undefined &&
+    !(typeof budget === 'number' && Number.isInteger(budget) && budget >= 1 && budget <= 1_000_000)
+  ) {
+    throw invalidField('budget', `must be an integer in 1..1000000, got ${JSON.stringify(budget)}`);
+  }
+  if (mode === 'exact' && (heapFactor !== undefined || budget !== undefined)) {
+    throw invalidField(
+      heapFactor !== undefined ? 'heap_factor' : 'budget',
+      'applies to mode "approximate" only',
+    );
+  }
+  return {
+    ...(mode !== undefined ? { mode: mode as SearchMode } : {}),
+    ...(heapFactor !== undefined ? { heapFactor: heapFactor as number } : {}),
+    ...(budget !== undefined ? { budget: budget as number } : {}),
   };
 }
 

@@ -12,7 +12,7 @@ import type { RequestCost } from '../search/metered-store.ts';
 export function searchRoutes(context: EdgeContext): Hono {
   const routes = new Hono();
   const answer = async (c: Context, params: SearchParams) => {
-    const { body, cost } = await context.search.search(c.req.param('index')!, params);
+    const { body, cost } = await context.search.search(c.req.param('index')!, params, deferTo(c));
     c.header('x-csplade-cost', costHeader(cost));
     return c.json(body);
   };
@@ -22,6 +22,14 @@ export function searchRoutes(context: EdgeContext): Hono {
   routes.get('/:index/search', async (c) =>
     answer(c, parseSearchQuery(new URL(c.req.url).searchParams, context.limits)),
   );
+  // Warm a version's caches after a publish (the Worker's scheduled handler does the same on a timer).
+  // Cache puts are awaited here (not deferred): a warm-up is done when its bytes are in the caches.
+  routes.post('/:index/warm', async (c) => {
+    const pending: Promise<unknown>[] = [];
+    const result = await context.search.warm(c.req.param('index')!, (task) => pending.push(task));
+    await Promise.all(pending);
+    return c.json(result);
+  });
   routes.on(['PUT', 'DELETE', 'PATCH'], '/:index/search', () => {
     throw new ApiError(405, 'method_not_allowed', 'search accepts GET (?q=) and POST (JSON body)');
   });
@@ -29,7 +37,20 @@ export function searchRoutes(context: EdgeContext): Hono {
 }
 
 export function costHeader(cost: RequestCost): string {
-  return `subrequests=${cost.subrequests}; bytes=${cost.bytes}; cache_hits=${cost.cacheHits}`;
+  const hits = cost.cacheHitsByTier;
+  return `subrequests=${cost.subrequests}; bytes=${cost.bytes}; cache_hits=${cost.cacheHits}; memory_hits=${hits.memory}`;
+}
+
+/** Work that may outlive the response: Workers' waitUntil when there is one, else run and forget. */
+export function deferTo(c: Context): (task: Promise<unknown>) => void {
+  return (task) => {
+    const guarded = task.catch(() => undefined);
+    try {
+      c.executionCtx.waitUntil(guarded);
+    } catch {
+      // No execution context (Node, app.request in tests): the task runs on its own.
+    }
+  };
 }
 
 async function readJson(c: Context, maxBytes: number): Promise<unknown> {

@@ -59,3 +59,30 @@ export function explainHit(input: ExplainInput, doc: number): ExplainTerm[] {
   }
   return out.sort((a, b) => b.contribution - a.contribution || a.term - b.term);
 }
+
+/**
+ * Explanation from a document's own vector (approximate search reads documents from the forward index,
+ * not from posting lists): the same quantities as explainHit, so both modes explain alike.
+ */
+export function explainVector(
+  terms: ExplainInput['terms'],
+  doc: { terms: readonly number[]; impacts: readonly number[] },
+  indexScale: number,
+  queryScale: number,
+  tokenOf: (term: number) => string,
+): ExplainTerm[] {
+  const impactOfTerm = new Map(doc.terms.map((t, i) => [t, doc.impacts[i]]));
+  const out: ExplainTerm[] = [];
+  for (const { term, weight, quantized } of terms) {
+    const impact = impactOfTerm.get(term);
+    if (!impact) continue;
+    out.push({
+      token: tokenOf(term),
+      term,
+      query_weight: weight,
+      doc_weight: impact * indexScale,
+      contribution: quantized * impact * indexScale * queryScale,
+    });
+  }
+  return out.sort((a, b) => b.contribution - a.contribution || a.term - b.term);
+}

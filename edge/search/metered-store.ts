@@ -7,10 +7,12 @@
 import { counting } from '../../shared/store/counting.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 
+export type CacheTier = 'memory' | 'shared';
+
 export class RequestCost {
   readonly #counted: ReturnType<typeof counting>;
-  /** Hot regions served by the Cache API instead of the store. */
-  cacheHits = 0;
+  /** Reads answered by a cache instead of the store, per tier (isolate memory, shared Cache API). */
+  readonly cacheHitsByTier: Record<CacheTier, number> = { memory: 0, shared: 0 };
   #extraRequests = 0;
   #extraBytes = 0;
 
@@ -26,6 +28,15 @@ export class RequestCost {
   /** Bytes read from the store. */
   get bytes(): number {
     return this.#counted.counts().total.bytesRead + this.#extraBytes;
+  }
+
+  /** Reads answered by the shared cache (what the cost header has always called cache hits). */
+  get cacheHits(): number {
+    return this.cacheHitsByTier.shared;
+  }
+
+  hit(tier: CacheTier): void {
+    this.cacheHitsByTier[tier]++;
   }
 
   add(requests: number, bytes: number): void {

@@ -1,28 +1,30 @@
 /**
  * One search, from validated parameters to the response body: resolve the version once (CURRENT or the
- * pinned one), encode the query with that version's encoder, quantize it, then search every shard
- * concurrently (open = one hot-region read, postings = at most a few planned range reads, both cached in
- * the isolate), each with a deadline and one retry. Scoring is synchronous once a shard's bytes are in.
- * The global top-k is merged from the shards' top-k; shards that fail are named in `shards.failed`
- * (partial results), and when none answers the request fails with 503 — never a silent wrong answer.
+ * pinned one), encode the query with that version's encoder, quantize it, then answer in the request's
+ * mode — exact (every shard, exact top-k, exact-path.ts) or approximate (routed to a few clusters,
+ * approximate-path.ts) — and attach stored fields and explanations. Every byte goes through the byte
+ * tiers with the request's own metered store (and, in benchmarks, its network-model session), so the
+ * cost report is the whole truth. An approximate request whose files turn out unreadable is answered
+ * exactly and says so; shards that fail are named in `shards.failed` (partial results), and when none
+ * answers the request fails with 503 — never a silent wrong answer.
  */
-import { mergeTopK } from '../../shared/engine/merge.ts';
+import { type ApproximateParams, defaultApproximateParams } from '../../shared/approximate/search.ts';
 import { DEFAULT_ALGORITHM, getAlgorithm } from '../../shared/engine/registry.ts';
-import type { TopKAlgorithm, TopKResult } from '../../shared/engine/types.ts';
+import type { TopKAlgorithm } from '../../shared/engine/types.ts';
 import { CspladeError } from '../../shared/errors.ts';
-import type { IndexManifest, ShardEntry } from '../../shared/index/manifest.ts';
-import type { PostingList } from '../../shared/postings/posting-list.ts';
-import type { ShardReader } from '../../shared/shard/reader.ts';
+import type { IndexManifest } from '../../shared/index/manifest.ts';
 import { dequantizeScore, quantizeQuery } from '../../shared/sparse/quantize.ts';
+import type { NetworkModel } from '../../shared/store/network-model.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { ApiError, invalidField } from '../http/api-error.ts';
-import type { SearchParams } from '../http/search-request.ts';
-import { isRetryable, withRetry } from './attempts.ts';
+import type { SearchMode, SearchParams } from '../http/search-request.ts';
+import { type ApproximateAnswer, type ApproximatePath, NoApproximateIndexError } from './approximate-path.ts';
+import type { ByteTiers, QueryIo } from './byte-tiers.ts';
 import type { IndexCatalog } from './catalog.ts';
-import { type ExplainTerm, explainHit } from './explain.ts';
+import { type ExactHit, ExactPath, type FailedShard } from './exact-path.ts';
+import { type ExplainTerm, explainHit, explainVector } from './explain.ts';
 import { meteredStore, type RequestCost } from './metered-store.ts';
 import type { QueryCodecs } from './query-codec.ts';
-import { type BlobRange, DEFAULT_READ_PLAN, planReads, type ReadPlanOptions } from './read-plan.ts';
 import type { ShardPool } from './shard-pool.ts';
 
 export interface SearchServiceOptions {
@@ -30,20 +32,18 @@ export interface SearchServiceOptions {
   readonly shardTimeoutMs: number;
   /** Most terms an encoded text query may have. */
   readonly maxQueryTerms: number;
-  /** Top-k algorithm name from shared/engine/registry.ts. */
+  /** Exact top-k algorithm name from shared/engine/registry.ts. */
   readonly algorithm?: string;
   /** Bits of the per-query quantization (default 8, as the engine benchmark). */
   readonly queryBits?: number;
   readonly now: () => number;
-  /**
-   * Most store requests one query may make (a Worker has 50 subrequests per request on the free plan,
-   * 1,000 on paid ones). The postings read plan stays within what is left; a shard with postings to
-   * fetch always gets at least one read (correct hits come before the budget).
-   */
+  /** Most store requests one query may make (a Worker's subrequests: 50 on the free plan). */
   readonly subrequestBudget?: number;
-  /** How postings reads are planned (read-plan.ts). */
-  readonly readPlan?: ReadPlanOptions;
+  /** Benchmarks and tests only: every request's store reads pay this model's latency and limits. */
+  readonly network?: NetworkModel;
 }
+
+export type { FailedShard } from './exact-path.ts';
 
 export interface Hit {
   readonly id: string;
@@ -52,28 +52,16 @@ export interface Hit {
   explain?: ExplainTerm[];
 }
 
-export interface FailedShard {
-  readonly shard: string;
-  readonly code: string;
-  readonly message: string;
-}
-
 export interface SearchResponse {
   readonly index: string;
   readonly version: string;
+  readonly mode: SearchMode;
   readonly took_ms: number;
   readonly hits: Hit[];
   readonly shards: { readonly total: number; readonly ok: number; readonly failed: FailedShard[] };
+  /** Approximate answers: how the answer was cut (always with explain or debug). */
+  approximation?: Record<string, unknown>;
   debug?: Record<string, unknown>;
-}
-
-interface ShardAnswer {
-  readonly entry: ShardEntry;
-  readonly reader: ShardReader;
-  readonly postings: Map<number, PostingList>;
-  readonly top: TopKResult;
-  /** Time of the synchronous top-k alone (Workers clocks only advance on I/O: 0 there). */
-  readonly scoreMs: number;
 }
 
 interface QueryTerm {
@@ -82,24 +70,52 @@ interface QueryTerm {
   readonly quantized: number;
 }
 
+/** A hit before fields and explain: where it lives and how to explain it. */
+interface Located {
+  readonly hit: Hit;
+  readonly shard: number;
+  readonly local: number;
+  readonly explain: () => ExplainTerm[];
+}
+
 const DEFAULT_QUERY_BITS = 8;
 
 export class SearchService {
   readonly #algorithm: TopKAlgorithm;
+  readonly #exact: ExactPath;
 
   constructor(
     private readonly store: ObjectStore,
     private readonly catalog: IndexCatalog,
     private readonly codecs: QueryCodecs,
     private readonly shards: ShardPool,
+    private readonly tiers: ByteTiers,
+    private readonly approximate: ApproximatePath,
     private readonly options: SearchServiceOptions,
   ) {
     this.#algorithm = getAlgorithm(options.algorithm ?? DEFAULT_ALGORITHM);
+    this.#exact = new ExactPath(shards, tiers, this.#algorithm, options.shardTimeoutMs);
   }
 
-  async search(index: string, params: SearchParams): Promise<{ body: SearchResponse; cost: RequestCost }> {
+  /** The per-request view of the store: metered, within the budget, network-modelled when configured. */
+  io(defer: (task: Promise<unknown>) => void = (task) => void task.catch(() => undefined)): QueryIo {
+    const session = this.options.network?.session();
+    const { store, cost } = meteredStore(session ? session.wrap(this.store) : this.store);
+    const budget = Math.min(
+      this.options.subrequestBudget ?? 50,
+      session?.params.subrequestBudget ?? Infinity,
+    );
+    return { store, cost, session, budgetLeft: () => budget - cost.subrequests, defer };
+  }
+
+  async search(
+    index: string,
+    params: SearchParams,
+    defer?: (task: Promise<unknown>) => void,
+  ): Promise<{ body: SearchResponse; cost: RequestCost }> {
     const started = this.options.now();
-    const { store, cost } = meteredStore(this.store);
+    const io = this.io(defer);
+    const store = this.tiers.view(io);
     const manifest = await this.catalog.resolve(store, index, params.version);
     const codec = await this.codecs.forManifest(store, manifest);
     const vector =
@@ -119,248 +135,208 @@ export class SearchService {
       weight: vector.weights[i],
       quantized: quantized.impacts[i],
     }));
-
-    const encodedAt = this.options.now();
-    const failed: FailedShard[] = [];
-    const answers: ShardAnswer[] = [];
-    // 1. Open every shard (a hot-region read unless the isolate has it), each with a deadline and a retry.
-    const opening = await Promise.allSettled(
-      manifest.shards.map((entry) =>
-        withRetry(() => this.#open(manifest, entry, store, cost), {
-          timeoutMs: this.options.shardTimeoutMs,
-          shard: entry.key,
-          beforeRetry: () => this.shards.forget(entry.key),
-        }),
-      ),
-    );
-    const open: { entry: ShardEntry; reader: ShardReader; terms: QueryTerm[] }[] = [];
-    opening.forEach((result, i) => {
-      const entry = manifest.shards[i];
-      if (result.status === 'rejected') failed.push(this.#failure(entry, result.reason));
-      else
-        open.push({ entry, reader: result.value, terms: terms.filter((t) => result.value.termInfo(t.term)) });
-    });
-    // 2. One plan for the postings reads of all shards, within what the subrequest budget leaves.
-    const plan = planReads(
-      open.map((o) =>
-        this.shards.missingBlobs(
-          o.entry,
-          o.reader,
-          o.terms.map((t) => t.term),
-        ),
-      ),
-      this.#ceiling(manifest) - cost.subrequests,
-      this.options.readPlan ?? DEFAULT_READ_PLAN,
-    );
-    // 3. Fetch and score each shard; scoring is synchronous once its bytes are in.
-    const scored = await Promise.allSettled(
-      open.map((o, i) =>
-        withRetry(() => this.#fetchAndScore(o.entry, o.reader, o.terms, plan.reads[i], params.k, store), {
-          timeoutMs: this.options.shardTimeoutMs,
-          shard: o.entry.key,
-        }),
-      ),
-    );
-    scored.forEach((result, i) => {
-      if (result.status === 'fulfilled') answers.push(result.value);
-      else failed.push(this.#failure(open[i].entry, result.reason));
-    });
-    if (manifest.shards.length > 0 && answers.length === 0) {
-      throw new ApiError(
-        503,
-        'no_shard_answered',
-        `no shard of ${index} ${manifest.version} answered: ${failed.map((f) => `${f.shard}: ${f.message}`).join('; ')}`,
-      );
+    const requested: SearchMode = params.mode ?? manifest.approximate?.defaultMode ?? 'exact';
+    if (requested === 'approximate' && !manifest.approximate) {
+      throw invalidField('mode', new NoApproximateIndexError(index, manifest.version).message);
     }
+    const encodedAt = this.options.now();
+    const scaleOf = (score: number) => dequantizeScore(score, manifest.impact.scale, queryScale);
+    const tokenOf = (t: number) => codec.tokenOf(t);
 
-    const searchedAt = this.options.now();
-    let hits = this.#merge(answers, params.k, manifest.impact.scale, queryScale);
-    if (params.fields.length > 0) {
-      // Stored-field reads happen inside the reader (offsets table, then records): count the fallback
-      // reads made meanwhile. Exact when requests do not overlap; concurrent ones may share the count.
-      const before = {
-        subrequests: this.shards.fallbackCost.subrequests,
-        bytes: this.shards.fallbackCost.bytes,
+    let mode = requested;
+    let failed: FailedShard[] = [];
+    let located: Located[];
+    let approximation: ApproximateAnswer['stats'] | undefined;
+    let approximateParams: ApproximateParams | undefined;
+    if (requested === 'approximate') {
+      approximateParams = {
+        ...defaultApproximateParams(params.k),
+        ...(params.heapFactor !== undefined ? { heapFactor: params.heapFactor } : {}),
+        ...(params.budget !== undefined ? { maxUnits: params.budget } : {}),
       };
-      const lost = await this.#attachFields(hits, params.fields);
-      if (lost.length > 0) {
-        failed.push(...lost);
-        const lostKeys = new Set(lost.map((f) => f.shard));
-        const kept = answers.filter((a) => !lostKeys.has(a.entry.key));
-        hits = this.#merge(kept, params.k, manifest.impact.scale, queryScale);
-        await this.#attachFields(hits, params.fields);
+      try {
+        const answer = await this.approximate.search(
+          manifest,
+          { terms: quantized.terms, weights: Uint32Array.from(quantized.impacts) },
+          params.k,
+          approximateParams,
+          io,
+        );
+        approximation = answer.stats;
+        located = answer.hits.map((h) => ({
+          hit: { id: h.id, score: scaleOf(h.score) },
+          shard: h.shard,
+          local: h.doc - manifest.shards[h.shard].docBase,
+          explain: () => explainVector(terms, h.vector(), manifest.impact.scale, queryScale, tokenOf),
+        }));
+      } catch (error) {
+        if (!(error instanceof CspladeError)) throw error;
+        // Unreadable approximate files: answer exactly rather than not at all, and say why.
+        mode = 'exact';
+        failed.push({
+          shard: manifest.approximate?.routing.key ?? index,
+          code: error.code,
+          message: error.message,
+        });
+        located = await this.#searchExact(
+          manifest,
+          terms,
+          params.k,
+          io,
+          failed,
+          scaleOf,
+          tokenOf,
+          queryScale,
+        );
       }
-      cost.add(
-        this.shards.fallbackCost.subrequests - before.subrequests,
-        this.shards.fallbackCost.bytes - before.bytes,
-      );
+    } else {
+      located = await this.#searchExact(manifest, terms, params.k, io, failed, scaleOf, tokenOf, queryScale);
+    }
+    const searchedAt = this.options.now();
+    if (params.fields.length > 0) {
+      const lost = await this.#attachFields(manifest, located, params.fields, io);
+      if (lost.length > 0) {
+        failed = [...failed, ...lost];
+        const lostShards = new Set(lost.map((f) => f.shard));
+        located = located.filter((l) => !lostShards.has(manifest.shards[l.shard].key));
+      }
     }
     const body: SearchResponse = {
       index,
       version: manifest.version,
+      mode,
       took_ms: 0,
-      hits: hits.map(({ hit, answer, local }) => {
-        if (params.explain) {
-          hit.explain = explainHit(
-            {
-              terms,
-              postings: answer.postings,
-              indexScale: manifest.impact.scale,
-              queryScale,
-              tokenOf: (t) => codec.tokenOf(t),
-            },
-            local,
-          );
-        }
-        return hit;
+      hits: located.map((l) => {
+        if (params.explain) l.hit.explain = l.explain();
+        return l.hit;
       }),
-      shards: { total: manifest.shards.length, ok: manifest.shards.length - failed.length, failed },
+      shards: {
+        total: manifest.shards.length,
+        ok: manifest.shards.length - new Set(failed.map((f) => f.shard)).size,
+        failed,
+      },
     };
+    if (approximation && approximateParams && (params.explain || params.debug)) {
+      body.approximation = {
+        level: approximation.level,
+        heap_factor: approximateParams.heapFactor,
+        budget: Number.isFinite(approximateParams.maxUnits) ? approximateParams.maxUnits : null,
+        candidates: approximation.candidates,
+        units_scored: approximation.unitsScored,
+        docs_scored: approximation.docsScored,
+        waves: approximation.waves,
+        records_fetched: approximation.recordsFetched,
+      };
+    }
     (body as { took_ms: number }).took_ms = Math.max(0, this.options.now() - started);
     if (params.debug) {
       body.debug = {
-        subrequests: cost.subrequests,
-        bytes: cost.bytes,
-        cache_hits: cost.cacheHits,
-        algorithm: this.#algorithm.name,
+        subrequests: io.cost.subrequests,
+        bytes: io.cost.bytes,
+        cache_hits: io.cost.cacheHitsByTier,
+        algorithm: mode === 'exact' ? this.#algorithm.name : 'approximate',
         query_terms: terms.length,
         query_scale: queryScale,
-        cached_bytes: this.shards.cachedBytes,
+        cached_bytes: { ...this.shards.cachedBytes, approximate: this.approximate.cachedBytes },
+        network: io.session
+          ? { peak_connections: io.session.peakConnections, waited_ms: io.session.waitedMs }
+          : null,
         timings_ms: {
           resolve_and_encode: encodedAt - started,
-          shards: searchedAt - encodedAt,
-          score_sum: answers.reduce((n, a) => n + a.scoreMs, 0),
-          merge_fields_explain: this.options.now() - searchedAt,
+          search: searchedAt - encodedAt,
+          fields_explain: this.options.now() - searchedAt,
         },
       };
     }
-    return { body, cost };
-  }
-
-  async #open(
-    manifest: IndexManifest,
-    entry: ShardEntry,
-    store: ObjectStore,
-    cost: RequestCost,
-  ): Promise<ShardReader> {
-    const reader = await this.shards.open(entry, store, cost);
-    if (
-      reader.docBase !== entry.docBase ||
-      reader.numDocs !== entry.numDocs ||
-      reader.stats.indexScale !== manifest.impact.scale
-    ) {
-      throw new CspladeError(
-        'shard_mismatch',
-        `shard ${entry.key} holds docs ${reader.docBase}+${reader.numDocs} at scale ${reader.stats.indexScale}, ` +
-          `but the manifest says ${entry.docBase}+${entry.numDocs} at scale ${manifest.impact.scale}`,
-      );
-    }
-    return reader;
-  }
-
-  async #fetchAndScore(
-    entry: ShardEntry,
-    reader: ShardReader,
-    terms: readonly QueryTerm[],
-    reads: readonly BlobRange[],
-    k: number,
-    store: ObjectStore,
-  ): Promise<ShardAnswer> {
-    const postings = await this.shards.postings(
-      entry,
-      reader,
-      terms.map((t) => t.term),
-      reads,
-      store,
-    );
-    // Synchronous from here: every byte is in memory.
-    const scoring = this.options.now();
-    const top = this.#algorithm.search({
-      numDocs: reader.numDocs,
-      terms: terms.map((t) => ({ term: t.term, weight: t.quantized, postings: postings.get(t.term)! })),
-      k,
-    });
-    return { entry, reader, postings, top, scoreMs: this.options.now() - scoring };
+    return { body, cost: io.cost };
   }
 
   /**
-   * Most store requests this query may make: the configured budget, and for the default plan
-   * 1 + (1 + maxReadsPerShard) × shards (manifest, hot region and postings reads per shard).
+   * Reads what a version's first queries need — manifest, encoder assets, routing object, every shard's
+   * hot region — into this isolate and the shared cache, so the first user after a publish does not pay
+   * the cold path. Run by the Worker's scheduled handler and by POST /v1/indexes/:index/warm.
    */
-  #ceiling(manifest: IndexManifest): number {
-    const perShard = (this.options.readPlan ?? DEFAULT_READ_PLAN).maxReadsPerShard;
-    return Math.min(this.options.subrequestBudget ?? 50, 1 + (1 + perShard) * manifest.shards.length);
+  async warm(
+    index: string,
+    defer?: (task: Promise<unknown>) => void,
+  ): Promise<{ index: string; version: string; subrequests: number; bytes: number }> {
+    const io = this.io(defer);
+    const store = this.tiers.view(io);
+    const manifest = await this.catalog.resolve(store, index);
+    await this.codecs.forManifest(store, manifest);
+    await Promise.all(manifest.shards.map((entry) => this.shards.open(entry, io)));
+    if (manifest.approximate) await this.approximate.warm(manifest, io);
+    return { index, version: manifest.version, subrequests: io.cost.subrequests, bytes: io.cost.bytes };
   }
 
-  #merge(answers: readonly ShardAnswer[], k: number, indexScale: number, queryScale: number) {
-    const sorted = [...answers].sort((a, b) => a.entry.docBase - b.entry.docBase);
-    const merged = mergeTopK(
-      sorted.map((a) => ({ docs: a.top.docs.map((d) => d + a.entry.docBase), scores: a.top.scores })),
-      k,
-    );
-    return Array.from(merged.docs, (doc, i) => {
-      const answer = shardOf(sorted, doc);
-      const local = doc - answer.entry.docBase;
-      const hit: Hit = {
-        id: answer.reader.externalId(local),
-        score: dequantizeScore(merged.scores[i], indexScale, queryScale),
-      };
-      return { hit, answer, local };
-    });
+  async #searchExact(
+    manifest: IndexManifest,
+    terms: readonly QueryTerm[],
+    k: number,
+    io: QueryIo,
+    failed: FailedShard[],
+    scaleOf: (score: number) => number,
+    tokenOf: (term: number) => string,
+    queryScale: number,
+  ): Promise<Located[]> {
+    const { hits, failed: lost } = await this.#exact.search(manifest, terms, k, io);
+    failed.push(...lost);
+    if (manifest.shards.length > 0 && lost.length === manifest.shards.length) {
+      throw new ApiError(
+        503,
+        'no_shard_answered',
+        `no shard of ${manifest.index} ${manifest.version} answered: ${lost.map((f) => `${f.shard}: ${f.message}`).join('; ')}`,
+      );
+    }
+    const shardIndex = new Map(manifest.shards.map((s, i) => [s.key, i]));
+    return hits.map((h: ExactHit) => ({
+      hit: { id: h.answer.reader.externalId(h.local), score: scaleOf(h.score) },
+      shard: shardIndex.get(h.answer.entry.key)!,
+      local: h.local,
+      explain: () =>
+        explainHit(
+          { terms, postings: h.answer.postings, indexScale: manifest.impact.scale, queryScale, tokenOf },
+          h.local,
+        ),
+    }));
   }
 
   /** Attaches stored fields to hits; returns the shards whose records could not be read. */
   async #attachFields(
-    hits: { hit: Hit; answer: ShardAnswer; local: number }[],
+    manifest: IndexManifest,
+    located: readonly Located[],
     fields: readonly string[],
+    io: QueryIo,
   ): Promise<FailedShard[]> {
-    const byShard = new Map<ShardAnswer, { hit: Hit; local: number }[]>();
-    for (const h of hits) {
-      const list = byShard.get(h.answer) ?? [];
-      list.push(h);
-      byShard.set(h.answer, list);
-    }
+    const byShard = new Map<number, Located[]>();
+    for (const l of located) byShard.set(l.shard, [...(byShard.get(l.shard) ?? []), l]);
     const lost: FailedShard[] = [];
     await Promise.all(
-      [...byShard].map(async ([answer, list]) => {
-        if (!answer.reader.hasStoredFields) {
-          for (const h of list) h.hit.fields = {};
-          return;
-        }
+      [...byShard].map(async ([shard, list]) => {
+        const entry = manifest.shards[shard];
         try {
-          const docs = await withRetry(() => answer.reader.storedFields(list.map((h) => h.local)), {
-            timeoutMs: this.options.shardTimeoutMs,
-            shard: answer.entry.key,
-          });
-          list.forEach((h, i) => {
+          const reader = await this.shards.open(entry, io);
+          if (!reader.hasStoredFields) {
+            for (const l of list) l.hit.fields = {};
+            return;
+          }
+          const docs = await this.shards.storedFields(
+            entry,
+            reader,
+            list.map((l) => l.local),
+            io,
+          );
+          list.forEach((l, i) => {
             const record = docs[i] as unknown as Record<string, unknown>;
             const picked: Record<string, unknown> = {};
             for (const f of fields) if (record[f] !== undefined) picked[f] = record[f];
-            h.hit.fields = picked;
+            l.hit.fields = picked;
           });
         } catch (error) {
-          lost.push(this.#failure(answer.entry, error));
+          lost.push(this.#exact.failure(entry, error));
         }
       }),
     );
     return lost;
   }
-
-  #failure(entry: ShardEntry, error: unknown): FailedShard {
-    if (!isRetryable(error)) this.shards.forget(entry.key);
-    if (error instanceof CspladeError) return { shard: entry.key, code: error.code, message: error.message };
-    return { shard: entry.key, code: 'shard_error', message: `shard ${entry.key} failed: ${String(error)}` };
-  }
-}
-
-/** The answer whose doc range holds global doc `doc` (answers sorted by docBase). */
-function shardOf(sorted: readonly ShardAnswer[], doc: number): ShardAnswer {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >>> 1;
-    if (sorted[mid].entry.docBase <= doc) lo = mid;
-    else hi = mid - 1;
-  }
-  return sorted[lo];
 }

@@ -1,65 +1,54 @@
 /**
- * Open shards of the served versions, kept in the isolate. Opening a shard is one range read of its hot
- * region plus footer (offsets from the manifest), answered from the Cache API when one is given; the
- * decoded reader is kept in an LRU bounded by hot-region bytes. Postings are prefetched with the read
- * plan of read-plan.ts through the request's metered store into the isolate's RangeCache, and the
- * reader's own reads are then served from that cache: every byte a request costs goes through its meter,
- * and a warm query finds everything in memory.
+ * Open shards of the served versions, for exact search. Opening a shard is one range read of its hot
+ * region plus footer (offsets from the manifest); postings are read with the request's planned reads;
+ * both go through the byte tiers (isolate memory → shared cache → metered store), so every byte a request
+ * costs is counted and a warm query reads nothing. Decoded readers are kept in an LRU bounded by their
+ * hot-region bytes, decoded posting lists in one bounded by their blob bytes.
  */
-
 import type { ShardEntry } from '../../shared/index/manifest.ts';
 import type { ByteSource } from '../../shared/io/byte-source.ts';
 import type { PostingList } from '../../shared/postings/posting-list.ts';
 import { FOOTER_BYTES } from '../../shared/shard/format.ts';
 import { openShard, type ShardReader } from '../../shared/shard/reader.ts';
+import type { StoredDocument } from '../../shared/shard/stored-fields.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { ByteLru } from './byte-lru.ts';
+import type { ByteTiers, QueryIo } from './byte-tiers.ts';
 import { meteredStore, type RequestCost } from './metered-store.ts';
-import { RangeCache } from './range-cache.ts';
-import type { BlobRange } from './read-plan.ts';
-
-/** A second-level cache for hot regions that outlives the isolate (the Workers Cache API). */
-export interface HotRegionCache {
-  match(key: string): Promise<Uint8Array | undefined>;
-  put(key: string, bytes: Uint8Array): Promise<void>;
-}
+import type { NeededRange } from './read-planner.ts';
 
 export interface ShardPoolOptions {
   /** Bytes of hot regions (decoded readers) kept in the isolate. */
   readonly maxHotBytes: number;
-  /** Bytes of postings ranges kept in the isolate. */
+  /** Bytes of decoded posting lists kept in the isolate. */
   readonly maxPostingsBytes: number;
-  readonly hotRegionCache?: HotRegionCache;
 }
 
 export class ShardPool {
   readonly #readers: ByteLru<Promise<ShardReader>>;
-  readonly #ranges: RangeCache;
-  /** Decoded posting lists (views into #ranges' bytes) by shard key and term. */
+  /** Decoded posting lists (views into blob copies) by shard key and term. */
   readonly #lists: ByteLru<PostingList>;
   readonly #fallback: { store: ObjectStore; cost: RequestCost };
 
   /**
-   * `store` is the unmetered store: the reader falls back to it only if a prefetched range was evicted
-   * between the prefetch and the reader's read (a query larger than the whole postings cache).
+   * `store` is the unmetered store: a reader falls back to it only if a range planned for it was evicted
+   * from the isolate between the read and the decoding (a query larger than the whole cache).
    */
   constructor(
-    private readonly store: ObjectStore,
-    private readonly options: ShardPoolOptions,
+    store: ObjectStore,
+    private readonly tiers: ByteTiers,
+    options: ShardPoolOptions,
   ) {
     this.#fallback = meteredStore(store);
     this.#readers = new ByteLru(options.maxHotBytes);
-    this.#ranges = new RangeCache(options.maxPostingsBytes);
-    // The lists share their bytes with #ranges, so this bound costs memory only for lists whose range
-    // was evicted meanwhile: at worst twice maxPostingsBytes in all.
     this.#lists = new ByteLru(options.maxPostingsBytes);
   }
 
-  /** The open reader of a shard; `store`/`cost` are the request's. */
-  open(entry: ShardEntry, store: ObjectStore, cost: RequestCost): Promise<ShardReader> {
+  /** The open reader of a shard, reading its hot region through the request's io when not open yet. */
+  open(entry: ShardEntry, io: QueryIo): Promise<ShardReader> {
     const cached = this.#readers.get(entry.key);
     if (cached) return cached;
-    const opening = this.#open(entry, store, cost);
+    const opening = this.#open(entry, io);
     this.#readers.set(entry.key, opening, entry.hotRegion.length + FOOTER_BYTES);
     // Forget a failed open, unless a retry has already put a newer attempt in its place.
     opening.catch(() => {
@@ -68,37 +57,25 @@ export class ShardPool {
     return opening;
   }
 
-  /** Whether a shard's reader is in the isolate (opening it costs no read). */
-  isOpen(key: string): boolean {
-    return this.#readers.has(key);
-  }
-
-  /** The blobs of `terms` (present in the shard) whose bytes are not in the isolate yet. */
-  missingBlobs(entry: ShardEntry, reader: ShardReader, terms: readonly number[]): BlobRange[] {
-    const blobs: BlobRange[] = [];
+  /** The byte ranges of the blobs of `terms` whose lists are not decoded in the isolate. */
+  missingBlobs(entry: ShardEntry, reader: ShardReader, terms: readonly number[]): NeededRange[] {
+    const ranges: NeededRange[] = [];
     for (const term of terms) {
       if (this.#lists.has(listId(entry.key, term))) continue;
       const info = reader.termInfo(term);
-      if (info && !this.#ranges.find(entry.key, info.offset, info.length)) blobs.push(info);
+      if (info && !this.tiers.memory.find(entry.key, info.offset, info.length)) {
+        ranges.push({ key: entry.key, offset: info.offset, length: info.length });
+      }
     }
-    return blobs;
+    return ranges;
   }
 
-  /**
-   * Makes planned reads through the request's store, keeps their bytes in the isolate, then decodes the
-   * postings of `terms` (the reader's own reads are served from those bytes).
-   */
+  /** The decoded posting lists of `terms` (their bytes already read into the isolate by the caller). */
   async postings(
     entry: ShardEntry,
     reader: ShardReader,
     terms: readonly number[],
-    reads: readonly BlobRange[],
-    store: ObjectStore,
   ): Promise<Map<number, PostingList>> {
-    const fetched = await Promise.all(reads.map((r) => store.getRange(entry.key, r.offset, r.length)));
-    reads.forEach((r, i) => {
-      this.#ranges.put(entry.key, r.offset, fetched[i]);
-    });
     // Lists decoded (and CRC-checked) by an earlier query are reused as they are: a warm query
     // neither reads nor re-checks its postings.
     const out = new Map<number, PostingList>();
@@ -117,56 +94,62 @@ export class ShardPool {
     return out;
   }
 
+  /** Stored records of a shard's hits, read through the request's io (metered, cached). */
+  storedFields(
+    entry: ShardEntry,
+    reader: ShardReader,
+    localDocs: readonly number[],
+    io: QueryIo,
+  ): Promise<StoredDocument[]> {
+    return reader.storedFieldsWith(localDocs, async (offset, length) => {
+      const [bytes] = await this.tiers.read([{ key: entry.key, offset, length }], io);
+      return bytes;
+    });
+  }
+
   /** Drops everything cached for a shard found corrupt, so the next request reads it again. */
   forget(key: string): void {
     this.#readers.delete(key);
-    this.#ranges.forget(key);
+    this.tiers.forget(key);
     const prefix = listId(key, 0).slice(0, -1);
     for (const id of [...this.#lists.keys()]) if (id.startsWith(prefix)) this.#lists.delete(id);
   }
 
-  /**
-   * Reads the readers made outside any prefetch (stored-field records and their offsets table, or a
-   * range evicted before use), counted isolate-wide: a request adds the growth during its own calls.
-   */
+  /** Reads made outside any plan (a range evicted before use), counted isolate-wide. */
   get fallbackCost(): RequestCost {
     return this.#fallback.cost;
   }
 
   get cachedBytes(): { hot: number; postings: number } {
-    return { hot: this.#readers.bytes, postings: this.#ranges.bytes };
+    return { hot: this.#readers.bytes, postings: this.#lists.bytes + this.tiers.memory.bytes };
   }
 
-  async #open(entry: ShardEntry, store: ObjectStore, cost: RequestCost): Promise<ShardReader> {
+  async #open(entry: ShardEntry, io: QueryIo): Promise<ShardReader> {
     const { offset, length } = entry.hotRegion;
-    const cacheKey = `${entry.key}#hot=${offset}+${length}`;
-    let hot = await this.options.hotRegionCache?.match(cacheKey).catch(() => undefined);
-    if (hot && hot.length === length + FOOTER_BYTES) {
-      cost.cacheHits++;
-    } else {
-      hot = await store.getRange(entry.key, offset, length + FOOTER_BYTES);
-      // The Cache API is best effort: a failed put costs a cold read later, never an answer.
-      await this.options.hotRegionCache?.put(cacheKey, hot).catch(() => undefined);
-    }
-    this.#ranges.put(entry.key, offset, hot);
-    const reader = await openShard(
-      this.#source(entry),
+    const [hot] = await this.tiers.read([{ key: entry.key, offset, length: length + FOOTER_BYTES }], io, {
+      keep: false,
+    });
+    return openShard(
+      this.#source(entry, offset, hot),
       { hotOffset: offset, hotLength: length },
       { coalesceGap: 0 },
     );
-    // The reader keeps views into `hot`; drop the range copy so hot bytes are counted once (in #readers).
-    this.#ranges.forgetRange(entry.key, offset, hot.length);
-    return reader;
   }
 
-  /** What the reader reads through: the isolate's ranges first, the unmetered store as a last resort. */
-  #source(entry: ShardEntry): ByteSource {
+  /** What the reader reads through: its hot bytes, the isolate's ranges, the unmetered store as a last resort. */
+  #source(entry: ShardEntry, hotOffset: number, hot: Uint8Array): ByteSource {
     return {
       name: entry.key,
       size: entry.size,
-      read: async (offset, length) =>
-        this.#ranges.find(entry.key, offset, length) ??
-        (await this.#fallback.store.getRange(entry.key, offset, length)),
+      read: async (offset, length) => {
+        if (offset >= hotOffset && offset + length <= hotOffset + hot.length) {
+          return hot.subarray(offset - hotOffset, offset - hotOffset + length);
+        }
+        return (
+          this.tiers.memory.find(entry.key, offset, length) ??
+          (await this.#fallback.store.getRange(entry.key, offset, length))
+        );
+      },
     };
   }
 }

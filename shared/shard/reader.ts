@@ -264,9 +264,21 @@ export class ShardReader {
 
   /** Stored records of `localDocs`, in the order asked (ShardRequestError without stored fields). */
   async storedFields(localDocs: readonly number[]): Promise<StoredDocument[]> {
+    return this.storedFieldsWith(localDocs, (offset, length) => this.source.read(offset, length));
+  }
+
+  /**
+   * The same, reading through `read` instead of the shard's own source: the edge passes the request's
+   * metered, cached reader so stored-field bytes are counted like every other byte of the request.
+   */
+  async storedFieldsWith(
+    localDocs: readonly number[],
+    read: (offset: number, length: number) => Promise<Uint8Array>,
+  ): Promise<StoredDocument[]> {
     for (const d of localDocs) this.checkDoc(d);
+    const source: ByteSource = { name: this.name, size: this.source.size, read };
     return this.storedReader().read(localDocs, (offset, length) =>
-      readChecked(this.source, offset, length, 'stored fields', this.name),
+      readChecked(source, offset, length, 'stored fields', this.name),
     );
   }
 

@@ -1,12 +1,12 @@
 /**
- * Benchmark of the ObjectStore backends and the caching decorator.
+ * Benchmark of the ObjectStore backends and of the edge's isolate byte tier in front of them.
  *
  *   npm run bench:store -- [--reads 2000] [--puts 200] [--no-s3]
  *
  * Prints one JSON object (progress on stderr); each figure is the best of three rounds. Baselines measured in
  * the same run:
  * - random 4 KiB range reads: MemoryObjectStore (no I/O) is the baseline; the local folder (page cache hot),
- *   caching(local folder) once warm, and S3 on a throwaway radosgw (started here unless S3_ENDPOINT is set)
+ *   the edge's byte tiers over the local folder once warm, and S3 on a throwaway radosgw (started here unless S3_ENDPOINT is set)
  *   are reported as ratios of its time per read;
  * - 64 KiB puts: the local folder without fsync is the baseline for the durable (fsync) local folder and S3.
  */
@@ -16,7 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { caching } from '../../shared/store/caching.ts';
+import { ByteTiers } from '../../edge/search/byte-tiers.ts';
+import { meteredStore } from '../../edge/search/metered-store.ts';
 import { LocalFolderObjectStore } from '../../shared/store/local-folder.node.ts';
 import { MemoryObjectStore } from '../../shared/store/memory.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
@@ -24,6 +25,17 @@ import { S3ObjectStore, s3ClientConfig } from '../../shared/store/s3.ts';
 import { numberArg } from './args.ts';
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
+
+/** `store` read through the edge's byte tiers (isolate memory first), as the edge reads index files. */
+function throughTiers(store: ObjectStore): ObjectStore {
+  const tiers = new ByteTiers(64 * 1024 * 1024);
+  const metered = meteredStore(store);
+  const io = { store: metered.store, cost: metered.cost, budgetLeft: () => Infinity, defer: () => {} };
+  return {
+    ...store,
+    getRange: async (key, offset, length) => (await tiers.read([{ key, offset, length }], io))[0],
+  };
+}
 const reads = numberArg('reads', 2000);
 const puts = numberArg('puts', 200);
 const withS3 = !process.argv.includes('--no-s3');
@@ -117,7 +129,7 @@ try {
   const memory = new MemoryObjectStore();
   const local = new LocalFolderObjectStore(join(folder, 'durable'));
   const localFast = new LocalFolderObjectStore(join(folder, 'fast'), { durable: false });
-  const cached = caching(local, { maxBytes: 64 * 1024 * 1024 });
+  const cached = throughTiers(local);
   for (const store of [memory, local]) await store.put('blob', blob);
   if (s3) await s3.store.put('blob', blob);
 

@@ -153,7 +153,9 @@ describe('cost report', () => {
     const shards = built.manifest.shards.length;
     expect(coldBody.debug!.subrequests).toBeGreaterThanOrEqual(2 + shards);
     expect(coldBody.debug!.subrequests).toBeLessThanOrEqual(1 + 4 * shards);
-    expect(cold.headers.get('x-csplade-cost')).toMatch(/^subrequests=\d+; bytes=\d+; cache_hits=0$/);
+    expect(cold.headers.get('x-csplade-cost')).toMatch(
+      /^subrequests=\d+; bytes=\d+; cache_hits=0; memory_hits=\d+$/,
+    );
     const warm = await a.request('/v1/indexes/demo/search', post({ query: 'brown fox', debug: true }));
     const warmBody = (await warm.json()) as SearchBody;
     expect(warmBody.debug).toMatchObject({ subrequests: 0, bytes: 0 });

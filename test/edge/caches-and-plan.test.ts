@@ -1,13 +1,14 @@
 /**
  * The isolate's building blocks on their own: the byte-bounded LRU, the range cache's containment and
- * straddling lookups, and the postings read planner (fewest bytes for a number of reads, the budget, the
- * per-shard cap, the overread target) checked against brute force over every set of splits.
+ * straddling lookups, and the read planner (coalescing by modelled latency, the budget, the connection
+ * limit) checked by property tests over random query shapes.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ByteLru } from '../../edge/search/byte-lru.ts';
+import { runLimited } from '../../edge/search/byte-tiers.ts';
 import { RangeCache } from '../../edge/search/range-cache.ts';
-import { type BlobRange, planReads } from '../../edge/search/read-plan.ts';
+import { modelledLatency, planRanges, REQUEST_COST_MS } from '../../edge/search/read-planner.ts';
 
 describe('ByteLru', () => {
   it('evicts least recently used entries to stay within its bytes, and skips values larger than it', () => {
@@ -54,121 +55,109 @@ describe('RangeCache', () => {
   });
 });
 
-describe('planReads', () => {
-  const plan = (shards: BlobRange[][], maxReads = 100, maxReadsPerShard = 3, maxOverread = 1) =>
-    planReads(shards, maxReads, { maxReadsPerShard, maxOverread, minSplitGap: 0 });
-
-  it('covers every blob, never splits touching blobs, and splits at the widest gaps', () => {
-    const shard = [
-      { offset: 0, length: 10 },
-      { offset: 10, length: 10 }, // touches the first
-      { offset: 25, length: 5 }, // gap 5
-      { offset: 1000, length: 10 }, // gap 970
-      { offset: 1100, length: 10 }, // gap 90
-    ];
-    expect(plan([shard], 100, 3).reads).toEqual([
-      [
-        { offset: 0, length: 30 },
-        { offset: 1000, length: 10 },
-        { offset: 1100, length: 10 },
-      ],
-    ]);
-    expect(plan([shard], 100, 2).reads[0]).toEqual([
-      { offset: 0, length: 30 },
-      { offset: 1000, length: 110 },
-    ]);
+describe('planRanges (the read planner)', () => {
+  const model = { ttfbMedianMs: 30, bandwidthMBps: 55, connections: 6 };
+  const rangeArb = fc.record({
+    key: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'),
+    offset: fc.integer({ min: 0, max: 20_000_000 }),
+    length: fc.integer({ min: 1, max: 400_000 }),
   });
 
-  it('stops splitting when the overread target is met, and at the budget', () => {
-    const shard = [
-      { offset: 0, length: 100 },
-      { offset: 150, length: 100 },
-    ];
-    expect(plan([shard], 100, 3, 2).reads[0]).toHaveLength(1); // 250 bytes for 200 needed: within 2×
-    expect(plan([shard, shard], 2, 3, 1).reads.map((r) => r.length)).toEqual([1, 1]);
-  });
-
-  it('counts a blob listed twice once (found by the property below)', () => {
-    const result = plan(
+  it('reads near ranges of one object together and far ones apart, never mixing objects', () => {
+    const reads = planRanges(
       [
-        [
-          { offset: 0, length: 1 },
-          { offset: 2, length: 1 },
-          { offset: 2, length: 1 },
-        ],
+        { key: 'a', offset: 0, length: 100 },
+        { key: 'a', offset: 200, length: 100 }, // 100-byte gap: far cheaper than a first byte
+        { key: 'b', offset: 300, length: 100 }, // same offsets, other object: its own read
       ],
-      2,
+      model,
+      50,
     );
-    expect(result.bytesNeeded).toBe(2);
-    expect(result.reads[0]).toEqual([
-      { offset: 0, length: 1 },
-      { offset: 2, length: 1 },
+    expect(reads).toEqual([
+      { key: 'a', offset: 0, length: 300, parts: [0, 1] },
+      { key: 'b', offset: 300, length: 100, parts: [2] },
     ]);
+    // 100 MB apart: transferring the gap costs more than a request on a free connection.
+    const far = planRanges(
+      [
+        { key: 'a', offset: 0, length: 100 },
+        { key: 'a', offset: 100_000_000, length: 100 },
+      ],
+      model,
+      50,
+    );
+    expect(far).toHaveLength(2);
   });
 
-  it('spends the budget where it saves the most bytes across shards (brute force)', () => {
-    const blob = fc.record({
-      offset: fc.integer({ min: 0, max: 10_000 }),
-      length: fc.integer({ min: 1, max: 300 }),
-    });
+  it('merges more when the budget demands it', () => {
+    const needed = Array.from({ length: 10 }, (_, i) => ({ key: 'a', offset: i * 50_000_000, length: 10 }));
+    expect(planRanges(needed, model, 50)).toHaveLength(10);
+    expect(planRanges(needed, model, 3)).toHaveLength(3);
+  });
+
+  it('over random query shapes: covers every range once, keeps within the budget, never loses latency', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.array(blob, { maxLength: 6 }), { minLength: 1, maxLength: 3 }),
-        fc.integer({ min: 1, max: 8 }),
-        (shards, budget) => {
-          const result = plan(shards, budget, 3, 1);
-          let reads = 0;
-          shards.forEach((blobs, s) => {
-            for (const b of blobs) {
-              expect(
-                result.reads[s].some(
-                  (r) => r.offset <= b.offset && b.offset + b.length <= r.offset + r.length,
-                ),
-              ).toBe(true);
+        fc.array(rangeArb, { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 60 }),
+        (needed, budget) => {
+          const keys = new Set(needed.map((r) => r.key)).size;
+          const reads = planRanges(needed, model, budget);
+          // Every needed range lies inside exactly the read that lists it, of its own object.
+          const covered = new Array(needed.length).fill(0);
+          for (const read of reads) {
+            for (const p of read.parts) {
+              covered[p]++;
+              const r = needed[p];
+              expect(read.key).toBe(r.key);
+              expect(r.offset >= read.offset && r.offset + r.length <= read.offset + read.length).toBe(true);
             }
-            expect(result.reads[s].length).toBeLessThanOrEqual(3);
-            reads += result.reads[s].length;
-          });
-          const withBlobs = shards.filter((b) => b.length > 0).length;
-          expect(reads).toBeLessThanOrEqual(Math.max(budget, withBlobs));
-          const planned = result.reads.flat().reduce((n, r) => n + r.length, 0);
-          expect(planned).toBe(result.bytesPlanned);
-          expect(planned).toBe(bestBytes(shards, Math.max(budget, withBlobs)));
+          }
+          expect(covered.every((n) => n === 1)).toBe(true);
+          // Within the budget whenever it can be (one read per object at least).
+          expect(reads.length).toBeLessThanOrEqual(Math.max(budget, keys));
+          // Merging was only kept where it did not make the plan costlier than reading every run apart.
+          if (budget >= needed.length) {
+            const apart = planRanges(
+              needed,
+              { ...model, ttfbMedianMs: 0, bandwidthMBps: 1e-9 },
+              needed.length,
+            );
+            const cost = (plan: typeof reads) =>
+              modelledLatency(
+                plan.map((r) => r.length),
+                model,
+              ) +
+              REQUEST_COST_MS * plan.length;
+            expect(cost(reads)).toBeLessThanOrEqual(cost(apart) + 1e-6);
+          }
         },
       ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('the executor never has more reads in flight than connections', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 1, max: 8 }), async (n, limit) => {
+        let inFlight = 0;
+        let peak = 0;
+        const done: number[] = [];
+        await runLimited(
+          Array.from({ length: n }, (_, i) => i),
+          limit,
+          async (i) => {
+            inFlight++;
+            peak = Math.max(peak, inFlight);
+            await new Promise((resolve) => setTimeout(resolve, (i * 7) % 3));
+            inFlight--;
+            done.push(i);
+          },
+        );
+        expect(peak).toBeLessThanOrEqual(limit);
+        expect(done.sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+      }),
+      { numRuns: 40 },
     );
   });
 });
-
-/** Fewest bytes reachable with at most `budget` reads and ≤ 3 per shard: try every split set. */
-function bestBytes(shards: BlobRange[][], budget: number): number {
-  const options = shards.map((blobs) => {
-    const runs: { offset: number; end: number }[] = [];
-    for (const b of [...blobs].sort((x, y) => x.offset - y.offset)) {
-      const last = runs[runs.length - 1];
-      if (last && b.offset <= last.end) last.end = Math.max(last.end, b.offset + b.length);
-      else runs.push({ offset: b.offset, end: b.offset + b.length });
-    }
-    if (runs.length === 0) return [{ reads: 0, bytes: 0 }];
-    const gaps = runs.slice(1).map((r, i) => r.offset - runs[i].end);
-    const span = runs[runs.length - 1].end - runs[0].offset;
-    const out: { reads: number; bytes: number }[] = [];
-    for (let mask = 0; mask < 1 << gaps.length; mask++) {
-      const chosen = gaps.filter((_, i) => mask & (1 << i));
-      if (chosen.length > 2) continue;
-      out.push({ reads: chosen.length + 1, bytes: span - chosen.reduce((a, b) => a + b, 0) });
-    }
-    return out;
-  });
-  let best = Number.POSITIVE_INFINITY;
-  const walk = (s: number, reads: number, bytes: number) => {
-    if (reads > budget) return;
-    if (s === options.length) {
-      best = Math.min(best, bytes);
-      return;
-    }
-    for (const o of options[s]) walk(s + 1, reads + o.reads, bytes + o.bytes);
-  };
-  walk(0, 0, 0);
-  return best;
-}

@@ -4,12 +4,24 @@
  * manifest and CURRENT through the same layout and codec the batch job uses. Also scores queries the
  * slow, obvious way (exhaustive dot products over the same quantized vectors) as the expected answer.
  */
+
+import { type BuiltApproximateFile, buildApproximateFile } from '../../../shared/approximate/build.ts';
+import type { ApproximateBuildSettings } from '../../../shared/approximate/format.ts';
+import { approximateEntries } from '../../../shared/approximate/index-files.ts';
 import { Bm25Encoder } from '../../../shared/encoders/bm25/bm25-encoder.ts';
 import { Bm25StatsBuilder } from '../../../shared/encoders/bm25/stats.ts';
-import { assetKey, currentKey, manifestKey, shardKey } from '../../../shared/index/layout.ts';
+import {
+  approximateKey,
+  assetKey,
+  currentKey,
+  manifestKey,
+  routingKey,
+  shardKey,
+} from '../../../shared/index/layout.ts';
 import type { IndexManifest, ShardEntry } from '../../../shared/index/manifest.ts';
 import { encodeCurrentPointer, encodeManifest } from '../../../shared/index/manifest-codec.ts';
-import { shardEntryOf } from '../../../shared/index/shard-entry.ts';
+import { checksumHex, shardEntryOf } from '../../../shared/index/shard-entry.ts';
+import { crc32 } from '../../../shared/shard/checksum.ts';
 import { writeShard } from '../../../shared/shard/writer.ts';
 import { impactScale, maxWeightOf, quantizeQuery, quantizeVector } from '../../../shared/sparse/quantize.ts';
 import type { QuantizedVector, SparseVector } from '../../../shared/sparse/types.ts';
@@ -52,7 +64,17 @@ export const SAMPLE_DOCS: TestDocument[] = [
 /** Writes version `version` of `index` with `shards` shards (documents split in order) and moves CURRENT. */
 export async function buildTestIndex(
   target: ObjectStore,
-  options: { index: string; version: string; docs?: TestDocument[]; shards?: number; moveCurrent?: boolean },
+  options: {
+    index: string;
+    version: string;
+    docs?: TestDocument[];
+    shards?: number;
+    moveCurrent?: boolean;
+    /** Approximate-search files: written by default (default mode exact); false leaves them out. */
+    approximate?:
+      | false
+      | { defaultMode?: 'exact' | 'approximate'; settings?: Partial<ApproximateBuildSettings> };
+  },
 ): Promise<BuiltIndex> {
   // Fresh, exactly sized copies: Miniflare's Node-to-workerd proxy rejects views into larger buffers
   // (msgpackr returns pooled Node Buffers), which is how a test reaches a local R2 bucket.
@@ -72,7 +94,8 @@ export async function buildTestIndex(
   const vectors = floats.map((v) => quantizeVector(v, scale, bits));
   const { index, version } = options;
   const per = Math.ceil(docs.length / shardCount);
-  const shards: ShardEntry[] = [];
+  let shards: ShardEntry[] = [];
+  const approximateFiles: { key: string; built: BuiltApproximateFile }[] = [];
   for (let s = 0; s < shardCount; s++) {
     const from = s * per;
     const to = Math.min(docs.length, from + per);
@@ -89,6 +112,30 @@ export async function buildTestIndex(
     const key = shardKey(index, version, s);
     await store.put(key, written.bytes);
     shards.push(shardEntryOf(key, written));
+    if (options.approximate !== false) {
+      const built = buildApproximateFile({
+        vectors: vectors.slice(from, to),
+        externalIds: part.map((d) => d.id),
+        impactBits: bits,
+        vocabSize: encoder.vocabSize,
+        settings: options.approximate?.settings,
+      });
+      const approxKey = approximateKey(index, version, s);
+      await store.put(approxKey, built.bytes);
+      approximateFiles.push({ key: approxKey, built });
+    }
+  }
+  let approximate: IndexManifest['approximate'];
+  if (options.approximate !== false) {
+    const { routing, entries } = approximateEntries(approximateFiles);
+    shards = shards.map((entry, s) => ({ ...entry, approximate: entries[s] }));
+    const key = routingKey(index, version);
+    await store.put(key, routing);
+    approximate = {
+      routing: { key, size: routing.length, checksum: checksumHex(crc32(routing)) },
+      defaultMode: options.approximate?.defaultMode ?? 'exact',
+      settings: { ...approximateFiles[0].built.settings },
+    };
   }
   const description = encoder.describe();
   const assets: Record<string, string> = {};
@@ -107,6 +154,7 @@ export async function buildTestIndex(
     docs: docs.length,
     postings: shards.reduce((n, s) => n + s.postings, 0),
     shards,
+    ...(approximate ? { approximate } : {}),
     stats: {},
   };
   await store.put(manifestKey(index, version), encodeManifest(manifest));

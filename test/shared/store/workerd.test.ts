@@ -1,13 +1,14 @@
 /**
  * The Workers side of the seam inside workerd itself (Miniflare), bundled the way wrangler bundles a
- * Worker: the R2 binding backend under the caching, retrying and counting decorators, as the edge will
- * stack them. Proves the runtime-neutral files need nothing from Node and behave there as in the suite.
+ * Worker: the R2 binding backend under the retrying and counting decorators, read through the edge's
+ * byte tiers (isolate memory in front of the store), as the edge stacks them. Proves the runtime-neutral files need nothing from Node and behave there as in the suite.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { startWorkerdScript } from '../../helpers/workerd-script.ts';
 
 const workerSource = `
-import { caching } from '../../../shared/store/caching.ts';
+import { ByteTiers } from '../../../edge/search/byte-tiers.ts';
+import { meteredStore } from '../../../edge/search/metered-store.ts';
 import { counting } from '../../../shared/store/counting.ts';
 import { retrying } from '../../../shared/store/retrying.ts';
 import { prefixed } from '../../../shared/store/prefixed.ts';
@@ -18,14 +19,16 @@ const codeOf = (promise) => promise.then(() => 'ok', (error) => error.code ?? St
 export default {
   async fetch(request, env) {
     const counted = counting(new R2BindingObjectStore(env.BUCKET, { name: 'BUCKET' }));
-    const cached = caching(retrying(counted), { maxBytes: 1 << 20, isImmutable: (key) => !key.endsWith('/CURRENT') });
-    const store = prefixed(cached, 'indexes/demo');
+    const store = prefixed(retrying(counted), 'indexes/demo');
+    const tiers = new ByteTiers(1 << 20);
+    const metered = meteredStore(store);
+    const io = { store: metered.store, cost: metered.cost, budgetLeft: () => 50, defer: () => {} };
     const bytes = Uint8Array.from({ length: 1000 }, (_, i) => i % 251);
     const created = await store.put('v1/shard-0', bytes, { ifNoneMatch: '*' });
     const again = await codeOf(store.put('v1/shard-0', bytes, { ifNoneMatch: '*' }));
     counted.reset();
-    const hot = await store.getRange('v1/shard-0', 900, 100);
-    const hotAgain = await store.getRange('v1/shard-0', 950, 50);
+    const [hot] = await tiers.read([{ key: 'v1/shard-0', offset: 900, length: 100 }], io);
+    const [hotAgain] = await tiers.read([{ key: 'v1/shard-0', offset: 950, length: 50 }], io);
     const readsAfterTwoRanges = counted.counts().total.requests;
     const pastEnd = await codeOf(store.getRange('v1/shard-0', 990, 20));
     const pointer = await store.put('CURRENT', new TextEncoder().encode('v1'));
@@ -46,7 +49,7 @@ export default {
       listed,
       rawKeys,
       absentAfterDelete: (await store.get('v1/shard-0')) === null,
-      cache: cached.stats(),
+      memoryHits: metered.cost.cacheHitsByTier.memory,
     });
   },
 };`;
@@ -55,7 +58,7 @@ const miniflare = await startWorkerdScript(workerSource, import.meta.dirname, { 
 afterAll(() => miniflare.dispose());
 
 describe('ObjectStore decorators over an R2 binding inside workerd', () => {
-  it('behaves as in the conformance suite, and the cache saves the second range read', async () => {
+  it('behaves as in the conformance suite, and the isolate tier saves the second range read', async () => {
     const response = await miniflare.dispatchFetch('http://store.test/');
     const result = (await response.json()) as Record<string, unknown>;
     expect(result).toMatchObject({
@@ -74,6 +77,6 @@ describe('ObjectStore decorators over an R2 binding inside workerd', () => {
       rawKeys: ['indexes/demo/CURRENT', 'indexes/demo/v1/shard-0'],
       absentAfterDelete: true,
     });
-    expect(result.cache).toMatchObject({ hits: 1 });
+    expect(result.memoryHits).toBe(1);
   });
 });

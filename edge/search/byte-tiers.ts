@@ -1,0 +1,170 @@
+/**
+ * The one road from "bytes a query needs" to the store. Index files are immutable per version (a new
+ * version has new keys), so every byte range can be cached forever under its object key and range:
+ *
+ *   isolate memory (byte-bounded LRU, RangeCache)  →  shared cache (the Workers Cache API, per location)
+ *   →  the store, through the read planner (coalesced ranges, ≤ connections in flight, within budget)
+ *
+ * Every store read goes through the request's metered (and, in benchmarks, network-modelled) store, so
+ * the request's cost report counts every byte and subrequest; hits are counted per tier. Callers that
+ * keep decoded objects of their own (shard readers, forward records, the routing index) ask for bytes
+ * with `keep: false` so the isolate does not hold them twice.
+ */
+
+import { DEFAULT_NETWORK_MODEL, type NetworkSession } from '../../shared/store/network-model.ts';
+import type { ObjectStore } from '../../shared/store/object-store.ts';
+import type { RequestCost } from './metered-store.ts';
+import { RangeCache } from './range-cache.ts';
+import { type NeededRange, type PlanModel, planRanges } from './read-planner.ts';
+
+/** A cache shared by isolates (the Workers Cache API), keyed by immutable object ranges. */
+export interface SharedRangeCache {
+  match(id: string): Promise<Uint8Array | undefined>;
+  put(id: string, bytes: Uint8Array): Promise<void>;
+}
+
+/** What one request reads through: its store view, its cost, its network session, its deferred work. */
+export interface QueryIo {
+  readonly store: ObjectStore;
+  readonly cost: RequestCost;
+  /** Present when a network model is on: Cache API calls hold one of its connections. */
+  readonly session?: NetworkSession;
+  /** Most store requests this request may still make. */
+  budgetLeft(): number;
+  /** Work that may finish after the response (Workers: waitUntil). */
+  defer(task: Promise<unknown>): void;
+}
+
+export interface ReadOptions {
+  /** Keep the bytes in the isolate's range cache (default true). */
+  readonly keep?: boolean;
+  /** Offer the bytes to the shared cache (default true). */
+  readonly share?: boolean;
+  /** Most store requests these reads may make (default: what the request has left). */
+  readonly maxReads?: number;
+}
+
+export class ByteTiers {
+  readonly memory: RangeCache;
+
+  constructor(
+    maxMemoryBytes: number,
+    private readonly shared?: SharedRangeCache,
+    private readonly model: PlanModel = DEFAULT_NETWORK_MODEL,
+  ) {
+    this.memory = new RangeCache(maxMemoryBytes);
+  }
+
+  /** The bytes of each needed range, in input order. */
+  async read(needed: readonly NeededRange[], io: QueryIo, options: ReadOptions = {}): Promise<Uint8Array[]> {
+    const out: (Uint8Array | undefined)[] = needed.map((r) => this.memory.find(r.key, r.offset, r.length));
+    for (const bytes of out) if (bytes) io.cost.hit('memory');
+    let missing = needed.map((_, i) => i).filter((i) => !out[i]);
+    if (missing.length > 0 && this.shared) {
+      const found = await Promise.all(missing.map((i) => this.#matchShared(needed[i], io)));
+      missing.forEach((i, j) => {
+        const bytes = found[j];
+        if (bytes && bytes.length === needed[i].length) {
+          out[i] = bytes;
+          io.cost.hit('shared');
+          if (options.keep !== false) this.memory.put(needed[i].key, needed[i].offset, bytes);
+        }
+      });
+      missing = missing.filter((i) => !out[i]);
+    }
+    if (missing.length > 0) {
+      const ranges = missing.map((i) => needed[i]);
+      const plan = planRanges(ranges, this.model, Math.max(1, options.maxReads ?? io.budgetLeft()));
+      await runLimited(plan, this.model.connections, async (read) => {
+        const bytes = await io.store.getRange(read.key, read.offset, read.length);
+        for (const p of read.parts) {
+          const r = ranges[p];
+          const start = r.offset - read.offset;
+          // A part of a coalesced read gets its own copy, so caching it does not pin the whole read.
+          const part =
+            read.parts.length === 1 && start === 0 && r.length === bytes.length
+              ? bytes
+              : bytes.slice(start, start + r.length);
+          out[missing[p]] = part;
+          if (options.keep !== false) this.memory.put(r.key, r.offset, part);
+          if (options.share !== false && this.shared)
+            io.defer(this.shared.put(rangeId(r), part).catch(() => undefined));
+        }
+      });
+    }
+    return out as Uint8Array[];
+  }
+
+  /**
+   * A whole immutable object (a manifest, an encoder asset): shared cache, then the store; null when
+   * absent. Callers decode and keep what they need, so the isolate does not hold the bytes here.
+   */
+  async readObject(key: string, io: QueryIo): Promise<Uint8Array | null> {
+    const id = `${key}#object`;
+    if (this.shared) {
+      const lookup = () => this.shared!.match(id).catch(() => undefined);
+      const hit = await (io.session ? io.session.slot(lookup) : lookup());
+      if (hit) {
+        io.cost.hit('shared');
+        return hit;
+      }
+    }
+    const object = await io.store.get(key);
+    if (object && this.shared) io.defer(this.shared.put(id, object.bytes).catch(() => undefined));
+    return object?.bytes ?? null;
+  }
+
+  /**
+   * The request's store as index readers should see it: objects of a version (immutable: their keys hold
+   * the version) through the tiers, everything else — CURRENT, listings — from the store.
+   */
+  view(io: QueryIo): ObjectStore {
+    return {
+      ...io.store,
+      get: async (key) => {
+        if (!isImmutableKey(key)) return io.store.get(key);
+        const bytes = await this.readObject(key, io);
+        return bytes ? { bytes, info: { key, size: bytes.length, etag: '' } } : null;
+      },
+      getRange: async (key, offset, length) => (await this.read([{ key, offset, length }], io))[0],
+      head: (key) => io.store.head(key),
+      put: (key, bytes, options) => io.store.put(key, bytes, options),
+      list: (prefix) => io.store.list(prefix),
+      listPrefixes: (prefix) => io.store.listPrefixes(prefix),
+      delete: (key) => io.store.delete(key),
+    };
+  }
+
+  /** Drops what the isolate holds of an object (found corrupt: the next request reads it again). */
+  forget(key: string): void {
+    this.memory.forget(key);
+  }
+
+  async #matchShared(range: NeededRange, io: QueryIo): Promise<Uint8Array | undefined> {
+    const lookup = () => this.shared!.match(rangeId(range)).catch(() => undefined);
+    return io.session ? io.session.slot(lookup) : lookup();
+  }
+}
+
+/** Keys inside a version folder never change once written (shared/index/layout.ts). */
+export function isImmutableKey(key: string): boolean {
+  return key.includes('/versions/');
+}
+
+/** The shared cache's key of an immutable range. */
+export function rangeId(range: NeededRange): string {
+  return `${range.key}#${range.offset}+${range.length}`;
+}
+
+/** Runs `task` over `items` in order with at most `limit` in flight. */
+export async function runLimited<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await task(items[next++]);
+  });
+  await Promise.all(lanes);
+}
