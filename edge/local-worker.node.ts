@@ -56,6 +56,11 @@ export interface LocalWorkerOptions {
   readonly persistTo?: string;
   /** Port on 127.0.0.1 for real HTTP clients (autocannon, curl); default 0, a free one. */
   readonly port?: number;
+  /**
+   * Where the Cache API keeps its entries: a folder (shared by the workers started over it), false for
+   * memory (a fresh, empty cache); default `<persistTo>/cache` when persistTo is given.
+   */
+  readonly cachePersist?: string | false;
 }
 
 export interface LocalWorker {
@@ -89,9 +94,12 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
     compatibilityFlags: config.compatibility_flags,
     bindings: { ...config.vars, ...options.vars },
     r2Buckets: ['BUCKET'],
-    ...(options.persistTo
-      ? { r2Persist: options.persistTo, cachePersist: join(options.persistTo, 'cache') }
-      : {}),
+    ...(options.persistTo ? { r2Persist: options.persistTo } : {}),
+    ...(options.cachePersist !== undefined
+      ? { cachePersist: options.cachePersist }
+      : options.persistTo
+        ? { cachePersist: join(options.persistTo, 'cache') }
+        : {}),
     host: '127.0.0.1',
     port: options.port ?? 0,
   });

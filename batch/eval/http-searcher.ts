@@ -17,6 +17,8 @@ export interface HttpSearcherOptions {
   /** Retries of a 429/5xx/network failure (default 2). */
   readonly retries?: number;
   readonly retryDelayMs?: number;
+  /** Search mode sent with every query (absent: the index's default). */
+  readonly mode?: 'exact' | 'approximate';
 }
 
 export function createHttpSearcher(options: HttpSearcherOptions): Searcher {
@@ -42,7 +44,8 @@ export function createHttpSearcher(options: HttpSearcherOptions): Searcher {
   ): Promise<{ retry: boolean; error?: string; hits?: ScoredDoc[] }> {
     let response: Response;
     try {
-      response = await doFetch(url, { method: 'POST', headers, body: JSON.stringify({ query, k }) });
+      const body = options.mode ? { query, k, mode: options.mode } : { query, k };
+      response = await doFetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
     } catch (cause) {
       return { retry: true, error: `request to ${url} failed: ${(cause as Error).message}` };
     }

@@ -39,6 +39,11 @@ export interface EndToEndResult extends RunEvaluationResult {
   readonly index: IndexSummary;
   readonly endpoint: string;
   readonly indexSeconds: number;
+  /**
+   * The same queries in approximate mode against the same version: at k = 1000 (the run the metrics
+   * above come from) and at k = 10 (what a user asking for ten hits gets: nDCG@10, MRR@10).
+   */
+  readonly approximate?: { readonly k1000: RunEvaluationResult; readonly k10: RunEvaluationResult };
 }
 
 interface DeployedEdge {
@@ -79,6 +84,8 @@ export async function runQuantizedEndToEnd(
     k?: number;
     runFile?: string;
     analyzer?: ScifactAnalyzer;
+    /** Also run the queries in approximate mode (default true). */
+    approximate?: boolean;
   } = {},
 ): Promise<EndToEndResult> {
   const edge = options.edge ?? 'worker';
@@ -107,7 +114,19 @@ export async function runQuantizedEndToEnd(
         runFile: options.runFile,
         runTag: `csplade-bm25-${analyzer}-${options.impactBits ?? 8}bit-${edge}`,
       });
-      return { ...result, edge, index, endpoint: deployed.url, indexSeconds };
+      let approximate: EndToEndResult['approximate'];
+      if (options.approximate !== false) {
+        const approx = createHttpSearcher({
+          endpoint: deployed.url,
+          index: SCIFACT_INDEX,
+          mode: 'approximate',
+        });
+        approximate = {
+          k1000: await runEvaluation(approx, data, { k: options.k ?? 1000, concurrency: 4 }),
+          k10: await runEvaluation(approx, data, { k: 10, concurrency: 4 }),
+        };
+      }
+      return { ...result, edge, index, endpoint: deployed.url, indexSeconds, approximate };
     } finally {
       await deployed.close();
     }

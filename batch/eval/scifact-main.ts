@@ -64,6 +64,11 @@ for (const edge of edges) {
     evaluation: result.evaluation,
     indexSeconds: result.indexSeconds,
     searchSeconds: result.searchSeconds,
+    ...(result.approximate
+      ? {
+          approximate: { k1000: result.approximate.k1000.evaluation, k10: result.approximate.k10.evaluation },
+        }
+      : {}),
   });
 }
 const unquantized = await runUnquantized(data, 1000, analyzer);

@@ -20,7 +20,12 @@ export interface QuantizedRow {
   readonly evaluation: EvaluationResult;
   readonly indexSeconds: number;
   readonly searchSeconds: number;
+  /** The same version in approximate mode, at k = 1000 and k = 10. */
+  readonly approximate?: { readonly k1000: EvaluationResult; readonly k10: EvaluationResult };
 }
+
+/** Approximate nDCG@10 must stay this close to exact nDCG@10 of the same edge and version. */
+export const APPROXIMATE_NDCG_TOLERANCE = 0.005;
 
 export interface ScifactOutcome {
   readonly analyzer: ScifactAnalyzer;
@@ -32,6 +37,14 @@ export interface ScifactOutcome {
 
 export interface ScifactVerdict {
   readonly checks: readonly (TargetCheck & { readonly edge: EdgeRuntime })[];
+  /** Approximate nDCG@10 against exact nDCG@10 of the same edge (within APPROXIMATE_NDCG_TOLERANCE). */
+  readonly approximateChecks: readonly {
+    edge: EdgeRuntime;
+    run: 'k1000' | 'k10';
+    value: number;
+    exact: number;
+    pass: boolean;
+  }[];
   /** Corpus tokens as Anserini counts them; undefined where no count is published (english). */
   readonly tokensMatch: boolean | undefined;
   readonly pass: boolean;
@@ -44,12 +57,28 @@ export function judgeScifact(outcome: ScifactOutcome): ScifactVerdict {
   );
   const tokensMatch =
     setting.corpusTokens === undefined ? undefined : outcome.corpusTokens === setting.corpusTokens;
+  const approximateChecks = outcome.quantized.flatMap((row) =>
+    row.approximate
+      ? (['k1000', 'k10'] as const).map((run) => {
+          const value = row.approximate![run].mean.ndcg_at_10;
+          const exact = row.evaluation.mean.ndcg_at_10;
+          return {
+            edge: row.edge,
+            run,
+            value,
+            exact,
+            pass: Math.abs(value - exact) <= APPROXIMATE_NDCG_TOLERANCE,
+          };
+        })
+      : [],
+  );
   const pass =
     tokensMatch !== false &&
     outcome.quantized.length > 0 &&
     checks.every((c) => c.pass !== false) &&
+    approximateChecks.every((c) => c.pass) &&
     outcome.quantized.every((row) => row.evaluation.queries === 300);
-  return { checks, tokensMatch, pass };
+  return { checks, approximateChecks, tokensMatch, pass };
 }
 
 const cell = (value: number | undefined) => (value === undefined ? '—' : value.toFixed(4)).padStart(8);
@@ -71,9 +100,17 @@ export function formatScifactReport(outcome: ScifactOutcome, verdict: ScifactVer
       `${setting.analysis}, Lucene norms; trec_eval conventions (-c)`,
     `${''.padEnd(width)}${METRIC_NAMES.map((m) => METRIC_LABELS[m].padStart(8)).join('')}`,
     row(`Anserini ${setting.anserini} (published)`, (m) => cell(anserini[m])),
-    ...outcome.quantized.map((q) =>
+    ...outcome.quantized.flatMap((q) => [
       row(`csplade ${bits}-bit, ${EDGE_LABELS[q.edge]} HTTP`, (m) => cell(q.evaluation.mean[m])),
-    ),
+      ...(q.approximate
+        ? [
+            row(`  approximate mode, k=1000`, (m) => cell(q.approximate!.k1000.mean[m])),
+            row(`  approximate mode, k=10`, (m) =>
+              m === 'ndcg_at_10' || m === 'mrr_at_10' ? cell(q.approximate!.k10.mean[m]) : cell(undefined),
+            ),
+          ]
+        : []),
+    ]),
     row('csplade float, in-process (no quantization)', (m) => cell(u[m])),
     ...(first
       ? [row(`quantization cost (${bits}-bit − float)`, (m) => signed(first.evaluation.mean[m] - u[m]))]
@@ -85,6 +122,10 @@ export function formatScifactReport(outcome: ScifactOutcome, verdict: ScifactVer
         (c) =>
           `${c.pass ? 'PASS' : 'FAIL'}  ${c.edge}: ${METRIC_LABELS[c.metric]} ${c.value.toFixed(4)} within ${c.target} ± ${c.tolerance}`,
       ),
+    ...verdict.approximateChecks.map(
+      (c) =>
+        `${c.pass ? 'PASS' : 'FAIL'}  ${c.edge}: approximate (${c.run === 'k10' ? 'k=10' : 'k=1000'}) nDCG@10 ${c.value.toFixed(4)} within ${APPROXIMATE_NDCG_TOLERANCE} of exact ${c.exact.toFixed(4)}`,
+    ),
     verdict.tokensMatch === undefined
       ? `corpus tokens after analysis: ${outcome.corpusTokens} (no published count to compare)`
       : `${verdict.tokensMatch ? 'PASS' : 'FAIL'}  corpus tokens ${outcome.corpusTokens} = ${setting.corpusTokens}`,
@@ -106,6 +147,12 @@ export function scifactJson(outcome: ScifactOutcome, verdict: ScifactVerdict) {
     corpus_tokens: outcome.corpusTokens,
     impact_bits: outcome.impactBits,
     quantized_end_to_end: Object.fromEntries(outcome.quantized.map((q) => [q.edge, evalJson(q.evaluation)])),
+    approximate_end_to_end: Object.fromEntries(
+      outcome.quantized
+        .filter((q) => q.approximate)
+        .map((q) => [q.edge, { k1000: evalJson(q.approximate!.k1000), k10: evalJson(q.approximate!.k10) }]),
+    ),
+    approximate_checks: verdict.approximateChecks,
     unquantized_in_process: evalJson(outcome.unquantized.evaluation),
     targets: SCIFACT_SETTINGS[outcome.analyzer].targets,
     checks: verdict.checks,

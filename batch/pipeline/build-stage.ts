@@ -7,6 +7,7 @@
  * to readers: a version exists for them only once publish writes its manifest and moves CURRENT.
  */
 import { type BuiltApproximateFile, buildApproximateFile } from '../../shared/approximate/build.ts';
+import type { ApproximateBuildSettings } from '../../shared/approximate/format.ts';
 import { approximateEntries } from '../../shared/approximate/index-files.ts';
 import { approximateKey, assetKey, routingKey, shardKey } from '../../shared/index/layout.ts';
 import type { ApproximateIndexEntry, EncoderDescriptor, ShardEntry } from '../../shared/index/manifest.ts';
@@ -55,6 +56,8 @@ export interface BuildOptions {
   readonly onProgress?: (stage: string, done: number, total: number, unit: string) => void;
   /** Write each shard's approximate-search file and the routing object (default true). */
   readonly approximate?: boolean;
+  /** Settings of those files (shared/approximate/format.ts); defaults otherwise. */
+  readonly approximateSettings?: Partial<ApproximateBuildSettings>;
   /**
    * The search mode a request without `mode` gets: 'auto' (default) makes it approximate from
    * APPROXIMATE_DEFAULT_MIN_DOCS documents on, where exact search's work grows with the corpus.
@@ -241,7 +244,13 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
     bytesWritten += written.bytes.length;
     shards.push(shardEntryOf(key, written));
     if (approximate) {
-      const built = buildApproximateFile({ vectors, externalIds, impactBits: bits, vocabSize });
+      const built = buildApproximateFile({
+        vectors,
+        externalIds,
+        impactBits: bits,
+        vocabSize,
+        settings: options.approximateSettings,
+      });
       const approxKey = approximateKey(index, version, s);
       await store.put(approxKey, built.bytes, { contentType: 'application/octet-stream' });
       bytesWritten += built.bytes.length;

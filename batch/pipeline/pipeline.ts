@@ -14,7 +14,13 @@ import { PublishConflictError } from '../publish/errors.ts';
 import { collectGarbage, DEFAULT_KEEP, type GcResult } from '../publish/gc.ts';
 import { beginPublish, deleteVersionFiles, type PublishResult, publishVersion } from '../publish/publish.ts';
 import { assertIndexName, readCurrent } from '../publish/versions.ts';
-import { type BuiltVersion, buildVersion, type DefaultMode, type DocOrder } from './build-stage.ts';
+import {
+  type BuildOptions,
+  type BuiltVersion,
+  buildVersion,
+  type DefaultMode,
+  type DocOrder,
+} from './build-stage.ts';
 import type { DocumentEncoder } from './document-encoder.ts';
 import { runEncodeStage } from './encode-stage.ts';
 import { ShardVerificationError } from './errors.ts';
@@ -68,6 +74,8 @@ export interface BuildRunOptions {
   readonly docOrder?: DocOrder;
   /** See BuildOptions.approximate. */
   readonly approximate?: boolean;
+  /** See BuildOptions.approximateSettings. */
+  readonly approximateSettings?: BuildOptions['approximateSettings'];
   /** See BuildOptions.defaultMode. */
   readonly defaultMode?: DefaultMode;
   /** Build and publish stages are reported here (documents finalized, shards written and verified). */

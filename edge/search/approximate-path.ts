@@ -23,11 +23,17 @@ import {
   type ClusterRef,
 } from '../../shared/approximate/search.ts';
 import { CspladeError } from '../../shared/errors.ts';
+import { routingKey } from '../../shared/index/layout.ts';
 import type { IndexManifest } from '../../shared/index/manifest.ts';
 import { crc32 } from '../../shared/shard/checksum.ts';
 import { ShardFormatError } from '../../shared/shard/errors.ts';
 import { ByteLru } from './byte-lru.ts';
 import type { ByteTiers, QueryIo } from './byte-tiers.ts';
+
+/** Records the first wave fetches at least: as many as a Worker has connections. */
+const FIRST_WAVE_RECORDS = 6;
+/** Most records a later wave fetches (all those the stop rule still wants, usually far fewer). */
+const LATER_WAVE_RECORDS = 64;
 
 /** One hit of an approximate search, with what explain and stored fields need. */
 export interface ApproximateHit {
@@ -81,12 +87,14 @@ export class ApproximatePath {
     k: number,
     params: ApproximateParams,
     io: QueryIo,
+    /** The routing object's bytes when the caller started reading them early (prefetchRouting). */
+    prefetched?: Promise<Uint8Array | null>,
   ): Promise<ApproximateAnswer> {
     const approximate = manifest.approximate;
     if (!approximate || manifest.shards.some((s) => !s.approximate)) {
       throw new NoApproximateIndexError(manifest.index, manifest.version);
     }
-    const routing = await this.#routing(manifest, io);
+    const routing = await this.#routing(manifest, io, prefetched);
     const shards: ApproxShard[] = routing.heads.map((head, s) => ({
       docBase: manifest.shards[s].docBase,
       head,
@@ -104,8 +112,12 @@ export class ApproximatePath {
     const refKey = (ref: ClusterRef) => `${ref.shard}/${ref.cluster}`;
     let waves = 0;
     let fetched = 0;
-    // First wave: what a query of this k usually scores (a connection's worth of records at least).
-    let ahead = Math.max(8, Math.ceil((k * 4) / routing.heads[0].header.settings.clusterSize) + 6);
+    // First wave: what a query of this k usually scores — a connection's worth of records, so it costs
+    // one first byte. Later waves know the threshold: they fetch every record still wanted at once.
+    let ahead = Math.max(
+      FIRST_WAVE_RECORDS,
+      Math.ceil((k * 2) / routing.heads[0].header.settings.clusterSize),
+    );
     for (;;) {
       const outcome = search.run((ref) => records.get(refKey(ref)));
       if (outcome === 'done') break;
@@ -115,8 +127,7 @@ export class ApproximatePath {
       waves++;
       fetched += loaded.fetched;
       for (const [i, ref] of wanted.entries()) records.set(refKey(ref), loaded.records[i]);
-      // Later waves are cut by the threshold already known: fetch just what is still wanted.
-      ahead = Math.max(4, Math.ceil(ahead / 2));
+      ahead = LATER_WAVE_RECORDS;
     }
     const result = search.result();
     const hits: ApproximateHit[] = Array.from(result.docs, (doc, i) => {
@@ -141,13 +152,33 @@ export class ApproximatePath {
     await this.#routing(manifest, io);
   }
 
-  async #routing(manifest: IndexManifest, io: QueryIo): Promise<Routing> {
+  /**
+   * Starts reading a version's routing object before its manifest is known (its key follows from the
+   * version); resolves to null when the isolate has it decoded already or the version has none.
+   */
+  prefetchRouting(index: string, version: string, io: QueryIo): Promise<Uint8Array | null> {
+    const key = routingKey(index, version);
+    if (this.#decoded.has(`routing\u0000${key}`)) return Promise.resolve(null);
+    return this.tiers.readObject(key, io).catch(() => null);
+  }
+
+  async #routing(
+    manifest: IndexManifest,
+    io: QueryIo,
+    prefetched?: Promise<Uint8Array | null>,
+  ): Promise<Routing> {
     const object = manifest.approximate!.routing;
     const id = `routing\u0000${object.key}`;
     return this.#cached(id, object.size * 2, async () => {
-      const [bytes] = await this.tiers.read([{ key: object.key, offset: 0, length: object.size }], io, {
-        keep: false,
-      });
+      const early = prefetched ? await prefetched : null;
+      const bytes =
+        early && early.length === object.size
+          ? early
+          : (
+              await this.tiers.read([{ key: object.key, offset: 0, length: object.size }], io, {
+                keep: false,
+              })
+            )[0];
       const heads = headsFromRouting(
         bytes,
         0,

@@ -41,7 +41,13 @@ export class IndexCatalog {
    * The manifest a request should use: the pinned `version`, or CURRENT's. `store` is the request's
    * metered store, so the reads it costs (if any) appear in the request's cost report.
    */
-  async resolve(store: ObjectStore, index: string, version?: string): Promise<IndexManifest> {
+  async resolve(
+    store: ObjectStore,
+    index: string,
+    version?: string,
+    /** Told the version as soon as it is known, before its manifest is read (to start reads in parallel). */
+    onVersion?: (version: string) => void,
+  ): Promise<IndexManifest> {
     if (!isValidIndexName(index)) {
       throw invalidField(
         'index',
@@ -50,8 +56,10 @@ export class IndexCatalog {
     }
     if (version === undefined) {
       const pointer = await this.current(store, index);
+      onVersion?.(pointer.version);
       return this.manifest(store, index, pointer.version, pointer.manifestKey);
     }
+    onVersion?.(version);
     return this.manifest(store, index, version, manifestKey(index, version));
   }
 

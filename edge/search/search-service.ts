@@ -116,7 +116,12 @@ export class SearchService {
     const started = this.options.now();
     const io = this.io(defer);
     const store = this.tiers.view(io);
-    const manifest = await this.catalog.resolve(store, index, params.version);
+    // The routing object's key follows from the version: read it while the manifest is read (one round
+    // trip less for a cold approximate query). Skipped when the request asks for exact search.
+    let routing: Promise<Uint8Array | null> | undefined;
+    const manifest = await this.catalog.resolve(store, index, params.version, (version) => {
+      if (params.mode !== 'exact') routing = this.approximate.prefetchRouting(index, version, io);
+    });
     const codec = await this.codecs.forManifest(store, manifest);
     const vector =
       params.query !== undefined ? await codec.encodeText(params.query) : codec.vectorOf(params.vector!);
@@ -161,6 +166,7 @@ export class SearchService {
           params.k,
           approximateParams,
           io,
+          routing,
         );
         approximation = answer.stats;
         located = answer.hits.map((h) => ({

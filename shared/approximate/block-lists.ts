@@ -27,8 +27,8 @@ export function encodeBlockLists(
   blockSize: number,
   vocabSize: number,
   topImpact: number,
-  settings: Pick<ApproximateBuildSettings, 'blockListKeep' | 'blockListMinKeep'>,
-): { bytes: Uint8Array; numTerms: number; entries: number } {
+  settings: Pick<ApproximateBuildSettings, 'blockListKeep' | 'blockListMinKeep' | 'blockListEntries'>,
+): { bytes: Uint8Array; numTerms: number; entries: number; keep: number } {
   const numDocs = vectors.length;
   const numBlocks = Math.ceil(numDocs / blockSize);
   // Pass 1: each block's distinct terms with their largest impact, in block order.
@@ -80,7 +80,9 @@ export function encodeBlockLists(
       byTermMaxes[at] = blockMaxes[j];
     }
   }
-  // Pass 3: keep each term's best blocks (largest maxima; ties: smaller block id), in block order.
+  // Pass 3: keep each term's best blocks (largest maxima; ties: smaller block id), in block order — all
+  // of them while the shard's entries fit the budget.
+  const keep = Math.max(settings.blockListKeep, Math.min(1, settings.blockListEntries / Math.max(1, n)));
   const keptTerms: number[] = [];
   const keptStarts: number[] = [0];
   const keptBlocks = new Uint32Array(n);
@@ -92,7 +94,7 @@ export function encodeBlockLists(
     const to = perTerm[t + 1];
     const len = to - from;
     if (len === 0) continue;
-    const want = Math.min(len, Math.max(settings.blockListMinKeep, Math.ceil(len * settings.blockListKeep)));
+    const want = Math.min(len, Math.max(settings.blockListMinKeep, Math.ceil(len * keep)));
     let cut = 0;
     let ties = len;
     if (want < len) {
@@ -124,7 +126,7 @@ export function encodeBlockLists(
   u32.set(keptStarts, 2 + numTerms);
   u32.set(keptBlocks.subarray(0, kept), header / 4);
   bytes.set(keptMaxes.subarray(0, kept), header + 4 * kept);
-  return { bytes, numTerms, entries: kept };
+  return { bytes, numTerms, entries: kept, keep };
 }
 
 /** Parses a block-lists region (its CRC already checked); views, no copies when aligned. */

@@ -77,6 +77,10 @@ export function resolveApproximateSettings(
   );
   check(s.blockListKeep > 0 && s.blockListKeep <= 1, `blockListKeep ${s.blockListKeep} outside (0, 1]`);
   check(
+    Number.isInteger(s.blockListEntries) && s.blockListEntries >= 0,
+    `blockListEntries ${s.blockListEntries} must be ≥ 0`,
+  );
+  check(
     Number.isInteger(s.blockListMinKeep) && s.blockListMinKeep >= 1,
     `blockListMinKeep ${s.blockListMinKeep} must be ≥ 1`,
   );
@@ -164,6 +168,7 @@ export function buildApproximateFile(input: ApproximateBuildInput): BuiltApproxi
         crc: crc32(blockLists.bytes),
         numTerms: blockLists.numTerms,
         entries: blockLists.entries,
+        keep: blockLists.keep,
       },
     },
     sections,
@@ -200,7 +205,7 @@ export function routingTermsPerCluster(settings: ApproximateBuildSettings, numCl
   return Math.max(settings.termsPerCluster, Math.min(MAX_ROUTING_TERMS, fromBudget));
 }
 
-const MAX_ROUTING_TERMS = 1024;
+const MAX_ROUTING_TERMS = 65535;
 
 /**
  * The `limit` terms with the largest impact among `members` (ties: smaller term id), sorted by term
@@ -212,17 +217,31 @@ function clusterSummary(
   limit: number,
 ): [number, number][] {
   const touched: number[] = [];
+  let top = 0;
   for (const v of members) {
     for (let i = 0; i < v.terms.length; i++) {
       const t = v.terms[i];
       if (maxOf[t] === 0) touched.push(t);
       if (v.impacts[i] > maxOf[t]) maxOf[t] = v.impacts[i];
+      if (maxOf[t] > top) top = maxOf[t];
     }
   }
-  touched.sort((a, b) => maxOf[b] - maxOf[a] || a - b);
-  const kept: [number, number][] = touched.slice(0, limit).map((t) => [t, maxOf[t]]);
-  for (const t of touched) maxOf[t] = 0;
-  return kept.sort((a, b) => a[0] - b[0]);
+  // The cut by a histogram of maxima (no sort of every distinct term): keep maxima above the cut value,
+  // and as many ties at it as fit, smaller term ids first.
+  const histogram = new Uint32Array(top + 1);
+  for (const t of touched) histogram[maxOf[t]]++;
+  let cut = top;
+  let above = 0;
+  while (cut > 0 && above + histogram[cut] < limit) above += histogram[cut--];
+  let ties = Math.max(0, limit - above);
+  const kept: [number, number][] = [];
+  touched.sort((a, b) => a - b);
+  for (const t of touched) {
+    const m = maxOf[t];
+    if (m > cut || (m === cut && ties-- > 0)) kept.push([t, m]);
+    maxOf[t] = 0;
+  }
+  return kept;
 }
 
 function align8(n: number): number {

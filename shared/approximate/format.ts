@@ -30,21 +30,31 @@ export interface ApproximateBuildSettings {
    * subjects, and its summary needs more terms to rank it well), never more than 1,024 per cluster.
    */
   readonly termsPerCluster: number;
-  /** Routing summary entries a shard may spend in all (default 32,768: ~100 KB). */
+  /**
+   * Routing summary entries a shard may spend in all (default 131,072: ~390 KB). A small shard's
+   * summaries then keep every term — safe bounds, exact answers — because on a few thousand documents
+   * no cluster is about one thing and pruned summaries mislead; large shards prune to the budget.
+   */
   readonly routingEntries: number;
   /** Fraction of a term's blocks kept in its block list, those with the largest maxima (default 0.2). */
   readonly blockListKeep: number;
   /** Blocks a term's list keeps at least, when it has that many (default 32). */
   readonly blockListMinKeep: number;
+  /**
+   * Block-list entries a shard may keep without pruning (default 2,097,152: ~10 MB): below it every
+   * list is whole (safe bounds); above it the `blockListKeep` fraction is kept, or more if the budget allows.
+   */
+  readonly blockListEntries: number;
 }
 
 export const DEFAULT_APPROXIMATE_BUILD: ApproximateBuildSettings = {
   clusterSize: 256,
   blockSize: 32,
   termsPerCluster: 64,
-  routingEntries: 32768,
+  routingEntries: 131_072,
   blockListKeep: 0.2,
   blockListMinKeep: 32,
+  blockListEntries: 2_097_152,
 };
 
 export interface ByteRange {
@@ -69,6 +79,8 @@ export interface ApproxHeader {
     readonly crc: number;
     readonly numTerms: number;
     readonly entries: number;
+    /** The fraction of each list kept, as resolved for this shard (1: nothing pruned). */
+    readonly keep: number;
   };
   /** Named sections of the head: [offset from the first section, length]. */
   readonly sections: Record<string, [number, number]>;

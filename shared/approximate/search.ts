@@ -48,7 +48,7 @@ export const CLUSTER_LEVEL_MAX_K = 100;
 export function defaultApproximateParams(k: number): ApproximateParams {
   return k <= CLUSTER_LEVEL_MAX_K
     ? { level: 'clusters', heapFactor: 0.7, queryCut: Infinity, maxUnits: Infinity }
-    : { level: 'blocks', heapFactor: 0.8, queryCut: 12, maxUnits: Infinity };
+    : { level: 'blocks', heapFactor: 0.8, queryCut: 32, maxUnits: Infinity };
 }
 
 export interface ApproxShard {

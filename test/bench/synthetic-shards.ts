@@ -3,7 +3,23 @@
  * impacts, one scale), written with the real shard writer. Shared by bench:edge and bench:layout so
  * that both measure the same files.
  */
+import { type BuiltApproximateFile, buildApproximateFile } from '../../shared/approximate/build.ts';
+import { approximateEntries } from '../../shared/approximate/index-files.ts';
+import {
+  approximateKey,
+  assetKey,
+  currentKey,
+  manifestKey,
+  routingKey,
+  shardKey,
+} from '../../shared/index/layout.ts';
+import type { EncoderDescriptor, IndexManifest, ShardEntry } from '../../shared/index/manifest.ts';
+import { encodeCurrentPointer, encodeManifest } from '../../shared/index/manifest-codec.ts';
+import { checksumHex, shardEntryOf } from '../../shared/index/shard-entry.ts';
+import { clusterOrder } from '../../shared/postings/reorder.ts';
+import { crc32 } from '../../shared/shard/checksum.ts';
 import { type WrittenShard, writeShard } from '../../shared/shard/index.ts';
+import type { QuantizedVector } from '../../shared/sparse/types.ts';
 import type { SyntheticCorpus } from './synthetic-corpus.ts';
 
 /** The synthetic impacts use one corpus-wide scale: weight = impact × log1p(6) / 255. */
@@ -28,4 +44,88 @@ export function writeSyntheticShards(corpus: SyntheticCorpus, shards: number): W
     );
   }
   return written;
+}
+
+/**
+ * A whole synthetic index as the pipeline would publish it: documents placed in global cluster order
+ * (batch/pipeline/placement.ts), cut into contiguous shards, each with its approximate file, the routing
+ * object, the manifest (default mode approximate) and CURRENT. Vector queries need the precomputed
+ * encoder over bert-base-uncased, whose description `encoder` gives.
+ */
+export function writeSyntheticIndex(
+  documents: readonly QuantizedVector[],
+  options: {
+    index: string;
+    version: string;
+    shards: number;
+    vocab: number;
+    encoder: EncoderDescriptor;
+    vocabSize: number;
+    assets: Record<string, Uint8Array>;
+  },
+): { files: { key: string; bytes: Uint8Array }[]; manifest: IndexManifest; order: Uint32Array } {
+  const { index, version, vocab } = options;
+  const order = clusterOrder(documents, vocab);
+  const placed = Array.from(order, (i) => documents[i]);
+  const files: { key: string; bytes: Uint8Array }[] = [];
+  let shards: ShardEntry[] = [];
+  const approx: { key: string; built: BuiltApproximateFile }[] = [];
+  const n = placed.length;
+  for (let s = 0; s < options.shards; s++) {
+    const from = Math.floor((s * n) / options.shards);
+    const to = Math.floor(((s + 1) * n) / options.shards);
+    const vectors = placed.slice(from, to);
+    const externalIds = Array.from({ length: to - from }, (_, i) => `doc${order[from + i]}`);
+    const written = writeShard({
+      shardName: `shard-${s}`,
+      docBase: from,
+      impactBits: 8,
+      indexScale: SYNTHETIC_INDEX_SCALE,
+      vectors,
+      externalIds,
+    });
+    const key = shardKey(index, version, s);
+    files.push({ key, bytes: written.bytes });
+    shards.push(shardEntryOf(key, written));
+    const built = buildApproximateFile({ vectors, externalIds, impactBits: 8, vocabSize: vocab });
+    const approxKey = approximateKey(index, version, s);
+    files.push({ key: approxKey, bytes: built.bytes });
+    approx.push({ key: approxKey, built });
+  }
+  const { routing, entries } = approximateEntries(approx);
+  shards = shards.map((entry, s) => ({ ...entry, approximate: entries[s] }));
+  files.push({ key: routingKey(index, version), bytes: routing });
+  const assets: Record<string, string> = {};
+  for (const [name, bytes] of Object.entries(options.assets)) {
+    assets[name] = assetKey(index, version, name);
+    files.push({ key: assets[name], bytes });
+  }
+  const manifest: IndexManifest = {
+    formatVersion: 1,
+    index,
+    version,
+    createdAt: new Date(0).toISOString(),
+    encoder: { ...options.encoder, assets },
+    impact: { bits: 8, scale: SYNTHETIC_INDEX_SCALE },
+    vocabSize: options.vocabSize,
+    docs: n,
+    postings: shards.reduce((sum, s) => sum + s.postings, 0),
+    shards,
+    approximate: {
+      routing: {
+        key: routingKey(index, version),
+        size: routing.length,
+        checksum: checksumHex(crc32(routing)),
+      },
+      defaultMode: 'approximate',
+      settings: { ...approx[0].built.settings },
+    },
+    stats: {},
+  };
+  files.push({ key: manifestKey(index, version), bytes: encodeManifest(manifest) });
+  files.push({
+    key: currentKey(index),
+    bytes: encodeCurrentPointer({ version, manifestKey: manifestKey(index, version), updatedAt: '' }),
+  });
+  return { files, manifest, order };
 }
