@@ -13,6 +13,7 @@ import { indexCommand } from './index-corpus.ts';
 import { publishCommand } from './publish.ts';
 import { rollbackCommand } from './rollback.ts';
 import { searchCommand } from './search.ts';
+import { verifyCommand } from './verify.ts';
 
 export const commands: Command[] = [
   evalCommand,
@@ -26,4 +27,5 @@ export const commands: Command[] = [
   gcCommand,
   rollbackCommand,
   searchCommand,
+  verifyCommand,
 ];

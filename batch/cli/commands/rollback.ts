@@ -8,7 +8,8 @@ import { indexFlag, openStoreFlag, printJson, STORE_HELP, storeFlags, stringFlag
 
 const usage = `usage: csplade rollback --index <name> --to <version> [--store …]
 
-Moves CURRENT to a published version.
+Moves CURRENT to a published version, after verifying it is complete (manifest, every shard's size,
+checksum and footer, assets); an incomplete target is refused with what is missing.
 ${STORE_HELP}
   --to            the version id, or its sequence number (e.g. 3 or v00000003)`;
 
