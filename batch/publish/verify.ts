@@ -114,9 +114,9 @@ async function verifyIndex(store: ObjectStore, index: string, options: VerifyOpt
   const checks = new Map<string, VersionCheck>();
   for (const version of toCheck) checks.set(version, await checkTwice(store, index, version));
   const current = currentCheck(read, published.length > 0, named ? checks.get(named) : undefined);
-  // CURRENT's version is reported under `current`; among the versions only when it is published.
+  // CURRENT's version is reported under `current`; among the versions only when it was asked for.
   const versions = toCheck
-    .filter((v) => wanted.includes(v) || published.includes(v))
+    .filter((v) => wanted.includes(v))
     .map((v) => checks.get(v)!)
     .map(({ manifest: _, ...check }) => check);
   let report: IndexReport = {
