@@ -135,7 +135,12 @@ describe('abandoned runs', () => {
     const run = async (...flags: string[]) => {
       let out = '';
       const code = await main(['gc', '--store', path, '--index', INDEX, '--json', ...flags], {
-        stdout: { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WritableStream,
+        stdout: {
+          write: (s: string) => {
+            out += s;
+            return true;
+          },
+        } as unknown as NodeJS.WritableStream,
         stderr: process.stderr,
         env: {},
         cwd: dir.path,
