@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { parseDuration } from '../../publish/durations.ts';
 import { collectGarbage } from '../../publish/gc.ts';
 import { gcReportJson, gcReportText } from '../../publish/gc-report.ts';
-import type { CliContext, Command } from '../command.ts';
+import { type CliContext, type Command, UsageError } from '../command.ts';
 import {
   indexFlag,
   integerFlag,
@@ -51,11 +51,16 @@ export const gcCommand: Command = {
       const text = values[name];
       return text === undefined ? undefined : parseDuration(text, `--${name}`);
     };
+    const finite = (name: 'keep-for' | 'grace') => {
+      const ms = duration(name);
+      if (ms === null) throw new UsageError(`--${name} takes a duration such as 0, 15m or 1h, not "never"`);
+      return ms;
+    };
     const store = await openStoreFlag(values, ctx);
     const result = await collectGarbage(store, index, {
       keep: integerFlag(values, 'keep', 3),
-      keepForMs: duration('keep-for') ?? undefined,
-      graceMs: duration('grace') ?? undefined,
+      keepForMs: finite('keep-for'),
+      graceMs: finite('grace'),
       runMaxAgeMs: duration('run-max-age'),
       cacheMaxAgeMs: duration('cache-max-age'),
     });
