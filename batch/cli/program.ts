@@ -60,6 +60,8 @@ function buildProgram(spec: ProgramSpec, ctx: CliContext, state: { code: number 
   const program = configure(new Command(spec.name))
     .description(spec.description)
     .version(spec.version, '-V, --version', 'print the version')
+    // Options after a verb belong to the verb: `csplade verify --version v3` is verify's flag, not the program's.
+    .enablePositionalOptions()
     .helpOption('-h, --help', 'print help')
     .helpCommand('help [verb]', 'print the help of a verb');
   if (spec.epilog) program.addHelpText('after', `\n${spec.epilog}`);

@@ -2,8 +2,13 @@
  * Turns one raw corpus line into a CorpusDocument or a reject reason. Accepted shapes are BEIR's
  * `{"_id", "title", "text", …}` and plain `{"id", "text", …}`; an integer id is accepted and turned into
  * its decimal string (some JSONL corpora write numeric ids). Everything else of the line except `url` is
- * kept as metadata. The UTF-8 check is strict (a fatal TextDecoder) so that mojibake is rejected where it
- * enters instead of being indexed as U+FFFD.
+ * kept as metadata, keys verbatim. The UTF-8 check is strict (a fatal TextDecoder) so that mojibake is
+ * rejected where it enters instead of being indexed as U+FFFD.
+ *
+ * A line whose metadata has a `__proto__` key at any depth is rejected (`reserved_key`): JSON.parse keeps
+ * it as a plain key, but copying it into an object would set the prototype instead (the key lost, its
+ * value leaking into every lookup), and msgpack readers rename it, so it could not come back verbatim
+ * from a shard. A `url` that is present must be a string (`non_string_url`): it is shown as a link.
  *
  * In `vector` input mode (precomputed encoders, Anserini's JsonVectorCollection lines
  * `{"id", "contents", "vector": {"token": weight}}`) the vector is required instead of the text, and
@@ -25,6 +30,8 @@ export type RejectReason =
   | 'non_string_text'
   | 'empty_text'
   | 'non_string_title'
+  | 'non_string_url'
+  | 'reserved_key'
   | 'missing_vector'
   /** Set by the encode stage: the encoder refused the document (e.g. an unknown token in its vector). */
   | 'encoder_error'
@@ -96,6 +103,21 @@ export function validateLine(line: RawLine, mode: InputMode = 'text'): LineVerdi
   if (record.title !== undefined && record.title !== null && typeof record.title !== 'string') {
     return reject('non_string_title', `"title" is a ${typeof record.title}`, id);
   }
+  if (record.url !== undefined && record.url !== null && typeof record.url !== 'string') {
+    return reject('non_string_url', `"url" is ${describeType(record.url)}, expected a string`, id);
+  }
+  const known = mode === 'vector' ? KNOWN_VECTOR : KNOWN;
+  for (const key of Object.keys(record)) {
+    if (known.has(key)) continue;
+    const path = protoKeyPath(record[key], key);
+    if (key === '__proto__' || path) {
+      return reject(
+        'reserved_key',
+        `metadata key "__proto__" (at ${path ?? key}) cannot be stored verbatim; rename it`,
+        id,
+      );
+    }
+  }
   const doc: { -readonly [K in keyof CorpusDocument]: CorpusDocument[K] } = {
     id,
     text: body as string,
@@ -105,13 +127,36 @@ export function validateLine(line: RawLine, mode: InputMode = 'text'): LineVerdi
   if (typeof record.title === 'string' && record.title !== '') doc.title = record.title;
   if (typeof record.url === 'string' && record.url !== '') doc.url = record.url;
   if (vector) doc.vector = vector;
-  const known = mode === 'vector' ? KNOWN_VECTOR : KNOWN;
   let metadata: Record<string, unknown> | undefined;
   for (const key of Object.keys(record)) {
     if (known.has(key)) continue;
     metadata ??= {};
-    metadata[key] = record[key];
+    metadata[key] = record[key]; // no "__proto__" can reach here (rejected above)
   }
   if (metadata) doc.metadata = metadata;
   return { ok: true, doc };
+}
+
+function describeType(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  return `a ${typeof value}`;
+}
+
+/** The path of the first "__proto__" key inside a parsed JSON value, e.g. "extra.a.__proto__". */
+function protoKeyPath(value: unknown, path: string): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = protoKeyPath(value[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__') return `${path}.__proto__`;
+    const found = protoKeyPath((value as Record<string, unknown>)[key], `${path}.${key}`);
+    if (found) return found;
+  }
+  return undefined;
 }

@@ -314,6 +314,8 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
       docOrder,
       // Included in buildSeconds.placeDocuments.
       reorderSeconds,
+      // The encoding cache the version was built from: gc keeps cache/<fingerprint>/ while a version names it.
+      cacheFingerprint: documents.parts[0].cacheFingerprint,
     },
   };
 }

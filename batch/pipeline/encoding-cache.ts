@@ -85,12 +85,19 @@ export class EncodingCache {
   /** Reads every segment's hash list: after this, `has` answers for everything already in the store. */
   async loadIndex(): Promise<void> {
     const objects = await this.#store.list(this.#prefix);
+    const sizes = new Map(objects.map((o) => [o.key, o.size]));
     const keys = objects
       .map((o) => o.key)
       .filter((k) => k.endsWith('.seg') && !this.#segmentKeys.includes(k));
     await forEachLimited(keys, LOAD_CONCURRENCY, async (key) => {
       const header = await this.#store.getRange(key, 0, SEGMENT_HEADER_BYTES);
-      const { hashesEnd } = decodeSegmentHeader(header, key);
+      const { count, hashesEnd } = decodeSegmentHeader(header, key);
+      // A damaged header must not turn into a read of gigabytes.
+      if (hashesEnd > (sizes.get(key) ?? 0))
+        throw new PipelineDataError(
+          key,
+          `cache segment header counts ${count} entries, more than its size holds`,
+        );
       const hashes = decodeSegmentHashes(await this.#store.getRange(key, 0, hashesEnd), key);
       const segment = this.#segmentKeys.push(key) - 1;
       for (let i = 0; i < hashes.length / 2; i++)

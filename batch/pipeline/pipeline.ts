@@ -11,7 +11,7 @@ import type { ObjectStore } from '../../shared/store/object-store.ts';
 import type { RejectsFile } from '../corpus/rejects.node.ts';
 import type { CorpusSource } from '../corpus/sources.node.ts';
 import { PublishConflictError } from '../publish/errors.ts';
-import { collectGarbage, DEFAULT_KEEP, type GcResult } from '../publish/gc.ts';
+import { collectGarbage, DEFAULT_KEEP, type GcResult, NO_GARBAGE_COLLECTED } from '../publish/gc.ts';
 import { beginPublish, deleteVersionFiles, type PublishResult, publishVersion } from '../publish/publish.ts';
 import { assertIndexName, readCurrent } from '../publish/versions.ts';
 import {
@@ -144,7 +144,7 @@ export async function publishRun(options: PublishRunOptions): Promise<PublishRun
     }
     throw error;
   }
-  const gc = await collectGarbage(store, index, options.keep ?? DEFAULT_KEEP);
+  const gc = await collectGarbage(store, index, { keep: options.keep ?? DEFAULT_KEEP });
   if (!options.keepRun) await deleteRun(store, index, run);
   const t2 = performance.now();
   return {
@@ -175,7 +175,7 @@ async function alreadyPublished(
   return {
     built: { ...rest, shards: [...manifest.shards], run, bytesWritten: 0 },
     published: { manifest, manifestKey: current.pointer.manifestKey, pointer: current.pointer },
-    gc: { kept: [], deleted: [], deletedObjects: 0 },
+    gc: NO_GARBAGE_COLLECTED,
     seconds: { build: 0, publish: 0 },
     alreadyPublished: true,
   };

@@ -1,28 +1,43 @@
 /**
  * Publishing one built version, in the order that keeps readers safe:
- *   1. shards (already written by the build) are read back and verified: size and checksum;
- *   2. the manifest is written create-only (If-None-Match: *) — it is immutable from then on;
+ *   1. shards (already written by the build) are read back and verified: size and checksum; assets exist;
+ *   2. the manifest is written create-only (If-None-Match: *) and read back — it is immutable from then on;
  *   3. CURRENT moves with a conditional write: If-Match the etag read when this publish began, or
- *      If-None-Match: * for the first version. Of two concurrent publishers exactly one wins; the other
- *      gets PublishConflictError, deletes its own (never live) version folder, and nothing it wrote was
- *      ever visible through CURRENT.
+ *      If-None-Match: * for the first version. Of two concurrent publishers exactly one wins. When the
+ *      condition fails only because gc wrote tombstones into CURRENT (the version it names did not move),
+ *      the publish checks its files are still there and tries again on the new etag; when CURRENT really
+ *      moved, the publish lost: it tombstones its own version and deletes it (tombstones.ts), and nothing
+ *      it wrote was ever visible through CURRENT.
  * A reader either sees the old CURRENT (whose files are untouched) or the new one (whose files were all
- * verified before the flip), never half a version.
+ * verified before the flip), never half a version. The new pointer records the version it replaces in
+ * its history (current-pointer.ts), which is what gc's grace period reads.
  */
 
-import { currentKey, manifestKey, versionPrefix } from '../../shared/index/layout.ts';
-import {
-  type CurrentPointer,
-  type IndexManifest,
-  MANIFEST_FORMAT_VERSION,
-} from '../../shared/index/manifest.ts';
-import { decodeManifest, encodeCurrentPointer, encodeManifest } from '../../shared/index/manifest-codec.ts';
+import { currentKey, manifestKey } from '../../shared/index/layout.ts';
+import { type IndexManifest, MANIFEST_FORMAT_VERSION } from '../../shared/index/manifest.ts';
+import { decodeManifest, encodeManifest } from '../../shared/index/manifest-codec.ts';
 import { PreconditionFailedError } from '../../shared/store/errors.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import type { BuiltVersion } from '../pipeline/build-stage.ts';
 import { verifyShards } from '../pipeline/build-stage.ts';
+import { ShardVerificationError } from '../pipeline/errors.ts';
+import {
+  encodeLifecyclePointer,
+  firstPointer,
+  isTombstoned,
+  type LifecyclePointer,
+  movedPointer,
+  sameMove,
+} from './current-pointer.ts';
 import { PublishConflictError } from './errors.ts';
+import { deleteTombstoned, writeTombstones } from './tombstones.ts';
+import { verifyVersion } from './verify-version.ts';
 import { type CurrentState, nextVersionId, readCurrent } from './versions.ts';
+
+export { deleteVersionFiles } from './versions.ts';
+
+/** Conditional writes of CURRENT tried before a publish gives up on a CURRENT that keeps being rewritten. */
+const MAX_MOVE_ATTEMPTS = 8;
 
 export interface PublishStart {
   readonly version: string;
@@ -42,7 +57,7 @@ export async function beginPublish(store: ObjectStore, index: string, tag: strin
 export interface PublishResult {
   readonly manifest: IndexManifest;
   readonly manifestKey: string;
-  readonly pointer: CurrentPointer;
+  readonly pointer: LifecyclePointer;
 }
 
 export async function publishVersion(
@@ -50,10 +65,14 @@ export async function publishVersion(
   built: BuiltVersion,
   expected: CurrentState | null,
   extraStats: Record<string, unknown> = {},
-  hooks: { onVerified?: (done: number, total: number) => void } = {},
+  hooks: { onVerified?: (done: number, total: number) => void; now?: () => number } = {},
 ): Promise<PublishResult> {
   const { index, version } = built;
+  const now = hooks.now ?? Date.now;
   await verifyShards(store, built.shards, hooks.onVerified, built.approximate);
+  for (const assetKey of Object.values(built.encoder.assets ?? {})) {
+    if (!(await store.head(assetKey))) throw new ShardVerificationError(assetKey, 'is missing after upload');
+  }
   const manifest: IndexManifest = {
     formatVersion: MANIFEST_FORMAT_VERSION,
     index,
@@ -97,42 +116,103 @@ export async function publishVersion(
     }
     written = previous;
   }
-  const pointer: CurrentPointer = { version, manifestKey: key, updatedAt: new Date().toISOString() };
+  // Read back: CURRENT must never name a manifest that a lost or damaged write left unreadable.
+  const stored = await store.get(key);
+  if (!stored) throw new ShardVerificationError(key, 'is missing after upload');
+  let readBack: IndexManifest | null = null;
   try {
-    await store.put(
-      currentKey(index),
-      encodeCurrentPointer(pointer),
-      expected
-        ? { ifMatch: expected.etag, contentType: 'application/json' }
-        : { ifNoneMatch: '*', contentType: 'application/json' },
-    );
-  } catch (error) {
-    if (!(error instanceof PreconditionFailedError)) throw error;
-    const now = await readCurrent(store, index).catch(() => null);
+    readBack = decodeManifest(stored.bytes, key);
+  } catch {}
+  if (readBack?.stats.run !== built.run) {
+    throw new PublishConflictError(index, version, `its manifest ${key} did not read back as written; rerun`);
+  }
+  return moveCurrent(store, index, version, key, written, expected, now);
+}
+
+async function moveCurrent(
+  store: ObjectStore,
+  index: string,
+  version: string,
+  key: string,
+  written: IndexManifest,
+  expected: CurrentState | null,
+  now: () => number,
+): Promise<PublishResult> {
+  let state = expected;
+  for (let attempt = 0; attempt < MAX_MOVE_ATTEMPTS; attempt++) {
+    const pointer = state
+      ? movedPointer(state.pointer, version, key, now())
+      : firstPointer(version, key, now());
+    try {
+      await store.put(
+        currentKey(index),
+        encodeLifecyclePointer(pointer),
+        state
+          ? { ifMatch: state.etag, contentType: 'application/json' }
+          : { ifNoneMatch: '*', contentType: 'application/json' },
+      );
+      return { manifest: written, manifestKey: key, pointer };
+    } catch (error) {
+      if (!(error instanceof PreconditionFailedError)) throw error;
+    }
+    const latest = await readCurrent(store, index);
     // CURRENT moved because an earlier attempt of this very publish moved it: done, and live — keep it.
-    if (now?.pointer.version === version)
-      return { manifest: written, manifestKey: key, pointer: now.pointer };
-    await deleteVersionFiles(store, index, version);
+    if (latest?.pointer.version === version)
+      return { manifest: written, manifestKey: key, pointer: latest.pointer };
+    if (
+      latest &&
+      sameMove(expected?.pointer ?? null, latest.pointer) &&
+      !isTombstoned(latest.pointer, version)
+    ) {
+      // Only bookkeeping changed (gc tombstoned other versions); ours must still be whole to go live.
+      const check = await verifyVersion(store, index, version, { depth: 'sizes' });
+      if (!check.ok) {
+        throw new PublishConflictError(
+          index,
+          version,
+          `its files changed before CURRENT could move (${check.problems.map((p) => p.detail).join('; ')}); rerun to publish`,
+        );
+      }
+      state = latest;
+      continue;
+    }
+    const removed = await abandonVersion(store, index, version, latest, now);
     const was = expected ? `version ${expected.pointer.version}` : 'no version';
     throw new PublishConflictError(
       index,
       version,
-      `CURRENT changed while it was built (it pointed to ${was}, another publisher moved it to ${now?.pointer.version ?? 'an unreadable value'}); its files were removed, rerun to publish on top of the new version`,
-      { cause: error },
+      `CURRENT changed while it was built (it pointed to ${was}, another publisher moved it to ${latest?.pointer.version ?? 'nothing'}); ${removed ? 'its files were removed' : 'its files were left to gc'}, rerun to publish on top of the new version`,
     );
   }
-  return { manifest: written, manifestKey: key, pointer };
+  throw new PublishConflictError(
+    index,
+    version,
+    'CURRENT kept being rewritten while it tried to move; rerun to publish',
+  );
 }
 
-/** Deletes every object of one version folder (manifest first, so the version is gone before its shards). */
-export async function deleteVersionFiles(
+/**
+ * The loser of a race removes its version the way gc would: tombstone, then delete. Never when CURRENT
+ * names it now or named it before (a rollback may have chosen it meanwhile): then retention decides.
+ */
+async function abandonVersion(
   store: ObjectStore,
   index: string,
   version: string,
-): Promise<number> {
-  const objects = await store.list(versionPrefix(index, version));
-  const manifest = manifestKey(index, version);
-  const keys = objects.map((o) => o.key).sort((a, b) => (a === manifest ? -1 : b === manifest ? 1 : 0));
-  for (const key of keys) await store.delete(key);
-  return keys.length;
+  latest: CurrentState | null,
+  now: () => number,
+): Promise<boolean> {
+  let state = latest;
+  for (let attempt = 0; attempt < MAX_MOVE_ATTEMPTS && state; attempt++) {
+    if (state.pointer.version === version || state.pointer.history.some((h) => h.version === version))
+      return false;
+    const outcome = await writeTombstones(store, index, state, [version], [], now());
+    if (outcome.written) {
+      const deleted = await deleteTombstoned(store, index, [version]);
+      return deleted.deleted.length === 1;
+    }
+    if (outcome.reason === 'unconfirmed') return false;
+    state = await readCurrent(store, index);
+  }
+  return false;
 }

@@ -9,7 +9,9 @@
  *   indexes/<index>/versions/<version>/routing.bin       every shard's approximate head, concatenated
  *   indexes/<index>/versions/<version>/assets/<name>     query-side assets (BM25 stats, weight table, model)
  *   indexes/<index>/runs/<run>/…                         work in progress of one build (parts of N workers)
+ *   indexes/<index>/gc-ledger.json                       when gc first saw each unreferenced run (JSON)
  *   cache/<encoder fingerprint>/…                        encoding cache, shared by all indexes
+ *   gc/cache-ledger.json                                 when gc first saw each unused cache fingerprint
  */
 const INDEX_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
@@ -30,4 +32,8 @@ export const routingKey = (index: string, version: string) => `${versionPrefix(i
 export const assetKey = (index: string, version: string, name: string) =>
   `${versionPrefix(index, version)}assets/${name}`;
 export const runPrefix = (index: string, run: string) => `indexes/${index}/runs/${run}/`;
+export const runsPrefix = (index: string) => `indexes/${index}/runs/`;
 export const cachePrefix = (fingerprint: string) => `cache/${fingerprint}/`;
+export const CACHE_ROOT = 'cache/';
+export const gcLedgerKey = (index: string) => `indexes/${index}/gc-ledger.json`;
+export const CACHE_GC_LEDGER_KEY = 'gc/cache-ledger.json';

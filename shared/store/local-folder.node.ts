@@ -127,7 +127,14 @@ export class LocalFolderObjectStore implements ObjectStore {
     const path = this.#pathOf(key);
     const stats = await this.#statFile(path, key);
     if (!stats) return null;
-    const etag = await this.#etagOf(key, stats, async () => sha256(await readFile(path)));
+    let etag: string;
+    try {
+      etag = await this.#etagOf(key, stats, async () => sha256(await readFile(path)));
+    } catch (error) {
+      // Deleted between the stat and the hash (head takes no lock): absent, as a later stat would say.
+      if (isAbsent(error)) return null;
+      throw error instanceof StoreRequestError ? error : this.#requestError('head', key, error);
+    }
     return { key, size: Number(stats.size), etag };
   }
 

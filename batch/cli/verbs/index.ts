@@ -15,6 +15,7 @@ import { publishVerb } from './publish.ts';
 import { rollbackVerb } from './rollback.ts';
 import { searchVerb } from './search.ts';
 import { serveVerb } from './serve.ts';
+import { verifyVerb } from './verify.ts';
 
 export const verbs: readonly Verb[] = [
   indexVerb,
@@ -25,6 +26,7 @@ export const verbs: readonly Verb[] = [
   publishVerb,
   gcVerb,
   rollbackVerb,
+  verifyVerb,
   evalVerb,
   modelPrepareVerb,
   modelQuantizeVerb,

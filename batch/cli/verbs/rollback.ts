@@ -1,12 +1,13 @@
 /**
- * `csplade rollback`: points CURRENT back at an older published version (conditional write, like publish).
+ * `csplade rollback`: points CURRENT back at an older published version (conditional write, like
+ * publish), after verifying the target is complete; an incomplete target is refused naming what is missing.
  */
 import { type StoreValues, storeOptions } from '../options.ts';
 import { defineVerb } from '../verb.ts';
 
 export const rollbackVerb = defineVerb<StoreValues & { to: string }>({
   name: 'rollback',
-  summary: 'move CURRENT back to an older published version',
+  summary: 'move CURRENT back to an older published version (verified first)',
   options: [
     ...storeOptions,
     {

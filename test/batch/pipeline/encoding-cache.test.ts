@@ -112,6 +112,16 @@ describe('EncodingCache', () => {
     expect(other.size).toBe(0);
   });
 
+  it('refuses a segment whose header counts more entries than the object holds, without reading them', async () => {
+    const store = new MemoryObjectStore();
+    const bytes = encodeSegment([entry(1), entry(2)]);
+    new DataView(bytes.buffer).setUint32(12, 0x93f1c000, true); // a damaged count: a 19 GB hash list
+    const key = `${cacheSegmentsPrefix('fnv1a64:damaged')}run-w00000-a-000000.seg`;
+    await store.put(key, bytes);
+    const cache = new EncodingCache({ store, fingerprint: 'fnv1a64:damaged', writerName: 'reader' });
+    await expect(cache.loadIndex()).rejects.toThrow(/counts \d+ entries, more than its size holds/);
+  });
+
   it('overlaps uploads with encoding, knows in-flight entries, and surfaces a failed upload', async () => {
     const store = new MemoryObjectStore();
     let release: () => void = () => {};

@@ -168,7 +168,7 @@ export function describePublishing(name: string, makeStore: () => ObjectStore | 
         `${versionPrefix(INDEX, 'v00000003-20260101T000000Z-dead')}shard-0000.csp`,
         new Uint8Array([1]),
       );
-      const gc = await collectGarbage(store, INDEX, 1);
+      const gc = await collectGarbage(store, INDEX, { keep: 1, graceMs: 0 });
       expect(gc.kept.sort()).toEqual([versions[1], versions[3]].sort());
       expect(gc.deleted.sort()).toEqual([versions[0], versions[2], 'v00000003-20260101T000000Z-dead'].sort());
       expect((await readCurrent(store, INDEX))?.pointer.version).toBe(versions[1]);

@@ -4,7 +4,7 @@
  * and a layout people can read.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -138,5 +138,37 @@ describe('local folder layout and etags', () => {
     await store.put('deep/er/file', bytes('x'));
     await store.delete('deep/er/file');
     expect((await readdir(root)).sort()).toEqual(['.csplade']);
+  });
+});
+
+describe('local folder listings racing deletes', () => {
+  it('a key deleted while it is listed (or headed) is absent, never a raw ENOENT', async () => {
+    // Files written by another tool have no etag sidecar: listing them hashes each one, which is where a
+    // delete landing between the stat and the read must read as "absent", not as an unmapped ENOENT.
+    const root = await freshFolder();
+    const store = new LocalFolderObjectStore(root);
+    const failures: string[] = [];
+    for (let round = 0; round < 30; round++) {
+      const keys = Array.from({ length: 40 }, (_, i) => `r${round}/k${i}`);
+      await Promise.all(
+        keys.map(async (key) => {
+          await mkdir(join(root, `r${round}`), { recursive: true });
+          await writeFile(join(root, key), `content of ${key}`.repeat(200));
+        }),
+      );
+      const listing = store
+        .list(`r${round}/`)
+        .catch((error: Error) => failures.push(`list: ${error.message}`));
+      const heads = keys.map((key) =>
+        store.head(key).catch((error: Error) => failures.push(`head: ${error.message}`)),
+      );
+      // Unlinking behind the store's locks makes the window between stat and read as wide as it gets.
+      const unlinks = keys.map(async (key) => {
+        await new Promise((r) => setImmediate(r));
+        await unlink(join(root, key));
+      });
+      await Promise.all([listing, ...heads, ...unlinks]);
+    }
+    expect(failures).toEqual([]);
   });
 });
