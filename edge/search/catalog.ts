@@ -63,6 +63,11 @@ export class IndexCatalog {
     return this.manifest(store, index, version, manifestKey(index, version));
   }
 
+  /** The manifest of `index` `version` if this isolate has it decoded (no read). */
+  cachedManifest(index: string, version: string): IndexManifest | undefined {
+    return this.#manifests.get(manifestKey(index, version));
+  }
+
   /** CURRENT of `index`, from the TTL cache when fresh; 404 when the index has none. */
   async current(store: ObjectStore, index: string): Promise<CurrentPointer> {
     const cached = this.#current.get(index);

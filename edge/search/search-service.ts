@@ -117,10 +117,15 @@ export class SearchService {
     const io = this.io(defer);
     const store = this.tiers.view(io);
     // The routing object's key follows from the version: read it while the manifest is read (one round
-    // trip less for a cold approximate query). Skipped when the request asks for exact search.
+    // trip less for a cold approximate query) — when the request asks for approximate search, or names no
+    // mode and this isolate already knows the version defaults to it.
     let routing: Promise<Uint8Array | null> | undefined;
     const manifest = await this.catalog.resolve(store, index, params.version, (version) => {
-      if (params.mode !== 'exact') routing = this.approximate.prefetchRouting(index, version, io);
+      const known = this.catalog.cachedManifest(index, version);
+      const approximate =
+        params.mode === 'approximate' ||
+        (params.mode === undefined && known?.approximate?.defaultMode === 'approximate');
+      if (approximate) routing = this.approximate.prefetchRouting(index, version, io);
     });
     const codec = await this.codecs.forManifest(store, manifest);
     const vector =

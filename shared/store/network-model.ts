@@ -141,7 +141,11 @@ export class NetworkSession {
     }
   }
 
-  /** Runs a store request: budget, a connection, first-byte latency, the read, then its transfer time. */
+  /**
+   * Runs a store request: budget, a connection, then the read, taking in all a first-byte draw plus its
+   * transfer time. The local store's own time counts toward that total (it is not added on top), so the
+   * request costs what the model says, not the model plus this machine's disk.
+   */
   async request<T>(task: () => Promise<T>, bytesOf: (result: T) => number): Promise<T> {
     if (this.#subrequests >= this.params.subrequestBudget)
       throw new SubrequestBudgetError(this.params.subrequestBudget);
@@ -149,9 +153,11 @@ export class NetworkSession {
     const started = Date.now();
     await this.#slots.acquire();
     try {
-      await this.sleep(this.drawTtfb());
+      const ttfb = this.drawTtfb();
+      const reading = Date.now();
       const result = await task();
-      await this.sleep(this.transferMs(bytesOf(result)));
+      const spent = Date.now() - reading;
+      await this.sleep(Math.max(0, ttfb + this.transferMs(bytesOf(result)) - spent));
       return result;
     } finally {
       this.#slots.release();

@@ -160,6 +160,23 @@ describe('approximate mode', () => {
     expect(warm.body.hits).toEqual(cold.body.hits);
   });
 
+  it('warm-up loads a version into the isolate: the next approximate query reads only forward records', async () => {
+    await buildTestIndex(store, { index: 'demo', version: 'v1', shards: 3 });
+    const a = app();
+    const warmed = await a.request('/v1/indexes/demo/warm', { method: 'POST' });
+    expect(warmed.status).toBe(200);
+    const report = (await warmed.json()) as { version: string; subrequests: number };
+    expect(report.version).toBe('v1');
+    // CURRENT, the manifest, three hot regions, the routing object.
+    expect(report.subrequests).toBeGreaterThanOrEqual(6);
+    const after = await search(a, 'demo', { query: 'brown fox', mode: 'approximate', debug: true });
+    expect(after.body.debug!.subrequests).toBeGreaterThan(0);
+    expect(after.body.debug!.subrequests).toBeLessThanOrEqual(3); // records only: one planned read per shard
+    const exactAfter = await search(a, 'demo', { query: 'brown fox', mode: 'exact', debug: true });
+    // Exact needs postings only: hot regions were warmed.
+    expect(exactAfter.body.debug!.subrequests).toBeLessThanOrEqual(3);
+  });
+
   it('answers exactly, naming the damage, when an approximate file is unreadable', async () => {
     const built = await buildTestIndex(store, { index: 'demo', version: 'v1', shards: 2 });
     const entry = built.manifest.shards[0].approximate!;

@@ -105,6 +105,16 @@ describe('wrangler configuration', () => {
     });
   }
 
+  it('no deploy configuration switches the network model on (benchmarks and tests set it themselves)', async () => {
+    for (const config of ['wrangler.jsonc', 'wrangler.onnx.jsonc']) {
+      const text = await readFile(join(root, config), 'utf8');
+      const parsed = await readJsonc(join(root, config));
+      const varsOf = [parsed.vars, ...Object.values(parsed.env).map((e) => e.vars)];
+      for (const vars of varsOf) expect(Object.keys(vars)).not.toContain('NETWORK_MODEL');
+      expect(text).not.toMatch(/NETWORK_MODEL/);
+    }
+  });
+
   it('bundles the BM25/precomputed Worker within 1 MB gzip and the ONNX one within the paid-plan limit', async () => {
     const plain = await bundleSize('wrangler.jsonc');
     const onnx = await bundleSize('wrangler.onnx.jsonc');
