@@ -6,7 +6,12 @@
  * reads every shard back to check size and checksum before anything refers to it). Nothing here is visible
  * to readers: a version exists for them only once publish writes its manifest and moves CURRENT.
  */
-import { type BuiltApproximateFile, buildApproximateFile } from '../../shared/approximate/build.ts';
+import {
+  type BuiltApproximateFile,
+  buildApproximateFile,
+  resolveApproximateSettings,
+  shardRoutingEntries,
+} from '../../shared/approximate/build.ts';
 import type { ApproximateBuildSettings } from '../../shared/approximate/format.ts';
 import { approximateEntries } from '../../shared/approximate/index-files.ts';
 import { approximateKey, assetKey, routingKey, shardKey } from '../../shared/index/layout.ts';
@@ -218,6 +223,12 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
   lap('placeDocuments');
 
   const approximate = options.approximate ?? true;
+  // The routing budget is the index's: each shard gets its share (the routing object holds them all).
+  const approximateSettings = resolveApproximateSettings(options.approximateSettings);
+  const shardApproximateSettings = {
+    ...approximateSettings,
+    routingEntries: shardRoutingEntries(approximateSettings, shardCount),
+  };
   const shards: ShardEntry[] = [];
   const approximateFiles: { key: string; built: BuiltApproximateFile }[] = [];
   let bytesWritten = 0;
@@ -249,7 +260,7 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
         externalIds,
         impactBits: bits,
         vocabSize,
-        settings: options.approximateSettings,
+        settings: shardApproximateSettings,
       });
       const approxKey = approximateKey(index, version, s);
       await store.put(approxKey, built.bytes, { contentType: 'application/octet-stream' });
@@ -271,7 +282,7 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
     approximateEntry = {
       routing: { key, size: routing.length, checksum: checksumHex(crc32(routing)) },
       defaultMode: mode === 'auto' ? (n >= APPROXIMATE_DEFAULT_MIN_DOCS ? 'approximate' : 'exact') : mode,
-      settings: { ...approximateFiles[0].built.settings },
+      settings: { ...approximateSettings },
     };
   }
   lap('quantizeWriteShards');

@@ -119,7 +119,7 @@ export class ApproximatePath {
       Math.ceil((k * 2) / routing.heads[0].header.settings.clusterSize),
     );
     for (;;) {
-      const outcome = search.run((ref) => records.get(refKey(ref)));
+      const outcome = search.run((shard, cluster) => records.get(refKey({ shard, cluster })));
       if (outcome === 'done') break;
       const wanted = search.upcoming(ahead).filter((ref) => !records.has(refKey(ref)));
       if (!wanted.some((ref) => refKey(ref) === refKey(outcome))) wanted.unshift(outcome);

@@ -96,7 +96,8 @@ export function buildApproximateFile(input: ApproximateBuildInput): BuiltApproxi
   }
   const { clusterSize, blockSize } = settings;
   const numClusters = Math.ceil(numDocs / clusterSize);
-  const termsPerCluster = routingTermsPerCluster(settings, numClusters);
+  const clusterMax = new Uint16Array(vocabSize);
+  const termsPerCluster = routingTermsPerCluster(settings, vectors, clusterMax);
   const numBlocks = Math.ceil(numDocs / blockSize);
   const wideTerms = vocabSize > 0x10000;
   const wideImpacts = impactBits > 8;
@@ -109,7 +110,6 @@ export function buildApproximateFile(input: ApproximateBuildInput): BuiltApproxi
   const routingCounts = new Uint16Array(numClusters);
   const routingTerms: number[] = [];
   const routingMaxes: number[] = [];
-  const clusterMax = new Uint16Array(vocabSize);
   let forwardBytes = 0;
   for (let c = 0; c < numClusters; c++) {
     const from = c * clusterSize;
@@ -199,13 +199,41 @@ export function buildApproximateFile(input: ApproximateBuildInput): BuiltApproxi
   };
 }
 
-/** Terms per routing summary: the floor, raised while the shard's budget allows, up to 1,024. */
-export function routingTermsPerCluster(settings: ApproximateBuildSettings, numClusters: number): number {
-  const fromBudget = Math.floor(settings.routingEntries / Math.max(1, numClusters));
-  return Math.max(settings.termsPerCluster, Math.min(MAX_ROUTING_TERMS, fromBudget));
+/**
+ * Terms per routing summary: as many as the shard's share of the routing budget allows, at least
+ * `termsPerCluster`, at most the widest cluster's distinct terms (then every summary is whole: safe
+ * bounds, as in small shards, whose clusters mix subjects). `seen` is a zeroed scratch indexed by term id,
+ * left zeroed.
+ */
+export function routingTermsPerCluster(
+  settings: ApproximateBuildSettings,
+  vectors: readonly QuantizedVector[],
+  seen: Uint16Array,
+): number {
+  const numClusters = Math.max(1, Math.ceil(vectors.length / settings.clusterSize));
+  const fromBudget = Math.floor(settings.routingEntries / numClusters);
+  if (fromBudget <= settings.termsPerCluster) return settings.termsPerCluster;
+  let widest = 0;
+  for (let from = 0; from < vectors.length; from += settings.clusterSize) {
+    const touched: number[] = [];
+    for (const v of vectors.slice(from, from + settings.clusterSize)) {
+      for (let i = 0; i < v.terms.length; i++) {
+        if (seen[v.terms[i]] === 0) {
+          seen[v.terms[i]] = 1;
+          touched.push(v.terms[i]);
+        }
+      }
+    }
+    for (const t of touched) seen[t] = 0;
+    widest = Math.max(widest, touched.length);
+  }
+  return Math.max(settings.termsPerCluster, Math.min(0xffff, widest, fromBudget));
 }
 
-const MAX_ROUTING_TERMS = 65535;
+/** A shard's share of the index's routing budget (the routing object holds every shard's summaries). */
+export function shardRoutingEntries(settings: ApproximateBuildSettings, shards: number): number {
+  return Math.floor(settings.routingEntries / Math.max(1, shards));
+}
 
 /**
  * The `limit` terms with the largest impact among `members` (ties: smaller term id), sorted by term
@@ -235,8 +263,7 @@ function clusterSummary(
   while (cut > 0 && above + histogram[cut] < limit) above += histogram[cut--];
   let ties = Math.max(0, limit - above);
   const kept: [number, number][] = [];
-  touched.sort((a, b) => a - b);
-  for (const t of touched) {
+  for (const t of new Uint32Array(touched).sort()) {
     const m = maxOf[t];
     if (m > cut || (m === cut && ties-- > 0)) kept.push([t, m]);
     maxOf[t] = 0;

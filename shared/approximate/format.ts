@@ -24,16 +24,13 @@ export interface ApproximateBuildSettings {
   readonly clusterSize: number;
   /** Docs per forward block inside a cluster: the unit of exact scoring (default 32, ≤ 256). */
   readonly blockSize: number;
-  /**
-   * Terms kept in each cluster's routing summary (those with the largest maxima) at least (default 64).
-   * Small shards keep more, up to `routingEntries` in all (a cluster of a small shard mixes more
-   * subjects, and its summary needs more terms to rank it well), never more than 1,024 per cluster.
-   */
+  /** Terms kept in each cluster's routing summary, those with the largest maxima (default 64). */
   readonly termsPerCluster: number;
   /**
-   * Routing summary entries a shard may spend in all (default 131,072: ~390 KB). A small shard's
-   * summaries then keep every term — safe bounds, exact answers — because on a few thousand documents
-   * no cluster is about one thing and pruned summaries mislead; large shards prune to the budget.
+   * Routing entries the index may spend in all (default 131,072: ~390 KB, what a cold query reads first),
+   * shared equally by its shards. A small index's summaries then keep every term — safe bounds, exact
+   * answers: on a few thousand documents no cluster is about one thing and pruned summaries mislead —
+   * and a large one's keep `termsPerCluster`.
    */
   readonly routingEntries: number;
   /** Fraction of a term's blocks kept in its block list, those with the largest maxima (default 0.2). */

@@ -238,6 +238,8 @@ export function encodeForwardCluster(input: ForwardClusterInput): Uint8Array {
 /** Per-term counters reused across blocks (indexed by term id, all zero between blocks). */
 export class BlockScratch {
   counts: Uint32Array;
+  /** The distinct terms of the block being encoded (typed, so sorting them is a native numeric sort). */
+  terms = new Uint32Array(1024);
   constructor(vocab = 0) {
     this.counts = new Uint32Array(vocab);
   }
@@ -247,6 +249,14 @@ export class BlockScratch {
       grown.set(this.counts);
       this.counts = grown;
     }
+  }
+  push(n: number, term: number): void {
+    if (n === this.terms.length) {
+      const grown = new Uint32Array(this.terms.length * 2);
+      grown.set(this.terms);
+      this.terms = grown;
+    }
+    this.terms[n] = term;
   }
 }
 
@@ -258,18 +268,17 @@ function encodeBlock(
   scratch: BlockScratch,
 ): Uint8Array {
   // Count each distinct term's postings, then fill (doc, impact) pairs term by term in doc order.
-  const terms: number[] = [];
+  let numTerms = 0;
   let numPostings = 0;
   for (const v of vectors) {
     numPostings += v.terms.length;
     for (let i = 0; i < v.terms.length; i++) {
       scratch.ensure(v.terms[i]);
-      if (scratch.counts[v.terms[i]]++ === 0) terms.push(v.terms[i]);
+      if (scratch.counts[v.terms[i]]++ === 0) scratch.push(numTerms++, v.terms[i]);
     }
   }
-  terms.sort((a, b) => a - b);
+  const terms = scratch.terms.subarray(0, numTerms).sort();
   const counts = scratch.counts;
-  const numTerms = terms.length;
   const termsBytes = align4(numTerms * (wideTerms ? 4 : 2));
   const startsAt = 8 + termsBytes;
   const docsAt = startsAt + align4((numTerms + 1) * (wideStarts ? 4 : 2));

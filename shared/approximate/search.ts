@@ -8,8 +8,8 @@
  * - `clusters` (default up to k = 100): units are clusters; bounds come from the routing summaries,
  *   which a cold query reads in one go. Every query term takes part.
  * - `blocks`: units are blocks of `blockSize` docs; bounds come from the block lists of the query's
- *   `queryCut` heaviest terms (static pruning per term), finer than clusters, for queries that ask for
- *   many hits.
+ *   `queryCut` heaviest terms (static pruning per term; every term in shards whose lists are whole),
+ *   finer than clusters, for queries that ask for many hits.
  * Summaries are pruned, so a bound can under-estimate a unit's best score: that is what makes the mode
  * approximate, and `heapFactor` < 1 is the slack that buys recall back. Scores of returned documents
  * are exact (the same integer dot products as exact search) and ties rank the smaller doc id first.
@@ -48,7 +48,7 @@ export const CLUSTER_LEVEL_MAX_K = 100;
 export function defaultApproximateParams(k: number): ApproximateParams {
   return k <= CLUSTER_LEVEL_MAX_K
     ? { level: 'clusters', heapFactor: 0.7, queryCut: Infinity, maxUnits: Infinity }
-    : { level: 'blocks', heapFactor: 0.8, queryCut: 32, maxUnits: Infinity };
+    : { level: 'blocks', heapFactor: 0.9, queryCut: 12, maxUnits: Infinity };
 }
 
 export interface ApproxShard {
@@ -92,10 +92,13 @@ export class ApproximateSearch {
   readonly #ceilings: Float64Array;
   /** Global block (or cluster) number of each shard's first one. */
   readonly #unitBase: Uint32Array;
+  /** Blocks per cluster of each shard. */
+  readonly #perCluster: Uint32Array;
   #pos = 0;
   #unitsScored = 0;
   #docsScored = 0;
-  readonly #acc = new Float64Array(256);
+  /** Per-document partial scores of the block being scored: Int32 when every score fits (the usual case). */
+  readonly #acc: Int32Array | Float64Array;
 
   constructor(
     shards: readonly ApproxShard[],
@@ -111,8 +114,16 @@ export class ApproximateSearch {
     this.#query = query;
     this.#params = params;
     this.#queue = new TopKQueue(k);
+    let largest = 0;
+    for (let i = 0; i < query.weights.length; i++) largest += query.weights[i];
+    const topImpact = shards.length > 0 ? 2 ** shards[0].head.header.impactBits - 1 : 0;
+    this.#acc = largest * topImpact <= 0x7fffffff ? new Int32Array(256) : new Float64Array(256);
     this.#unit = shards.length > 0 ? summaryUnit(shards[0].head.header.impactBits) : 1;
     this.#unitBase = new Uint32Array(shards.length + 1);
+    this.#perCluster = Uint32Array.from(
+      shards,
+      (s) => s.head.header.settings.clusterSize / s.head.header.settings.blockSize,
+    );
     shards.forEach((s, i) => {
       const count = params.level === 'clusters' ? s.head.header.numClusters : s.head.header.numBlocks;
       this.#unitBase[i + 1] = this.#unitBase[i] + count;
@@ -167,26 +178,42 @@ export class ApproximateSearch {
    * Scores units in order while their records are available. Returns 'done' when the search is over,
    * or the record it waits for.
    */
-  run(recordOf: (ref: ClusterRef) => ForwardCluster | undefined): 'done' | ClusterRef {
+  run(recordOf: (shard: number, cluster: number) => ForwardCluster | undefined): 'done' | ClusterRef {
     const { terms, weights } = this.#query;
+    const clusters = this.#params.level === 'clusters';
     for (;;) {
       const i = this.#nextScorable();
       if (i < 0) return 'done';
       const unit = this.#order[i];
-      const ref = this.#clusterOf(unit);
-      const record = recordOf(ref);
-      if (!record) return ref;
-      const docBase = this.#shards[ref.shard].docBase;
-      if (this.#params.level === 'clusters') {
+      const shard = this.#shardOfUnit(unit);
+      const local = unit - this.#unitBase[shard];
+      const perCluster = clusters ? 1 : this.#perCluster[shard];
+      const cluster = clusters ? local : Math.floor(local / perCluster);
+      const record = recordOf(shard, cluster);
+      if (!record) return { shard, cluster };
+      const docBase = this.#shards[shard].docBase;
+      if (clusters) {
         for (const block of record.blocks) this.#scoreBlock(block, docBase, terms, weights);
       } else {
-        const local = unit - this.#unitBase[ref.shard];
-        const perCluster = this.#blocksPerCluster(ref.shard);
-        this.#scoreBlock(record.blocks[local - ref.cluster * perCluster], docBase, terms, weights);
+        this.#scoreBlock(record.blocks[local - cluster * perCluster], docBase, terms, weights);
       }
       this.#unitsScored++;
       this.#pos = i + 1;
     }
+  }
+
+  /** The shard holding `unit` (units of one shard are contiguous; one shard is the common case). */
+  #shardOfUnit(unit: number): number {
+    const base = this.#unitBase;
+    if (base.length === 2) return 0;
+    let lo = 0;
+    let hi = base.length - 2;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (base[mid] <= unit) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   }
 
   result(): TopKResult {
@@ -254,12 +281,15 @@ export class ApproximateSearch {
   #blockBounds(bounds: Float64Array): Uint32Array {
     const { terms, weights } = this.#query;
     const cut = heaviest(weights, this.#params.queryCut);
+    const all = heaviest(weights, Infinity);
     const touched: number[] = [];
     this.#shards.forEach((shard, s) => {
       const lists = shard.blockLists;
       if (!lists) throw new Error(`approximate search at the blocks level needs shard ${s}'s block lists`);
       const base = this.#unitBase[s];
-      for (const i of cut) {
+      // A shard whose lists are whole (small) gives safe bounds from every term, and cutting saves little.
+      const used = shard.head.header.blockLists.keep >= 1 ? all : cut;
+      for (const i of used) {
         const list = lists.listOf(terms[i]);
         if (list < 0) continue;
         const w = weights[i];
@@ -297,12 +327,13 @@ export class ApproximateSearch {
     }
     const first = docBase + block.firstDoc;
     const queue = this.#queue;
+    // Below the k-th score a document cannot enter (equal scores go to offer: the doc id decides).
+    let floor = queue.isFull ? queue.thresholdScore : 0;
     for (let j = 0; j < block.numDocs; j++) {
       const score = acc[j];
-      if (score > 0) {
-        queue.offer(first + j, score);
-        acc[j] = 0;
-      }
+      if (score === 0) continue;
+      acc[j] = 0;
+      if (score >= floor && queue.offer(first + j, score) && queue.isFull) floor = queue.thresholdScore;
     }
     this.#docsScored += block.numDocs;
   }

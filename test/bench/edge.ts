@@ -93,7 +93,7 @@ async function main() {
   const encoder = await createEncoder({ name: 'precomputed', vocabulary: 'bert-base-uncased' });
   const description = encoder.describe!();
   const t1 = performance.now();
-  const { files, manifest, order } = writeSyntheticIndex(corpus.documents, {
+  const { files, manifest, order } = await writeSyntheticIndex(corpus.documents, {
     index: INDEX,
     version: VERSION,
     shards: SHARDS,

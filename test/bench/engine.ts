@@ -5,7 +5,7 @@
  *   npm run bench:engine -- --docs 1000000 --vocab 30522 [--corpus topical|independent]
  *     [--mode exact|approximate|both] [--queries 200] [--algorithms bmp,maxscore,exhaustive]
  *     [--reorder 0|1] [--range-bits 4] [--super-bits 6] [--range-maxima-min-df N]
- *     [--heap-factor F] [--query-cut N] [--json]
+ *     [--heap-factor F] [--query-cut N] [--block-size 32] [--cluster-size 256] [--json]
  *
  * Prints one JSON object (progress goes to stderr; `--json` is accepted for symmetry with the other
  * benches). Build = invert + encode every list. Baseline = exhaustive term-at-a-time over
@@ -62,6 +62,8 @@ const rangeMaximaMinDf = numberArg('range-maxima-min-df', 0) || undefined;
 const rangeMaximaPostingsPerBlock = numberArg('range-maxima-postings-per-block', 0);
 const heapFactor = numberArg('heap-factor', 0);
 const queryCut = numberArg('query-cut', 0);
+const approxBlockSize = numberArg('block-size', 0);
+const approxClusterSize = numberArg('cluster-size', 0);
 const algorithmNames = [
   ...new Set([DEFAULT_ALGORITHM, 'exhaustive', ...stringArg('algorithms', '').split(',').filter(Boolean)]),
 ];
@@ -166,6 +168,10 @@ if (runApproximate) {
     externalIds: Array.from({ length: numDocs }, (_, i) => `doc${i}`),
     impactBits: 8,
     vocabSize: vocab,
+    settings: {
+      ...(approxBlockSize > 0 ? { blockSize: approxBlockSize } : {}),
+      ...(approxClusterSize > 0 ? { clusterSize: approxClusterSize } : {}),
+    },
   });
   const buildMs = performance.now() - ta;
   const { offset, length } = built.head;
@@ -215,7 +221,7 @@ function searchApproximate(q: PreparedQuery, k: number) {
     k,
     approximateParams(k),
   );
-  const outcome = search.run((ref) => records[ref.cluster]);
+  const outcome = search.run((_, cluster) => records[cluster]);
   if (outcome !== 'done') throw new Error('every forward record is in memory, yet the search blocked');
   return { result: search.result(), stats: search.stats };
 }

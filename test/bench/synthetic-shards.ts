@@ -3,7 +3,14 @@
  * impacts, one scale), written with the real shard writer. Shared by bench:edge and bench:layout so
  * that both measure the same files.
  */
-import { type BuiltApproximateFile, buildApproximateFile } from '../../shared/approximate/build.ts';
+import { DEFAULT_MEMORY_BUDGET_POSTINGS } from '../../batch/pipeline/build-stage.ts';
+import { equalRanges, placeByCluster } from '../../batch/pipeline/placement.ts';
+import {
+  type BuiltApproximateFile,
+  buildApproximateFile,
+  shardRoutingEntries,
+} from '../../shared/approximate/build.ts';
+import { DEFAULT_APPROXIMATE_BUILD } from '../../shared/approximate/format.ts';
 import { approximateEntries } from '../../shared/approximate/index-files.ts';
 import {
   approximateKey,
@@ -16,7 +23,6 @@ import {
 import type { EncoderDescriptor, IndexManifest, ShardEntry } from '../../shared/index/manifest.ts';
 import { encodeCurrentPointer, encodeManifest } from '../../shared/index/manifest-codec.ts';
 import { checksumHex, shardEntryOf } from '../../shared/index/shard-entry.ts';
-import { clusterOrder } from '../../shared/postings/reorder.ts';
 import { crc32 } from '../../shared/shard/checksum.ts';
 import { type WrittenShard, writeShard } from '../../shared/shard/index.ts';
 import type { QuantizedVector } from '../../shared/sparse/types.ts';
@@ -52,7 +58,7 @@ export function writeSyntheticShards(corpus: SyntheticCorpus, shards: number): W
  * object, the manifest (default mode approximate) and CURRENT. Vector queries need the precomputed
  * encoder over bert-base-uncased, whose description `encoder` gives.
  */
-export function writeSyntheticIndex(
+export async function writeSyntheticIndex(
   documents: readonly QuantizedVector[],
   options: {
     index: string;
@@ -63,9 +69,23 @@ export function writeSyntheticIndex(
     vocabSize: number;
     assets: Record<string, Uint8Array>;
   },
-): { files: { key: string; bytes: Uint8Array }[]; manifest: IndexManifest; order: Uint32Array } {
+): Promise<{ files: { key: string; bytes: Uint8Array }[]; manifest: IndexManifest; order: Uint32Array }> {
   const { index, version, vocab } = options;
-  const order = clusterOrder(documents, vocab);
+  // Placed as the build stage places them: all at once within its memory budget, beyond it by centroids
+  // learnt from a sample (batch/pipeline/placement.ts).
+  const n0 = documents.length;
+  let postings = 0;
+  for (const d of documents) postings += d.terms.length;
+  const chunks = equalRanges(n0, options.shards);
+  const placement = await placeByCluster({
+    n: n0,
+    shardCount: options.shards,
+    vocabSize: vocab,
+    chunks,
+    chunkVectors: async (c) => documents.slice(chunks[c].from, chunks[c].to),
+    allInMemory: postings <= DEFAULT_MEMORY_BUDGET_POSTINGS,
+  });
+  const order = placement.order ?? Uint32Array.from({ length: n0 }, (_, i) => i);
   const placed = Array.from(order, (i) => documents[i]);
   const files: { key: string; bytes: Uint8Array }[] = [];
   let shards: ShardEntry[] = [];
@@ -87,7 +107,13 @@ export function writeSyntheticIndex(
     const key = shardKey(index, version, s);
     files.push({ key, bytes: written.bytes });
     shards.push(shardEntryOf(key, written));
-    const built = buildApproximateFile({ vectors, externalIds, impactBits: 8, vocabSize: vocab });
+    const built = buildApproximateFile({
+      vectors,
+      externalIds,
+      impactBits: 8,
+      vocabSize: vocab,
+      settings: { routingEntries: shardRoutingEntries(DEFAULT_APPROXIMATE_BUILD, options.shards) },
+    });
     const approxKey = approximateKey(index, version, s);
     files.push({ key: approxKey, bytes: built.bytes });
     approx.push({ key: approxKey, built });

@@ -180,7 +180,7 @@ describe('approximate file', () => {
           10,
           params,
         );
-        expect(search.run((ref) => opened.records[ref.cluster])).toBe('done');
+        expect(search.run((_, cluster) => opened.records[cluster])).toBe('done');
         const found = search.result();
         for (const [i, d] of found.docs.entries())
           expect(found.scores[i]).toBe(dot(docs[d], q.terms, q.impacts));
@@ -214,7 +214,7 @@ describe('approximate file', () => {
           10,
           params,
         );
-        search.run((ref) => opened.records[ref.cluster]);
+        search.run((_, cluster) => opened.records[cluster]);
         const raw = Array.from(q.terms, (t, i) => ({
           weight: q.impacts[i],
           docs: inverted.docs.subarray(inverted.termStarts[t], inverted.termStarts[t + 1]),
@@ -235,7 +235,7 @@ describe('approximate file', () => {
       const q = corpus.queries[3];
       const params = defaultApproximateParams(k);
       const whole = new ApproximateSearch(shards, routing, { terms: q.terms, weights: q.impacts }, k, params);
-      whole.run((ref) => records[ref.cluster]);
+      whole.run((_, cluster) => records[cluster]);
       const loaded = new Set<number>();
       const stepwise = new ApproximateSearch(
         shards,
@@ -246,7 +246,7 @@ describe('approximate file', () => {
       );
       let waits = 0;
       for (;;) {
-        const outcome = stepwise.run((ref) => (loaded.has(ref.cluster) ? records[ref.cluster] : undefined));
+        const outcome = stepwise.run((_, cluster) => (loaded.has(cluster) ? records[cluster] : undefined));
         if (outcome === 'done') break;
         waits++;
         // What it waits for is what a planner asking now would fetch first.
@@ -289,7 +289,7 @@ describe('approximate file', () => {
       10,
       defaultApproximateParams(10),
     );
-    search.run((ref) => (ref.shard === 0 ? A : B).records[ref.cluster]);
+    search.run((shard, cluster) => (shard === 0 ? A : B).records[cluster]);
     const found = search.result();
     for (const [i, d] of found.docs.entries()) expect(found.scores[i]).toBe(dot(docs[d], q.terms, q.impacts));
     expect(routing.numClusters).toBe(A.head.header.numClusters + B.head.header.numClusters);
