@@ -97,7 +97,7 @@ export function createApp(deps: EdgeDeps): Hono {
   const limits: EdgeLimits = { ...DEFAULT_EDGE_LIMITS, ...deps.limits };
   const caches: EdgeCaches = { ...DEFAULT_EDGE_CACHES, ...deps.caches };
   const catalog = new IndexCatalog({ currentTtlMs: limits.currentTtlMs, now });
-  const tiers = new ByteTiers(caches.maxRangeBytes, caches.sharedCache, deps.network?.params);
+  const tiers = new ByteTiers(caches.maxRangeBytes, caches.sharedCache, deps.network?.params, limits.currentTtlMs);
   const shards = new ShardPool(deps.store, tiers, caches);
   const approximate = new ApproximatePath(tiers, caches.maxApproximateBytes);
   const search = new SearchService(

@@ -66,11 +66,9 @@ function cacheApiRanges(): SharedRangeCache | undefined {
       const response = await caches.default.match(url(key));
       return response ? new Uint8Array(await response.arrayBuffer()) : undefined;
     },
-    async put(key: string, bytes: Uint8Array) {
-      await caches.default.put(
-        url(key),
-        new Response(bytes, { headers: { 'cache-control': 'public, max-age=604800, immutable' } }),
-      );
+    async put(key: string, bytes: Uint8Array, ttlSeconds?: number) {
+      const control = ttlSeconds === undefined ? 'public, max-age=604800, immutable' : `public, max-age=${ttlSeconds}`;
+      await caches.default.put(url(key), new Response(bytes, { headers: { 'cache-control': control } }));
     },
   };
 }

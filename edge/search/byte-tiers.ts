@@ -12,7 +12,7 @@
  */
 
 import { DEFAULT_NETWORK_MODEL, type NetworkSession } from '../../shared/store/network-model.ts';
-import type { ObjectStore } from '../../shared/store/object-store.ts';
+import type { ObjectInfo, ObjectStore } from '../../shared/store/object-store.ts';
 import type { RequestCost } from './metered-store.ts';
 import { RangeCache } from './range-cache.ts';
 import { type NeededRange, type PlanModel, planRanges } from './read-planner.ts';
@@ -20,7 +20,8 @@ import { type NeededRange, type PlanModel, planRanges } from './read-planner.ts'
 /** A cache shared by isolates (the Workers Cache API), keyed by immutable object ranges. */
 export interface SharedRangeCache {
   match(id: string): Promise<Uint8Array | undefined>;
-  put(id: string, bytes: Uint8Array): Promise<void>;
+  /** Keeps `bytes` under `id`; for `ttlSeconds` only when given (mutable objects), else for good. */
+  put(id: string, bytes: Uint8Array, ttlSeconds?: number): Promise<void>;
 }
 
 /** What one request reads through: its store view, its cost, its network session, its deferred work. */
@@ -51,6 +52,8 @@ export class ByteTiers {
     maxMemoryBytes: number,
     private readonly shared?: SharedRangeCache,
     private readonly model: PlanModel = DEFAULT_NETWORK_MODEL,
+    /** How long CURRENT may be served from the shared cache (the isolates' own CURRENT TTL). */
+    private readonly currentTtlMs = 0,
   ) {
     this.memory = new RangeCache(maxMemoryBytes);
   }
@@ -122,6 +125,7 @@ export class ByteTiers {
     return {
       ...io.store,
       get: async (key) => {
+        if (key.endsWith('/CURRENT')) return this.#readCurrent(key, io);
         if (!isImmutableKey(key)) return io.store.get(key);
         const bytes = await this.readObject(key, io);
         return bytes ? { bytes, info: { key, size: bytes.length, etag: '' } } : null;
@@ -133,6 +137,26 @@ export class ByteTiers {
       listPrefixes: (prefix) => io.store.listPrefixes(prefix),
       delete: (key) => io.store.delete(key),
     };
+  }
+
+  /**
+   * CURRENT through the shared cache for at most the CURRENT TTL (whole seconds): a fresh isolate of a
+   * location that another isolate served a moment ago need not read it from the store. A publish is
+   * seen by every isolate within twice the TTL.
+   */
+  async #readCurrent(key: string, io: QueryIo): Promise<{ bytes: Uint8Array; info: ObjectInfo } | null> {
+    const ttlSeconds = Math.floor(this.currentTtlMs / 1000);
+    if (!this.shared || ttlSeconds < 1) return io.store.get(key);
+    const id = `${key}#current`;
+    const lookup = () => this.shared!.match(id).catch(() => undefined);
+    const hit = await (io.session ? io.session.slot(lookup) : lookup());
+    if (hit) {
+      io.cost.hit('shared');
+      return { bytes: hit, info: { key, size: hit.length, etag: '' } };
+    }
+    const object = await io.store.get(key);
+    if (object) io.defer(this.shared.put(id, object.bytes, ttlSeconds).catch(() => undefined));
+    return object;
   }
 
   /** Drops what the isolate holds of an object (found corrupt: the next request reads it again). */

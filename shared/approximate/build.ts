@@ -24,7 +24,7 @@ import {
   toSummaryByte,
 } from './format.ts';
 import { BlockScratch, encodeForwardCluster } from './forward.ts';
-import { CLUSTER_DIRECTORY, ROUTING_COUNTS, ROUTING_MAXES, ROUTING_TERMS } from './head.ts';
+import { CLUSTER_DIRECTORY, ROUTING_CLUSTERS, ROUTING_MAXES, ROUTING_STARTS, ROUTING_TERMS } from './head.ts';
 
 export interface ApproximateBuildInput {
   /** One quantized vector per local document (terms strictly increasing). */
@@ -107,9 +107,9 @@ export function buildApproximateFile(input: ApproximateBuildInput): BuiltApproxi
   // 1. Forward records, one per cluster, and each cluster's routing summary.
   const records: Uint8Array[] = [];
   const directory = new Uint32Array(3 * numClusters);
-  const routingCounts = new Uint16Array(numClusters);
-  const routingTerms: number[] = [];
-  const routingMaxes: number[] = [];
+  const summaryClusters: number[] = [];
+  const summaryTerms: number[] = [];
+  const summaryMaxes: number[] = [];
   let forwardBytes = 0;
   for (let c = 0; c < numClusters; c++) {
     const from = c * clusterSize;
@@ -128,11 +128,10 @@ export function buildApproximateFile(input: ApproximateBuildInput): BuiltApproxi
     directory[3 * c + 1] = record.length;
     directory[3 * c + 2] = crc32(record);
     forwardBytes += record.length;
-    const summary = clusterSummary(members, clusterMax, termsPerCluster);
-    routingCounts[c] = summary.length;
-    for (const [term, max] of summary) {
-      routingTerms.push(term);
-      routingMaxes.push(toSummaryByte(max, topImpact));
+    for (const [term, max] of clusterSummary(members, clusterMax, termsPerCluster)) {
+      summaryClusters.push(c);
+      summaryTerms.push(term);
+      summaryMaxes.push(toSummaryByte(max, topImpact));
     }
   }
   if (forwardBytes >= 2 ** 32)
@@ -141,13 +140,16 @@ export function buildApproximateFile(input: ApproximateBuildInput): BuiltApproxi
   // 2. Block lists: per term, its blocks ranked by the term's largest impact in them.
   const blockLists = encodeBlockLists(vectors, blockSize, vocabSize, topImpact, settings);
 
-  // 3. Head: header, cluster directory, routing summaries.
-  const termBytes = wideTerms ? Uint32Array.from(routingTerms) : Uint16Array.from(routingTerms);
+  // 3. Head: header, cluster directory, routing summaries stored term-major — what a query looks up —
+  // so the edge reads them in place instead of inverting them when it loads a version.
+  const routing = termMajor(summaryClusters, summaryTerms, summaryMaxes, vocabSize);
+  const wideClusters = numClusters > 0xffff;
   const sections = new Map<string, Uint8Array>([
     [CLUSTER_DIRECTORY, bytesOf(directory)],
-    [ROUTING_COUNTS, bytesOf(routingCounts)],
-    [ROUTING_TERMS, bytesOf(termBytes)],
-    [ROUTING_MAXES, Uint8Array.from(routingMaxes)],
+    [ROUTING_TERMS, bytesOf(wideTerms ? Uint32Array.from(routing.terms) : Uint16Array.from(routing.terms))],
+    [ROUTING_STARTS, bytesOf(routing.starts)],
+    [ROUTING_CLUSTERS, bytesOf(wideClusters ? routing.clusters : Uint16Array.from(routing.clusters))],
+    [ROUTING_MAXES, routing.maxes],
   ]);
   const blockListsAt = align8(forwardBytes);
   const headAt = align8(blockListsAt + blockLists.bytes.length);
@@ -159,6 +161,7 @@ export function buildApproximateFile(input: ApproximateBuildInput): BuiltApproxi
       numBlocks,
       impactBits,
       wideTerms,
+      wideClusters,
       settings,
       routingTermsPerCluster: termsPerCluster,
       forward: { offset: 0, length: forwardBytes },
@@ -193,10 +196,29 @@ export function buildApproximateFile(input: ApproximateBuildInput): BuiltApproxi
       forwardBytes,
       blockListBytes: blockLists.bytes.length,
       headBytes: head.length,
-      routingEntries: routingTerms.length,
+      routingEntries: summaryTerms.length,
       blockListEntries: blockLists.entries,
     },
   };
+}
+
+/** Summary entries grouped by term (stable: clusters stay increasing within a term). */
+function termMajor(clusters: number[], terms: number[], maxes: number[], vocabSize: number) {
+  const count = new Uint32Array(vocabSize + 1);
+  for (const t of terms) count[t + 1]++;
+  const present: number[] = [];
+  for (let t = 0; t < vocabSize; t++) if (count[t + 1] > 0) present.push(t);
+  for (let t = 0; t < vocabSize; t++) count[t + 1] += count[t];
+  const outClusters = new Uint32Array(terms.length);
+  const outMaxes = new Uint8Array(terms.length);
+  const fill = count.slice(0, vocabSize);
+  for (let i = 0; i < terms.length; i++) {
+    const at = fill[terms[i]]++;
+    outClusters[at] = clusters[i];
+    outMaxes[at] = maxes[i];
+  }
+  const starts = Uint32Array.from([...present.map((t) => count[t]), terms.length]);
+  return { terms: present, starts, clusters: outClusters, maxes: outMaxes };
 }
 
 /**

@@ -68,6 +68,8 @@ export interface ApproxHeader {
   readonly impactBits: number;
   /** Term ids stored as u32 (vocabularies past 65,536) rather than u16. */
   readonly wideTerms: boolean;
+  /** Cluster numbers in routing stored as u32 (more than 65,535 clusters) rather than u16. */
+  readonly wideClusters: boolean;
   readonly settings: ApproximateBuildSettings;
   /** Terms each cluster's routing summary keeps at most, as resolved for this shard's size. */
   readonly routingTermsPerCluster: number;

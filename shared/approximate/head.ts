@@ -8,18 +8,38 @@ import { ShardFormatError } from '../shard/errors.ts';
 import { type ApproxHeader, decodeSections, u16s, u32s } from './format.ts';
 
 export const CLUSTER_DIRECTORY = 'clusters.directory';
-export const ROUTING_COUNTS = 'routing.counts';
 export const ROUTING_TERMS = 'routing.terms';
+export const ROUTING_STARTS = 'routing.starts';
+export const ROUTING_CLUSTERS = 'routing.clusters';
 export const ROUTING_MAXES = 'routing.maxes';
 
 export interface ApproxHead {
   readonly header: ApproxHeader;
   /** Per cluster: [offset in the forward region, length, CRC-32] of its record. */
   readonly directory: Uint32Array;
-  /** Routing summary entries per cluster (cluster c's are the next counts[c] entries). */
-  readonly counts: Uint16Array;
+  /**
+   * Routing summaries, term-major: the terms present (increasing), and for term i the entries
+   * [starts[i], starts[i+1]) of clusters (increasing) with the term's largest impact there (one byte).
+   */
   readonly terms: Uint16Array | Uint32Array;
+  readonly starts: Uint32Array;
+  readonly clusters: Uint16Array | Uint32Array;
   readonly maxes: Uint8Array;
+}
+
+/** Index into `head.terms` of `term`, or -1 when no cluster summary names it. */
+export function routingListOf(head: ApproxHead, term: number): number {
+  const terms = head.terms;
+  let lo = 0;
+  let hi = terms.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const t = terms[mid];
+    if (t === term) return mid;
+    if (t < term) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
 }
 
 /** Parses a head whose CRC the caller has checked. `where` names the file for errors. */
@@ -33,18 +53,23 @@ export function decodeApproxHead(bytes: Uint8Array, where: string): ApproxHead {
   if (numClusters !== Math.ceil(numDocs / settings.clusterSize))
     fail(`${numClusters} clusters for ${numDocs} docs`);
   const directory = u32s(section(CLUSTER_DIRECTORY));
-  const counts = u16s(section(ROUTING_COUNTS));
   const maxes = section(ROUTING_MAXES);
   const termBytes = section(ROUTING_TERMS);
   const terms = header.wideTerms ? u32s(termBytes) : u16s(termBytes);
+  const starts = u32s(section(ROUTING_STARTS));
+  const clusterBytes = section(ROUTING_CLUSTERS);
+  const clusters = header.wideClusters ? u32s(clusterBytes) : u16s(clusterBytes);
   if (directory.length !== 3 * numClusters)
     fail(`cluster directory has ${directory.length / 3} entries for ${numClusters} clusters`);
-  if (counts.length !== numClusters)
-    fail(`routing counts for ${counts.length} clusters, expected ${numClusters}`);
-  let entries = 0;
-  for (let c = 0; c < numClusters; c++) entries += counts[c];
-  if (terms.length !== entries || maxes.length !== entries)
-    fail(`routing has ${entries} entries but ${terms.length} terms, ${maxes.length} maxima`);
+  if (starts.length !== terms.length + 1 || starts[0] !== 0)
+    fail(`routing starts for ${starts.length - 1} lists, expected ${terms.length}`);
+  const entries = starts[terms.length];
+  if (clusters.length !== entries || maxes.length !== entries)
+    fail(`routing has ${entries} entries but ${clusters.length} clusters, ${maxes.length} maxima`);
+  for (let i = 0; i < terms.length; i++) {
+    if (starts[i + 1] < starts[i] || (i > 0 && terms[i] <= terms[i - 1])) fail(`routing list ${i} is out of order`);
+  }
+  for (let i = 0; i < entries; i++) if (clusters[i] >= numClusters) fail(`routing names cluster ${clusters[i]} of ${numClusters}`);
   let end = 0;
   for (let c = 0; c < numClusters; c++) {
     if (directory[3 * c] !== end) fail(`cluster ${c} record starts at ${directory[3 * c]}, expected ${end}`);
@@ -52,7 +77,7 @@ export function decodeApproxHead(bytes: Uint8Array, where: string): ApproxHead {
   }
   if (end !== header.forward.length)
     fail(`cluster records end at ${end}, the forward region at ${header.forward.length}`);
-  return { header, directory, counts, terms, maxes };
+  return { header, directory, terms, starts, clusters, maxes };
 }
 
 /** Byte range of cluster `c`'s record inside the approximate file, and its CRC. */

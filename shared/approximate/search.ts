@@ -262,19 +262,8 @@ export class ApproximateSearch {
 
   #clusterBounds(routing: RoutingIndex | undefined, bounds: Float64Array): Uint32Array {
     if (!routing) throw new Error('approximate search at the clusters level needs a routing index');
-    const { terms, weights } = this.#query;
-    const { starts, clusters, maxes } = routing;
     const touched: number[] = [];
-    for (let i = 0; i < terms.length; i++) {
-      const t = terms[i];
-      if (t >= routing.vocab) continue;
-      const w = weights[i];
-      for (let p = starts[t], end = starts[t + 1]; p < end; p++) {
-        const g = clusters[p];
-        if (bounds[g] === 0) touched.push(g);
-        bounds[g] += w * maxes[p];
-      }
-    }
+    routing.accumulate(this.#query.terms, this.#query.weights, bounds, touched);
     return Uint32Array.from(touched);
   }
 

@@ -28,28 +28,48 @@ export class BertWordPieceTokenizer implements Tokenizer {
   readonly name: string;
   readonly vocabSize: number;
   private readonly vocab: readonly string[];
-  private readonly ids = new Map<string, number>();
-  private readonly wordPiece: WordPiece;
+  private readonly config: BertWordPieceConfig;
   private readonly basicOptions: BasicTokenizerOptions;
-  private readonly specialIds: { readonly cls: number; readonly sep: number } | undefined;
+  // Built on first use: a cold Worker answering vector queries by term id ("#2023") needs neither the
+  // token → id map nor WordPiece's tables, which take tens of ms to build for 30,522 tokens.
+  #ids: Map<string, number> | undefined;
+  #wordPiece: WordPiece | undefined;
+  #specialIds: { readonly cls: number; readonly sep: number } | null | undefined;
 
   constructor(config: BertWordPieceConfig) {
     this.name = config.name;
+    this.config = config;
     this.vocab = config.vocab;
     this.vocabSize = config.vocab.length;
     this.basicOptions = { lowercase: config.lowercase, stripAccents: config.stripAccents };
-    // A repeated token keeps its last id, as in WordPiece.
-    for (let id = 0; id < config.vocab.length; id++) this.ids.set(config.vocab[id], id);
-    this.wordPiece = new WordPiece(config.vocab, {
-      unkToken: config.unkToken ?? '[UNK]',
-      continuingSubwordPrefix: config.continuingSubwordPrefix ?? '##',
-      maxInputCharsPerWord: config.maxInputCharsPerWord ?? 100,
+  }
+
+  private get ids(): Map<string, number> {
+    if (!this.#ids) {
+      const ids = new Map<string, number>();
+      // A repeated token keeps its last id, as in WordPiece.
+      for (let id = 0; id < this.vocab.length; id++) ids.set(this.vocab[id], id);
+      this.#ids = ids;
+    }
+    return this.#ids;
+  }
+
+  private get wordPiece(): WordPiece {
+    this.#wordPiece ??= new WordPiece(this.vocab, {
+      unkToken: this.config.unkToken ?? '[UNK]',
+      continuingSubwordPrefix: this.config.continuingSubwordPrefix ?? '##',
+      maxInputCharsPerWord: this.config.maxInputCharsPerWord ?? 100,
     });
-    const special =
-      config.specialTokens === undefined ? { cls: '[CLS]', sep: '[SEP]' } : config.specialTokens;
-    this.specialIds = special
-      ? { cls: this.requireId(special.cls), sep: this.requireId(special.sep) }
-      : undefined;
+    return this.#wordPiece;
+  }
+
+  private get specialIds(): { readonly cls: number; readonly sep: number } | undefined {
+    if (this.#specialIds === undefined) {
+      const special =
+        this.config.specialTokens === undefined ? { cls: '[CLS]', sep: '[SEP]' } : this.config.specialTokens;
+      this.#specialIds = special ? { cls: this.requireId(special.cls), sep: this.requireId(special.sep) } : null;
+    }
+    return this.#specialIds ?? undefined;
   }
 
   /** Whether `encode(text, { addSpecialTokens: true })` is supported. */

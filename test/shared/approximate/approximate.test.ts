@@ -138,8 +138,11 @@ describe('approximate file', () => {
     altered[altered.length - 1] ^= 1;
     expect(() => checkHeadCrc(altered, footer.headCrc, 'test')).toThrow(ShardFormatError);
     expect(head.header.numClusters).toBe(Math.ceil(6000 / 256));
-    for (let c = 0; c < head.header.numClusters; c++)
-      expect(head.counts[c]).toBeLessThanOrEqual(head.header.routingTermsPerCluster);
+    const perCluster = new Array(head.header.numClusters).fill(0);
+    for (const c of head.clusters) perCluster[c]++;
+    for (const n of perCluster) expect(n).toBeLessThanOrEqual(head.header.routingTermsPerCluster);
+    // Term-major: terms increasing, each term's clusters increasing.
+    for (let i = 1; i < head.terms.length; i++) expect(head.terms[i]).toBeGreaterThan(head.terms[i - 1]);
     // A small shard spends its routing budget on longer summaries: 24 clusters share 131,072 entries.
     expect(head.header.routingTermsPerCluster).toBe(Math.floor(131_072 / 24));
     // …and keeps its block lists whole (under the block-list budget).
