@@ -1,8 +1,8 @@
 /**
  * Turns one raw corpus line into a CorpusDocument or a reject reason. Accepted shapes are BEIR's
  * `{"_id", "title", "text", …}` and plain `{"id", "text", …}`; an integer id is accepted and turned into
- * its decimal string (some JSONL corpora write numeric ids). Everything else of the line except `url` is
- * kept as metadata. The UTF-8 check is strict (a fatal TextDecoder) so that mojibake is rejected where it
+ * its decimal string (some JSONL corpora write numeric ids). The line's `metadata` and every field csplade
+ * does not know become the document's metadata (metadata.ts). The UTF-8 check is strict (a fatal TextDecoder) so that mojibake is rejected where it
  * enters instead of being indexed as U+FFFD.
  *
  * In `vector` input mode (precomputed encoders, Anserini's JsonVectorCollection lines
@@ -12,6 +12,7 @@
 import type { CorpusDocument } from './document.ts';
 import { hashString64 } from './hash64.ts';
 import type { RawLine } from './lines.ts';
+import { metadataOf } from './metadata.ts';
 
 export type RejectReason =
   | 'blank_line'
@@ -26,6 +27,8 @@ export type RejectReason =
   | 'empty_text'
   | 'non_string_title'
   | 'missing_vector'
+  /** Extra fields of the line and its `metadata` field cannot be kept together (metadata.ts). */
+  | 'metadata_conflict'
   /** Set by the encode stage: the encoder refused the document (e.g. an unknown token in its vector). */
   | 'encoder_error'
   | 'duplicate_id';
@@ -105,13 +108,8 @@ export function validateLine(line: RawLine, mode: InputMode = 'text'): LineVerdi
   if (typeof record.title === 'string' && record.title !== '') doc.title = record.title;
   if (typeof record.url === 'string' && record.url !== '') doc.url = record.url;
   if (vector) doc.vector = vector;
-  const known = mode === 'vector' ? KNOWN_VECTOR : KNOWN;
-  let metadata: Record<string, unknown> | undefined;
-  for (const key of Object.keys(record)) {
-    if (known.has(key)) continue;
-    metadata ??= {};
-    metadata[key] = record[key];
-  }
-  if (metadata) doc.metadata = metadata;
+  const metadata = metadataOf(record, mode === 'vector' ? KNOWN_VECTOR : KNOWN);
+  if (!metadata.ok) return reject('metadata_conflict', metadata.detail, id);
+  if (metadata.metadata !== undefined) doc.metadata = metadata.metadata;
   return { ok: true, doc };
 }
