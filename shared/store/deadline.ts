@@ -30,7 +30,9 @@ export function settleWithin<T>(task: Promise<T>, ms: number, timeout: () => Err
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(timeout()), ms);
   });
-  return Promise.race([task, expired]).finally(() => clearTimeout(timer));
+  return Promise.race([task, expired]).finally(() => {
+    if (timer !== undefined) clearTimeout(timer);
+  });
 }
 
 export function withDeadlines(store: ObjectStore, policy: DeadlinePolicy): ObjectStore {

@@ -132,7 +132,7 @@ describe('real stores that hang', () => {
     });
     const store = withDeadlines(s3, { readMs: 300 });
     for (const read of [
-      () => store.get('indexes/demo/CURRENT'),
+      (): Promise<unknown> => store.get('indexes/demo/CURRENT'),
       () => store.listPrefixes('indexes/'),
       () => store.getRange('indexes/demo/v1/shard-0000.csp', 0, 100),
     ]) {
