@@ -1,10 +1,11 @@
 /**
  * Node entry: the same Hono app over @hono/node-server, with the store named by CSPLADE_STORE — a local
  * folder (the embedded default) or s3://bucket/prefix (AWS S3, R2's S3 API, radosgw; S3_ENDPOINT and
- * AWS_* as in shared/store/open.node.ts). Settings come from the environment:
+ * AWS_* as in shared/store/open.node.ts) — under read deadlines. Settings come from the environment:
  *   CSPLADE_STORE (required), PORT (default 8787), HOST (default 127.0.0.1), CORS_ORIGINS ("*" or a
  *   comma-separated list), API_KEY_HASHES (comma-separated SHA-256 hex), CURRENT_TTL_MS, SUBREQUEST_BUDGET,
- *   POSTINGS_READS_PER_SHARD.
+ *   POSTINGS_READS_PER_SHARD, STORE_TIMEOUT_MS, REQUEST_TIMEOUT_MS, READY_TIMEOUT_MS, BODY_TIMEOUT_MS,
+ *   MAX_BODY_BYTES, PUBLIC_URL (the same names and defaults as the Worker's vars in wrangler.jsonc).
  * @example CSPLADE_STORE=./.tmp/store npx tsx edge/node.ts
  */
 import type { AddressInfo } from 'node:net';
@@ -12,8 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { registerOnnxEncoder } from '../batch/onnx/register.node.ts';
 import { checkFingerprint } from '../shared/encoders/registry.ts';
-import { openStore } from '../shared/store/open.node.ts';
-import { createApp, type EdgeDeps } from './app.ts';
+import { DEFAULT_STORE_READ_TIMEOUT_MS, withDeadlines } from '../shared/store/deadline.ts';
+import { openStore, parseStoreUrl } from '../shared/store/open.node.ts';
+import { createApp, type EdgeDeps, type EdgeLimits } from './app.ts';
 import { type OrtRuntime, onnxQueryEncoderFactory } from './encoders/onnx-query-encoder.ts';
 import { parseKeyHashes } from './http/api-keys.ts';
 import { type EncoderFactory, registryEncoderFactory } from './search/query-codec.ts';
@@ -57,17 +59,43 @@ export function nodeDeps(env: Readonly<Record<string, string | undefined>> = pro
     throw new Error('CSPLADE_STORE is not set: give a folder or s3://bucket/prefix holding indexes/');
   const cors = (env.CORS_ORIGINS ?? '').trim();
   const number = (name: string) => (env[name] ? Number(env[name]) : undefined);
+  /** A positive number of the environment, or undefined when unset; anything else stops the start. */
+  const positive = (name: string): number | undefined => {
+    const value = env[name]?.trim();
+    if (value === undefined || value === '') return undefined;
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${value}"`);
+    return n;
+  };
+  const readMs = positive('STORE_TIMEOUT_MS') ?? DEFAULT_STORE_READ_TIMEOUT_MS;
+  const limits: { -readonly [K in keyof EdgeLimits]?: EdgeLimits[K] } = {};
+  for (const [name, key] of [
+    ['REQUEST_TIMEOUT_MS', 'requestTimeoutMs'],
+    ['READY_TIMEOUT_MS', 'readyTimeoutMs'],
+    ['BODY_TIMEOUT_MS', 'bodyTimeoutMs'],
+    ['MAX_BODY_BYTES', 'maxBodyBytes'],
+  ] as const) {
+    const value = positive(name);
+    if (value !== undefined) limits[key] = value;
+  }
+  const publicUrl = (env.PUBLIC_URL ?? '').trim();
   return {
-    store: openStore(location, { env }),
+    // Named by kind only: error messages reach callers, server paths and bucket names should not.
+    store: withDeadlines(openStore(location, { env, socketTimeoutMs: readMs }), {
+      readMs,
+      name: `${parseStoreUrl(location).kind} store`,
+    }),
     encoderFactory: nodeEncoderFactory,
     apiKeyHashes: parseKeyHashes(env.API_KEY_HASHES),
     corsOrigins: cors === '' ? undefined : cors === '*' ? '*' : cors.split(',').map((o) => o.trim()),
     ...(number('POSTINGS_READS_PER_SHARD')
       ? { readPlan: { maxReadsPerShard: number('POSTINGS_READS_PER_SHARD') } }
       : {}),
+    ...(publicUrl === '' ? {} : { publicUrl }),
     limits: {
       ...(number('CURRENT_TTL_MS') ? { currentTtlMs: number('CURRENT_TTL_MS') } : {}),
       ...(number('SUBREQUEST_BUDGET') ? { subrequestBudget: number('SUBREQUEST_BUDGET') } : {}),
+      ...limits,
     },
   };
 }
