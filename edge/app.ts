@@ -14,7 +14,7 @@ import { cors } from 'hono/cors';
 import type { ObjectStore } from '../shared/store/object-store.ts';
 import { ApiError, toApiError } from './http/api-error.ts';
 import { requireApiKey } from './http/api-keys.ts';
-import type { RefusedBody } from './http/read-body.ts';
+import { discardUnreadBody, type RefusedBody } from './http/read-body.ts';
 import { DEFAULT_READY_TIMEOUT_MS } from './http/readiness.ts';
 import { answerWithin, DEFAULT_REQUEST_TIMEOUT_MS } from './http/request-deadline.ts';
 import { DEFAULT_SEARCH_LIMITS, type SearchLimits } from './http/search-request.ts';
@@ -41,8 +41,9 @@ export interface EdgeLimits extends SearchLimits {
   /** Most milliseconds a request body may take to arrive (a slower one is a 408). */
   readonly bodyTimeoutMs: number;
   /**
-   * Whether the rest of a body over maxBodyBytes is discarded after answering 413 (Node) or before
-   * (workerd resets a connection whose body was left unread, losing the answer): http/read-body.ts.
+   * Whether body bytes the app does not keep (the rest of a body over maxBodyBytes, a body no route
+   * reads) are discarded after answering (Node) or before (workerd resets a connection whose body was
+   * left unread, losing the answer): http/read-body.ts.
    */
   readonly refusedBody: RefusedBody;
 }
@@ -158,9 +159,15 @@ export function createApp(deps: EdgeDeps): Hono {
       }),
     );
   }
-  app.all('*', (c) =>
-    answerWithin(routes.fetch(c.req.raw, c.env, executionContextOf(c)), limits.requestTimeoutMs),
-  );
+  app.all('*', async (c) => {
+    const response = await answerWithin(
+      routes.fetch(c.req.raw, c.env, executionContextOf(c)),
+      limits.requestTimeoutMs,
+    );
+    if (limits.refusedBody === 'discard-then-answer')
+      await discardUnreadBody(c.req.raw, limits.bodyTimeoutMs);
+    return response;
+  });
   app.onError(answerError);
   return app;
 }

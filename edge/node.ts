@@ -9,6 +9,7 @@
  * @example CSPLADE_STORE=./.tmp/store npx tsx edge/node.ts
  */
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { registerOnnxEncoder } from '../batch/onnx/register.node.ts';
@@ -110,6 +111,7 @@ export function startNodeServer(
     const server = serve(
       { fetch: app.fetch, port: options.port ?? 8787, hostname: options.host ?? '127.0.0.1' },
       (info: AddressInfo) => {
+        server.on('clientError', answerMalformedRequest);
         resolve({
           url: `http://${info.address}:${info.port}`,
           close: () =>
@@ -118,6 +120,33 @@ export function startNodeServer(
       },
     );
   });
+}
+
+/**
+ * Requests Node's HTTP parser refuses before the app sees them (an unknown method, a bad header, an
+ * oversized head) get the API's JSON error shape too, instead of Node's bare "400 Bad Request".
+ */
+function answerMalformedRequest(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, code] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'headers_too_large']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'request_timeout']
+        : [400, 'Bad Request', 'malformed_request'];
+  const body = JSON.stringify({
+    error: { code, message: `the HTTP request could not be parsed (${error.code ?? 'unknown error'})` },
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+  // Read and drop what the client still sends for a moment: closing with unread bytes would reset the
+  // connection and lose the answer on its way.
+  socket.resume();
+  setTimeout(() => socket.destroy(), 1_000).unref();
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -8,9 +8,10 @@
  * The rest of a refused body is read and discarded (never kept) until it ends or the body deadline
  * passes: a server that closes a connection with unread bytes in it sends a reset, and the client loses
  * the 413 that was on its way. When that happens is the runtime's choice (`refused`): Node answers at
- * once and discards in the background (`answer-then-discard`); workerd resets a connection whose body was
- * left unread once the answer is out, whatever runs after it, so the Worker discards first and answers
- * then (`discard-then-answer`).
+ * once and discards in the background (`answer-then-discard`; @hono/node-server itself drains bodies no
+ * route read); workerd resets a connection whose body was left unread once the answer is out, whatever
+ * runs after it, so the Worker discards first and answers then (`discard-then-answer`, for bodies no
+ * route read too: `discardUnreadBody`).
  * @example const body = await readJsonBody(c.req.raw, { maxBytes: 256 * 1024, timeoutMs: 10_000 });
  */
 import { ApiError, invalidField } from './api-error.ts';
@@ -113,6 +114,16 @@ export async function readBodyBytes(request: Request, limits: BodyLimits): Promi
   return bytes;
 }
 
+/**
+ * Before answering in `discard-then-answer` mode: drops a body no route read (a POST to a route that
+ * takes none, a 401 or 415 answered before reading), so that workerd does not reset the connection and
+ * lose the answer. Waits at most `timeoutMs` (a stalled body is answered when it passes).
+ */
+export async function discardUnreadBody(request: Request, timeoutMs: number): Promise<void> {
+  if (!request.body || request.bodyUsed || request.body.locked) return;
+  await discardRest(request.body.getReader(), Date.now() + timeoutMs);
+}
+
 /** Reads what is left of a body and drops it, until it ends, fails or `deadline` passes. */
 async function discardRest(reader: Reader, deadline: number): Promise<void> {
   try {
@@ -120,10 +131,11 @@ async function discardRest(reader: Reader, deadline: number): Promise<void> {
       const next = await readBefore(reader, deadline);
       if (next === 'expired' || next.done) break;
     }
+    // An expired read is still pending: the lock stays (workerd refuses to release it), harmlessly.
+    reader.releaseLock();
   } catch {
-    // The client went away: nothing left to discard.
+    // The client went away, or the lock cannot be released: nothing left to do.
   }
-  reader.releaseLock();
 }
 
 /**

@@ -12,6 +12,8 @@ export interface EdgeProcess {
   readonly pid: number;
   /** Output so far (stdout and stderr), for failure messages. */
   output(): string;
+  /** Whether the process still runs. */
+  alive(): boolean;
   stop(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export async function startNodeEdgeProcess(
     url,
     pid: child.pid!,
     output: () => output,
+    alive: () => child.exitCode === null && child.signalCode === null,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
@@ -74,6 +77,11 @@ export function rssBytes(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Whether a process runs (Linux /proc). */
+export function processAlive(pid: number): boolean {
+  return rssBytes(pid) !== undefined;
 }
 
 /** Pids of this process's children whose command name is `name` (e.g. the workerd Miniflare started). */

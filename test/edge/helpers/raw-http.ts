@@ -5,15 +5,20 @@
  * Used by the body-limit, fuzz and soak suites against our own servers on 127.0.0.1.
  */
 import { request } from 'node:http';
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 
 export interface StreamedBody {
-  /** Chunks to send, each `chunkBytes` long (filled with spaces: valid JSON whitespace). */
-  readonly chunks: number;
+  /** Chunks to send, each `chunkBytes` long: slices of `bytes`, or spaces (valid JSON whitespace). */
+  readonly chunks?: number;
   readonly chunkBytes: number;
+  /** The bytes to send in chunks (instead of `chunks` chunks of spaces). */
+  readonly bytes?: Uint8Array;
   /** Pause before each chunk (a slow client). */
   readonly delayMs?: number;
   /** Bytes sent before the chunks (e.g. the start of a JSON object). */
   readonly prefix?: Uint8Array;
+  /** Stop after this many bytes of the chunks and wait for the answer without ending the body. */
+  readonly stallAfter?: number;
 }
 
 export interface RawRequest {
@@ -83,7 +88,7 @@ export function sendRaw(baseUrl: string, req: RawRequest): Promise<RawResponse> 
         finish({
           status: res.statusCode ?? 0,
           headers: res.headers,
-          body: Buffer.concat(parts).toString('utf8'),
+          body: decoded(Buffer.concat(parts), String(res.headers['content-encoding'] ?? '')),
         });
       };
       res.on('end', end);
@@ -110,29 +115,58 @@ export function sendRaw(baseUrl: string, req: RawRequest): Promise<RawResponse> 
       sent += body.length;
       outgoing.end(body);
     } else {
+      // Headers go out now even when the body stalls before its first byte.
+      outgoing.flushHeaders();
       void pump(body);
     }
 
     async function pump(stream: StreamedBody) {
-      const chunk = new Uint8Array(stream.chunkBytes).fill(0x20);
-      if (stream.prefix) {
-        sent += stream.prefix.length;
-        outgoing.write(stream.prefix);
-      }
-      for (let i = 0; i < stream.chunks && !done && !responded && !outgoing.destroyed; i++) {
-        if (stream.delayMs) await new Promise((r) => setTimeout(r, stream.delayMs));
+      const spaces = new Uint8Array(stream.chunkBytes).fill(0x20);
+      const count = stream.bytes ? Math.ceil(stream.bytes.length / stream.chunkBytes) : (stream.chunks ?? 0);
+      const write = async (chunk: Uint8Array) => {
         sent += chunk.length;
         if (!outgoing.write(chunk)) {
           await new Promise<void>((r) => {
-            outgoing.once('drain', r);
-            outgoing.once('close', r);
+            const go = () => {
+              outgoing.off('drain', go);
+              outgoing.off('close', go);
+              r();
+            };
+            outgoing.on('drain', go);
+            outgoing.on('close', go);
           });
         }
+      };
+      const live = () => !done && !responded && !outgoing.destroyed;
+      if (stream.prefix) await write(stream.prefix);
+      let body = 0;
+      for (let i = 0; i < count && live(); i++) {
+        if (stream.stallAfter !== undefined && body >= stream.stallAfter) return;
+        if (stream.delayMs) await new Promise((r) => setTimeout(r, stream.delayMs));
+        if (!live()) break;
+        const chunk = stream.bytes
+          ? stream.bytes.subarray(i * stream.chunkBytes, (i + 1) * stream.chunkBytes)
+          : spaces;
+        body += chunk.length;
+        await write(chunk);
       }
+      if (stream.stallAfter !== undefined) return;
       if (!done && !outgoing.destroyed) {
         if (responded) outgoing.destroy();
         else outgoing.end();
       }
     }
   });
+}
+
+/** The body as text, decompressed as its Content-Encoding says (workerd compresses for Accept-Encoding). */
+function decoded(bytes: Buffer, encoding: string): string {
+  try {
+    if (encoding === 'gzip') return gunzipSync(bytes).toString('utf8');
+    if (encoding === 'br') return brotliDecompressSync(bytes).toString('utf8');
+    if (encoding === 'deflate') return inflateSync(bytes).toString('utf8');
+  } catch {
+    return `(undecodable ${encoding} body of ${bytes.length} bytes)`;
+  }
+  return bytes.toString('utf8');
 }
