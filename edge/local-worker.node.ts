@@ -54,6 +54,8 @@ export interface LocalWorkerOptions {
   readonly persistTo?: string;
   /** Port on 127.0.0.1 for real HTTP clients (autocannon, curl); default 0, a free one. */
   readonly port?: number;
+  /** Port of workerd's V8 inspector (Chrome DevTools protocol), for benchmarks that read the isolate's heap. */
+  readonly inspectorPort?: number;
 }
 
 export interface LocalWorker {
@@ -88,6 +90,7 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
       : {}),
     host: '127.0.0.1',
     port: options.port ?? 0,
+    ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
   });
   const url = await miniflare.ready;
   const bucket = new R2BindingObjectStore((await miniflare.getR2Bucket('BUCKET')) as never, {
