@@ -5,11 +5,14 @@
  *
  *   npm run bench:soak -- [--docs 100000] [--shards 4] [--queries 200] [--duration 60] [--warmup 60]
  *                         [--max-warmup 240] [--window 10] [--connections 64] [--k 10]
- *                         [--node-heap-mb 256] [--runtimes node,workerd] [--json]
+ *                         [--node-heap-mb 256] [--workerd-via direct|entry] [--runtimes node,workerd] [--json]
  *
  * The Node entry runs with its V8 heap capped at `node-heap-mb` (0: V8's default), as a Node service in a
  * container should be and as a Worker isolate is (128 MB): uncapped, V8 keeps growing the heap's reserved
  * size for minutes under this allocation rate while the live heap stays flat (edge/README.md).
+ * The Worker is loaded on a socket of its own in workerd (`directSocket`), as workerd serves it in
+ * production; `--workerd-via entry` goes through Miniflare's entry worker instead, a development proxy
+ * whose own heap grows under sustained load (and with it workerd's RSS).
  * Per runtime: autocannon warms the server up at the same load (every query, so caches fill) in rounds of
  * `window` s, for at least `warmup` s and until two rounds in a row set no new high of the median RSS
  * (within 2%; at most `max-warmup` s): a V8 heap grows its reserved size over the first minute or two of
@@ -62,6 +65,7 @@ const WARMUP = numberArg('warmup', 60);
 const WINDOW = numberArg('window', 10);
 const MAX_WARMUP = numberArg('max-warmup', 240);
 const NODE_HEAP_MB = numberArg('node-heap-mb', 256);
+const WORKERD_VIA = stringArg('workerd-via', 'direct');
 const CONNECTIONS = numberArg('connections', 64);
 const K = numberArg('k', 10);
 const RUNTIMES = stringArg('runtimes', 'node,workerd').split(',');
@@ -129,13 +133,14 @@ async function main() {
         await seeding.dispose();
         const before = new Set(childPids('workerd'));
         const inspectorPort = await freePort();
-        const worker = await startLocalWorker({ scriptPath, persistTo, inspectorPort });
+        const worker = await startLocalWorker({ scriptPath, persistTo, inspectorPort, directSocket: true });
         // The Worker's isolate (Miniflare names it core:user:…), not the R2 or Cache emulators beside it.
         const heap = await connectHeapProbe(inspectorPort, 'workerd', (title) => title.includes('core:user'));
         try {
           const pid = childPids('workerd').find((p) => !before.has(p));
           if (pid === undefined) throw new Error('cannot find the workerd process Miniflare started');
-          results.workerd = await soak('workerd', { url: worker.url.origin, pid, heap });
+          const url = WORKERD_VIA === 'entry' ? worker.url.origin : worker.directUrl!.origin;
+          results.workerd = await soak('workerd', { url, pid, heap });
         } finally {
           heap.close();
           await worker.dispose();
@@ -156,6 +161,7 @@ async function main() {
     index_bytes: indexBytes,
     duration_s: DURATION,
     node_max_old_space_mb: NODE_HEAP_MB > 0 ? NODE_HEAP_MB : 'V8 default',
+    workerd_via: WORKERD_VIA === 'entry' ? "Miniflare's entry worker" : "the Worker's own socket",
     min_warmup_s: WARMUP,
     rss_window_s: WINDOW,
     connections: CONNECTIONS,
