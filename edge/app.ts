@@ -1,18 +1,23 @@
 /**
  * The search API as one Hono app built from injected dependencies: a store, an encoder factory, caches,
  * a clock, limits, API key hashes and CORS. The Workers entry (worker.ts) and the Node entry (node.ts)
- * only build these dependencies from their environment; everything the API does lives behind this
- * function, so `app.request()` tests exercise the same code both runtimes serve.
+ * only build these dependencies from their environment (and put their store under read deadlines);
+ * everything the API does lives behind this function, so `app.request()` tests exercise the same code
+ * both runtimes serve. The routes answer inside a request deadline (http/request-deadline.ts): the
+ * outer app holds only CORS and that deadline, so a route that finishes late cannot touch the answer.
  *
  * @example const app = createApp({ store: new MemoryObjectStore(), encoderFactory });
  *          await app.request('/v1/indexes/demo/search?q=hello');
  */
-import { Hono } from 'hono';
+import { type Context, type ExecutionContext, Hono } from 'hono';
 import { cors } from 'hono/cors';
 import type { NetworkModel } from '../shared/store/network-model.ts';
 import type { ObjectStore } from '../shared/store/object-store.ts';
 import { ApiError, toApiError } from './http/api-error.ts';
 import { requireApiKey } from './http/api-keys.ts';
+import { discardUnreadBody, type RefusedBody } from './http/read-body.ts';
+import { DEFAULT_READY_TIMEOUT_MS } from './http/readiness.ts';
+import { answerWithin, DEFAULT_REQUEST_TIMEOUT_MS } from './http/request-deadline.ts';
 import { DEFAULT_SEARCH_LIMITS, type SearchLimits } from './http/search-request.ts';
 import { indexRoutes } from './routes/indexes.ts';
 import { metaRoutes } from './routes/meta.ts';
@@ -31,6 +36,18 @@ export interface EdgeLimits extends SearchLimits {
   readonly currentTtlMs: number;
   /** Most store requests per query (Workers free plan: 50 subrequests). */
   readonly subrequestBudget: number;
+  /** Deadline of a whole request (ms): past it the answer is 503 `deadline_exceeded` with Retry-After. */
+  readonly requestTimeoutMs: number;
+  /** Deadline of the readiness check of /readyz (ms). */
+  readonly readyTimeoutMs: number;
+  /** Most milliseconds a request body may take to arrive (a slower one is a 408). */
+  readonly bodyTimeoutMs: number;
+  /**
+   * Whether body bytes the app does not keep (the rest of a body over maxBodyBytes, a body no route
+   * reads) are discarded after answering (Node) or before (workerd resets a connection whose body was
+   * left unread, losing the answer): http/read-body.ts.
+   */
+  readonly refusedBody: RefusedBody;
 }
 
 /**
@@ -68,6 +85,11 @@ export interface EdgeDeps {
   readonly algorithm?: string;
   /** Where unexpected (500) errors go; default console.error. */
   readonly logError?: (error: unknown) => void;
+  /**
+   * The deployment's public URL (https://search.example.com), the server URL of /openapi.json; absent,
+   * the document names a relative one. Never taken from the Host header a caller sends.
+   */
+  readonly publicUrl?: string;
 }
 
 export const DEFAULT_EDGE_LIMITS: EdgeLimits = {
@@ -75,6 +97,10 @@ export const DEFAULT_EDGE_LIMITS: EdgeLimits = {
   shardTimeoutMs: 10_000,
   currentTtlMs: 5_000,
   subrequestBudget: 50,
+  requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
+  readyTimeoutMs: DEFAULT_READY_TIMEOUT_MS,
+  bodyTimeoutMs: 10_000,
+  refusedBody: 'answer-then-discard',
 };
 
 export const DEFAULT_EDGE_CACHES: EdgeCaches = {
@@ -90,6 +116,8 @@ export interface EdgeContext {
   readonly catalog: IndexCatalog;
   readonly search: SearchService;
   readonly limits: EdgeLimits;
+  /** The OpenAPI server URL, when one is configured. */
+  readonly publicUrl?: string;
 }
 
 export function createApp(deps: EdgeDeps): Hono {
@@ -97,7 +125,12 @@ export function createApp(deps: EdgeDeps): Hono {
   const limits: EdgeLimits = { ...DEFAULT_EDGE_LIMITS, ...deps.limits };
   const caches: EdgeCaches = { ...DEFAULT_EDGE_CACHES, ...deps.caches };
   const catalog = new IndexCatalog({ currentTtlMs: limits.currentTtlMs, now });
-  const tiers = new ByteTiers(caches.maxRangeBytes, caches.sharedCache, deps.network?.params, limits.currentTtlMs);
+  const tiers = new ByteTiers(
+    caches.maxRangeBytes,
+    caches.sharedCache,
+    deps.network?.params,
+    limits.currentTtlMs,
+  );
   const shards = new ShardPool(deps.store, tiers, caches);
   const approximate = new ApproximatePath(tiers, caches.maxApproximateBytes);
   const search = new SearchService(
@@ -116,8 +149,28 @@ export function createApp(deps: EdgeDeps): Hono {
       now,
     },
   );
-  const context: EdgeContext = { store: deps.store, catalog, search, limits };
+  const publicUrl = deps.publicUrl === undefined ? undefined : checkPublicUrl(deps.publicUrl);
+  const context: EdgeContext = { store: deps.store, catalog, search, limits, publicUrl };
   const logError = deps.logError ?? ((error: unknown) => console.error(error));
+
+  const routes = new Hono();
+  routes.route('/', metaRoutes(context));
+  routes.use('/v1/*', requireApiKey(deps.apiKeyHashes ?? []));
+  routes.route('/v1/indexes', indexRoutes(context));
+  routes.route('/v1/indexes', searchRoutes(context));
+  routes.notFound((c) =>
+    c.json(
+      new ApiError(404, 'no_route', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`).toBody(),
+      404,
+    ),
+  );
+  const answerError = (error: unknown, c: Context) => {
+    const apiError = toApiError(error);
+    if (apiError.status === 500) logError(error);
+    for (const [name, value] of Object.entries(apiError.headers())) c.header(name, value);
+    return c.json(apiError.toBody(), apiError.status);
+  };
+  routes.onError(answerError);
 
   const app = new Hono();
   if (deps.corsOrigins) {
@@ -133,20 +186,40 @@ export function createApp(deps: EdgeDeps): Hono {
       }),
     );
   }
-  app.route('/', metaRoutes(context));
-  app.use('/v1/*', requireApiKey(deps.apiKeyHashes ?? []));
-  app.route('/v1/indexes', indexRoutes(context));
-  app.route('/v1/indexes', searchRoutes(context));
-  app.notFound((c) =>
-    c.json(
-      new ApiError(404, 'no_route', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`).toBody(),
-      404,
-    ),
-  );
-  app.onError((error, c) => {
-    const apiError = toApiError(error);
-    if (apiError.status === 500) logError(error);
-    return c.json(apiError.toBody(), apiError.status);
+  app.all('*', async (c) => {
+    const response = await answerWithin(
+      routes.fetch(c.req.raw, c.env, executionContextOf(c)),
+      limits.requestTimeoutMs,
+    );
+    if (limits.refusedBody === 'discard-then-answer')
+      await discardUnreadBody(c.req.raw, limits.bodyTimeoutMs);
+    return response;
   });
+  app.onError(answerError);
   return app;
+}
+
+/** The Workers ExecutionContext when there is one (Node and app.request() have none). */
+function executionContextOf(c: Context): ExecutionContext | undefined {
+  try {
+    return c.executionCtx;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An absolute http(s) URL without a trailing slash; anything else is a configuration error at start-up. */
+function checkPublicUrl(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw new Error(
+      `PUBLIC_URL must be an absolute http(s) URL like https://search.example.com, got "${value}"`,
+    );
+  }
+  return value.replace(/\/+$/, '');
 }

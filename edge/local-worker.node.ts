@@ -61,6 +61,14 @@ export interface LocalWorkerOptions {
    * memory (a fresh, empty cache); default `<persistTo>/cache` when persistTo is given.
    */
   readonly cachePersist?: string | false;
+  /** Port of workerd's V8 inspector (Chrome DevTools protocol), for benchmarks that read the isolate's heap. */
+  readonly inspectorPort?: number;
+  /**
+   * Also serve the Worker on a socket of its own (`directUrl`), as workerd serves it in production,
+   * without Miniflare's entry worker in between (it proxies every request of `url`, and its own heap
+   * grows under sustained load: soak measurements of the Worker go to the direct socket).
+   */
+  readonly directSocket?: boolean;
 }
 
 export interface LocalWorker {
@@ -69,6 +77,8 @@ export interface LocalWorker {
   readonly bucket: R2BindingObjectStore;
   /** The URL it listens on (127.0.0.1). */
   readonly url: URL;
+  /** The Worker's own socket, when `directSocket` was asked for. */
+  readonly directUrl?: URL;
   dispose(): Promise<void>;
 }
 
@@ -102,12 +112,15 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
         : {}),
     host: '127.0.0.1',
     port: options.port ?? 0,
+    ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
+    ...(options.directSocket ? { unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }] } : {}),
   });
   const url = await miniflare.ready;
   const bucket = new R2BindingObjectStore((await miniflare.getR2Bucket('BUCKET')) as never, {
     name: 'BUCKET',
   });
-  return { miniflare, bucket, url, dispose: () => miniflare.dispose() };
+  const directUrl = options.directSocket ? await miniflare.unsafeGetDirectURL() : undefined;
+  return { miniflare, bucket, url, ...(directUrl ? { directUrl } : {}), dispose: () => miniflare.dispose() };
 }
 
 /** wrangler.jsonc allows // comments; strip them (outside strings) before JSON.parse. */

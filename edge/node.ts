@@ -1,17 +1,22 @@
 /**
  * Node entry: the same Hono app over @hono/node-server, with a store from `openStore` — a local folder
  * (the embedded default) or s3://bucket/prefix (AWS S3, R2's S3 API, radosgw; S3_ENDPOINT and AWS_* as in
- * shared/store/open.node.ts). `csplade serve` is the command that runs it; settings come from its flags or
- * the environment: CSPLADE_STORE, CORS_ORIGINS ("*" or a comma-separated list), API_KEY_HASHES
- * (comma-separated SHA-256 hex), CURRENT_TTL_MS, SUBREQUEST_BUDGET; CSPLADE_NETWORK_MODEL (JSON, benchmarks and
- * tests only) makes store reads pay a modelled network (shared/store/network-model.ts).
+ * shared/store/open.node.ts) — under read deadlines. `csplade serve` is the command that runs it; settings
+ * come from its flags or the environment (the same names and defaults as the Worker's vars in
+ * wrangler.jsonc): CSPLADE_STORE, CORS_ORIGINS ("*" or a comma-separated list), API_KEY_HASHES
+ * (comma-separated SHA-256 hex), CURRENT_TTL_MS, SUBREQUEST_BUDGET, STORE_TIMEOUT_MS, REQUEST_TIMEOUT_MS,
+ * READY_TIMEOUT_MS, BODY_TIMEOUT_MS, MAX_BODY_BYTES, PUBLIC_URL; CSPLADE_NETWORK_MODEL (JSON, benchmarks
+ * and tests only) makes store reads pay a modelled network (shared/store/network-model.ts).
  * @example const server = await startNodeServer(nodeDeps({ CSPLADE_STORE: './store' }), { port: 8787 });
  */
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
+import { DEFAULT_STORE_READ_TIMEOUT_MS, withDeadlines } from '../shared/store/deadline.ts';
 import { NetworkModel, type NetworkModelParams } from '../shared/store/network-model.ts';
-import { openStore } from '../shared/store/open.node.ts';
-import { createApp, type EdgeDeps } from './app.ts';
+import { openStore, parseStoreUrl } from '../shared/store/open.node.ts';
+import { createApp, type EdgeDeps, type EdgeLimits } from './app.ts';
 import { nodeEncoderFactory } from './encoders/node-factory.node.ts';
 import { parseKeyHashes } from './http/api-keys.ts';
 import { PortInUseError } from './port.node.ts';
@@ -30,17 +35,40 @@ export function nodeDeps(env: Readonly<Record<string, string | undefined>> = pro
   if (!location)
     throw new Error('CSPLADE_STORE is not set: give a folder or s3://bucket/prefix holding indexes/');
   const cors = (env.CORS_ORIGINS ?? '').trim();
-  const number = (name: string) => (env[name] ? Number(env[name]) : undefined);
+  /** A positive number of the environment, or undefined when unset; anything else stops the start. */
+  const positive = (name: string): number | undefined => {
+    const value = env[name]?.trim();
+    if (value === undefined || value === '') return undefined;
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${value}"`);
+    return n;
+  };
+  const readMs = positive('STORE_TIMEOUT_MS') ?? DEFAULT_STORE_READ_TIMEOUT_MS;
+  const limits: { -readonly [K in keyof EdgeLimits]?: EdgeLimits[K] } = {};
+  for (const [name, key] of [
+    ['CURRENT_TTL_MS', 'currentTtlMs'],
+    ['SUBREQUEST_BUDGET', 'subrequestBudget'],
+    ['REQUEST_TIMEOUT_MS', 'requestTimeoutMs'],
+    ['READY_TIMEOUT_MS', 'readyTimeoutMs'],
+    ['BODY_TIMEOUT_MS', 'bodyTimeoutMs'],
+    ['MAX_BODY_BYTES', 'maxBodyBytes'],
+  ] as const) {
+    const value = positive(name);
+    if (value !== undefined) limits[key] = value;
+  }
+  const publicUrl = (env.PUBLIC_URL ?? '').trim();
   return {
-    store: openStore(location, { env }),
+    // Named by kind only: error messages reach callers, server paths and bucket names should not.
+    store: withDeadlines(openStore(location, { env, socketTimeoutMs: readMs }), {
+      readMs,
+      name: `${parseStoreUrl(location).kind} store`,
+    }),
     encoderFactory: nodeEncoderFactory,
     apiKeyHashes: parseKeyHashes(env.API_KEY_HASHES),
     corsOrigins: cors === '' ? undefined : cors === '*' ? '*' : cors.split(',').map((o) => o.trim()),
     ...(env.CSPLADE_NETWORK_MODEL ? { network: networkModelOf(env.CSPLADE_NETWORK_MODEL) } : {}),
-    limits: {
-      ...(number('CURRENT_TTL_MS') ? { currentTtlMs: number('CURRENT_TTL_MS') } : {}),
-      ...(number('SUBREQUEST_BUDGET') ? { subrequestBudget: number('SUBREQUEST_BUDGET') } : {}),
-    },
+    ...(publicUrl === '' ? {} : { publicUrl }),
+    limits,
   };
 }
 
@@ -60,6 +88,7 @@ export function startNodeServer(
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port, hostname: host }, (info: AddressInfo) => {
       server.off('error', onError);
+      server.on('clientError', answerMalformedRequest);
       const shown = info.family === 'IPv6' ? `[${info.address}]` : info.address;
       resolve({
         url: `http://${shown}:${info.port}`,
@@ -73,4 +102,43 @@ export function startNodeServer(
     };
     server.once('error', onError);
   });
+}
+
+/**
+ * Requests Node's HTTP parser refuses before the app sees them (an unknown method, a bad header, an
+ * oversized head) get the API's JSON error shape too, instead of Node's bare "400 Bad Request".
+ */
+function answerMalformedRequest(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, code] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'headers_too_large']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'request_timeout']
+        : [400, 'Bad Request', 'malformed_request'];
+  const body = JSON.stringify({
+    error: { code, message: `the HTTP request could not be parsed (${error.code ?? 'unknown error'})` },
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+  // Read and drop what the client still sends for a moment: closing with unread bytes would reset the
+  // connection and lose the answer on its way.
+  socket.resume();
+  setTimeout(() => socket.destroy(), 1_000).unref();
+}
+
+// `node --import tsx edge/node.ts` serves CSPLADE_STORE on PORT/HOST (what `csplade serve` does with flags).
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const server = await startNodeServer(nodeDeps(), {
+    port: Number(process.env.PORT ?? 8787),
+    host: process.env.HOST ?? '127.0.0.1',
+  });
+  console.log(`csplade edge (Node) listening on ${server.url}`);
+  const stop = () => void server.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }

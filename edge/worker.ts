@@ -1,12 +1,13 @@
 /**
- * Cloudflare Workers entry: builds the app's dependencies from the environment (the R2 binding, vars,
- * the API_KEY_HASHES secret, the Cache API) once per isolate and hands every request to the one Hono app.
- * Nothing here knows about search; caches live as long as the isolate because the app does.
+ * Cloudflare Workers entry: builds the app's dependencies from the environment (the R2 binding under read
+ * deadlines, vars, the API_KEY_HASHES secret, the Cache API) once per isolate and hands every request to
+ * the one Hono app. Nothing here knows about search; caches live as long as the isolate because the app does.
  */
 import type { Hono } from 'hono';
+import { DEFAULT_STORE_READ_TIMEOUT_MS, withDeadlines } from '../shared/store/deadline.ts';
 import { NetworkModel, type NetworkModelParams } from '../shared/store/network-model.ts';
 import { R2BindingObjectStore } from '../shared/store/r2-binding.ts';
-import { createApp } from './app.ts';
+import { createApp, DEFAULT_EDGE_LIMITS } from './app.ts';
 import { parseKeyHashes } from './http/api-keys.ts';
 import type { SharedRangeCache } from './search/byte-tiers.ts';
 import { registryEncoderFactory } from './search/query-codec.ts';
@@ -30,15 +31,26 @@ function appFor(env: WorkerEnv): Hono {
   // Bindings are the same object for every request of an isolate; rebuild only if they change (tests).
   if (built?.env === env) return built.app;
   const cors = String(env.CORS_ORIGINS ?? '').trim();
+  const publicUrl = String(env.PUBLIC_URL ?? '').trim();
   const app = createApp({
-    store: new R2BindingObjectStore(env.BUCKET, { name: 'BUCKET' }),
+    store: withDeadlines(new R2BindingObjectStore(env.BUCKET, { name: 'BUCKET' }), {
+      readMs: positive(env.STORE_TIMEOUT_MS, DEFAULT_STORE_READ_TIMEOUT_MS),
+      name: 'R2 bucket BUCKET',
+    }),
     encoderFactory: registryEncoderFactory,
     apiKeyHashes: parseKeyHashes(env.API_KEY_HASHES),
     corsOrigins: cors === '' ? undefined : cors === '*' ? '*' : cors.split(',').map((o) => o.trim()),
     limits: {
       currentTtlMs: positive(env.CURRENT_TTL_MS, 5_000),
       subrequestBudget: positive(env.SUBREQUEST_BUDGET, 50),
+      requestTimeoutMs: positive(env.REQUEST_TIMEOUT_MS, DEFAULT_EDGE_LIMITS.requestTimeoutMs),
+      readyTimeoutMs: positive(env.READY_TIMEOUT_MS, DEFAULT_EDGE_LIMITS.readyTimeoutMs),
+      bodyTimeoutMs: positive(env.BODY_TIMEOUT_MS, DEFAULT_EDGE_LIMITS.bodyTimeoutMs),
+      maxBodyBytes: positive(env.MAX_BODY_BYTES, DEFAULT_EDGE_LIMITS.maxBodyBytes),
+      // workerd resets a connection whose request body was left unread: discard the rest, then answer.
+      refusedBody: 'discard-then-answer',
     },
+    ...(publicUrl === '' ? {} : { publicUrl }),
     caches: String(env.SHARED_CACHE) === 'cache-api' ? { sharedCache: cacheApiRanges() } : {},
     network: networkModel(env.NETWORK_MODEL),
   });
@@ -67,7 +79,8 @@ function cacheApiRanges(): SharedRangeCache | undefined {
       return response ? new Uint8Array(await response.arrayBuffer()) : undefined;
     },
     async put(key: string, bytes: Uint8Array, ttlSeconds?: number) {
-      const control = ttlSeconds === undefined ? 'public, max-age=604800, immutable' : `public, max-age=${ttlSeconds}`;
+      const control =
+        ttlSeconds === undefined ? 'public, max-age=604800, immutable' : `public, max-age=${ttlSeconds}`;
       await caches.default.put(url(key), new Response(bytes, { headers: { 'cache-control': control } }));
     },
   };

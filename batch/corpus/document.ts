@@ -11,8 +11,11 @@ export interface CorpusDocument {
   readonly title?: string;
   readonly text: string;
   readonly url?: string;
-  /** Every other field of the line (JSON values), stored with the document for search results. */
-  readonly metadata?: Record<string, unknown>;
+  /**
+   * The line's `metadata` as given, with the line's unknown fields joined to it (corpus/metadata.ts): a
+   * JSON value stored with the document and returned by searches as `fields.metadata`.
+   */
+  readonly metadata?: unknown;
   /** A precomputed vector (JsonVectorCollection `"vector": {"token": weight}`), in vector input mode. */
   readonly vector?: Record<string, unknown>;
   /** 1-based line number in the corpus (after decompression). */

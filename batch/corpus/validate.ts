@@ -1,9 +1,9 @@
 /**
  * Turns one raw corpus line into a CorpusDocument or a reject reason. Accepted shapes are BEIR's
  * `{"_id", "title", "text", …}` and plain `{"id", "text", …}`; an integer id is accepted and turned into
- * its decimal string (some JSONL corpora write numeric ids). Everything else of the line except `url` is
- * kept as metadata, keys verbatim. The UTF-8 check is strict (a fatal TextDecoder) so that mojibake is
- * rejected where it enters instead of being indexed as U+FFFD.
+ * its decimal string (some JSONL corpora write numeric ids). The line's `metadata` and every field csplade
+ * does not know become the document's metadata, keys verbatim (metadata.ts). The UTF-8 check is strict (a
+ * fatal TextDecoder) so that mojibake is rejected where it enters instead of being indexed as U+FFFD.
  *
  * A line whose metadata has a `__proto__` key at any depth is rejected (`reserved_key`): JSON.parse keeps
  * it as a plain key, but copying it into an object would set the prototype instead (the key lost, its
@@ -17,6 +17,7 @@
 import type { CorpusDocument } from './document.ts';
 import { hashString64 } from './hash64.ts';
 import type { RawLine } from './lines.ts';
+import { metadataOf } from './metadata.ts';
 
 export type RejectReason =
   | 'blank_line'
@@ -33,6 +34,8 @@ export type RejectReason =
   | 'non_string_url'
   | 'reserved_key'
   | 'missing_vector'
+  /** Extra fields of the line and its `metadata` field cannot be kept together (metadata.ts). */
+  | 'metadata_conflict'
   /** Set by the encode stage: the encoder refused the document (e.g. an unknown token in its vector). */
   | 'encoder_error'
   | 'duplicate_id';
@@ -127,13 +130,10 @@ export function validateLine(line: RawLine, mode: InputMode = 'text'): LineVerdi
   if (typeof record.title === 'string' && record.title !== '') doc.title = record.title;
   if (typeof record.url === 'string' && record.url !== '') doc.url = record.url;
   if (vector) doc.vector = vector;
-  let metadata: Record<string, unknown> | undefined;
-  for (const key of Object.keys(record)) {
-    if (known.has(key)) continue;
-    metadata ??= {};
-    metadata[key] = record[key]; // no "__proto__" can reach here (rejected above)
-  }
-  if (metadata) doc.metadata = metadata;
+  // No "__proto__" can reach here (rejected above).
+  const metadata = metadataOf(record, known);
+  if (!metadata.ok) return reject('metadata_conflict', metadata.detail, id);
+  if (metadata.metadata !== undefined) doc.metadata = metadata.metadata;
   return { ok: true, doc };
 }
 

@@ -3,7 +3,12 @@
  * validation it describes (search-request.ts): limits come from the same SearchLimits object, so the
  * document and the server cannot disagree about k or the query length.
  */
-import { type SearchLimits, STORED_FIELD_NAMES } from './search-request.ts';
+import {
+  MAX_QUERY_WEIGHT,
+  MIN_QUERY_WEIGHT,
+  type SearchLimits,
+  STORED_FIELD_NAMES,
+} from './search-request.ts';
 
 const error = {
   description: 'Error',
@@ -16,7 +21,8 @@ const indexParam = {
   schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]{0,62}$' },
 };
 
-export function openApiDocument(limits: SearchLimits, serverUrl?: string): Record<string, unknown> {
+/** `serverUrl`: the deployment's public URL, or "/" (relative to where the document was fetched). */
+export function openApiDocument(limits: SearchLimits, serverUrl = '/'): Record<string, unknown> {
   const searchBody = {
     type: 'object',
     additionalProperties: false,
@@ -30,8 +36,13 @@ export function openApiDocument(limits: SearchLimits, serverUrl?: string): Recor
       vector: {
         type: 'object',
         description:
-          'Sparse query vector: key → weight (≥ 0). A key is "#<term id>", a vocabulary token, or (when it is no token) a decimal term id',
-        additionalProperties: { type: 'number', minimum: 0 },
+          'Sparse query vector: key → weight. A key is "#<term id>", a vocabulary token, or (when it is no token) a decimal term id',
+        additionalProperties: {
+          type: 'number',
+          minimum: 0,
+          maximum: MAX_QUERY_WEIGHT,
+          description: `0 (ignored) or in ${MIN_QUERY_WEIGHT}..${MAX_QUERY_WEIGHT.toExponential()}`,
+        },
         maxProperties: limits.maxQueryTerms,
       },
       k: { type: 'integer', minimum: 1, maximum: limits.maxK, default: 10 },
@@ -65,6 +76,9 @@ export function openApiDocument(limits: SearchLimits, serverUrl?: string): Recor
     '400': error,
     '401': error,
     '404': error,
+    '408': error,
+    '413': error,
+    '415': error,
     '503': error,
   };
   return {
@@ -74,7 +88,7 @@ export function openApiDocument(limits: SearchLimits, serverUrl?: string): Recor
       version: '1',
       description: 'Learned sparse retrieval over indexes in object storage',
     },
-    ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
+    servers: [{ url: serverUrl }],
     components: {
       securitySchemes: {
         bearer: {
@@ -159,6 +173,13 @@ export function openApiDocument(limits: SearchLimits, serverUrl?: string): Recor
     paths: {
       '/healthz': {
         get: { summary: 'Liveness', security: [], responses: { '200': { description: '{"status":"ok"}' } } },
+      },
+      '/readyz': {
+        get: {
+          summary: 'Readiness: the index store answers and every CURRENT pointer reads, within a deadline',
+          security: [],
+          responses: { '200': { description: '{"status":"ready","indexes":N}' }, '503': error },
+        },
       },
       '/v1/indexes': {
         get: {

@@ -2,7 +2,10 @@
  * Validation of search requests, POST JSON bodies and GET query strings alike, into one typed
  * `SearchParams`. Every rejection is a 400 naming the field (`query`, `vector.<key>`, `k`, …), so a
  * caller never has to guess what was wrong. Limits (characters, terms, k) are injected: the same code
- * serves a free-plan Worker and a Node server with different budgets.
+ * serves a free-plan Worker and a Node server with different budgets. Every number is checked for
+ * finiteness and range before anything computes with it (query weights become float32 and are
+ * quantized: 1e308 would be Infinity there, 5e-324 zero), and a rejected value is described briefly,
+ * never serialized whole (a deeply nested value would overflow the stack).
  */
 import { invalidField } from './api-error.ts';
 
@@ -49,6 +52,13 @@ export const SEARCH_MODES = ['exact', 'approximate'] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
 
 const DEFAULT_K = 10;
+/**
+ * Query weights other than 0 (ignored) must lie in this range: well inside float32 (query vectors are
+ * Float32Array), so that sums of duplicate keys and the per-query quantization scale stay finite and
+ * non-zero; 18 decades are far more than any encoder's weights span.
+ */
+export const MIN_QUERY_WEIGHT = 1e-9;
+export const MAX_QUERY_WEIGHT = 1e9;
 const BODY_KEYS = new Set([
   'query',
   'vector',
@@ -174,10 +184,13 @@ function checkVector(value: unknown, limits: SearchLimits): Map<string, number> 
   }
   const out = new Map<string, number>();
   for (const [key, weight] of entries) {
-    if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0) {
+    const inRange =
+      typeof weight === 'number' &&
+      (weight === 0 || (weight >= MIN_QUERY_WEIGHT && weight <= MAX_QUERY_WEIGHT));
+    if (!inRange) {
       throw invalidField(
         `vector.${key}`,
-        `weight must be a finite number >= 0, got ${JSON.stringify(weight)}`,
+        `weight must be a finite number >= 0: 0 (ignored) or in ${MIN_QUERY_WEIGHT}..${MAX_QUERY_WEIGHT.toExponential()}, got ${describe(weight)}`,
       );
     }
     if (weight > 0) out.set(key, weight);
@@ -188,7 +201,7 @@ function checkVector(value: unknown, limits: SearchLimits): Map<string, number> 
 
 function checkK(value: unknown, limits: SearchLimits): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw invalidField('k', `must be an integer, got ${JSON.stringify(value)}`);
+    throw invalidField('k', `must be an integer, got ${describe(value)}`);
   }
   if (value < 1 || value > limits.maxK) throw invalidField('k', `must be in 1..${limits.maxK}, got ${value}`);
   return value;
@@ -196,7 +209,7 @@ function checkK(value: unknown, limits: SearchLimits): number {
 
 function checkVersion(value: unknown): string {
   if (typeof value !== 'string' || value === '') {
-    throw invalidField('version', `must be a non-empty string, got ${JSON.stringify(value)}`);
+    throw invalidField('version', `must be a non-empty string, got ${describe(value)}`);
   }
   return value;
 }
@@ -209,7 +222,7 @@ function checkFields(value: unknown): StoredFieldName[] {
     if (!(STORED_FIELD_NAMES as readonly unknown[]).includes(name)) {
       throw invalidField(
         `fields[${i}]`,
-        `unknown stored field ${JSON.stringify(name)} (known: ${STORED_FIELD_NAMES.join(', ')})`,
+        `unknown stored field ${describe(name)} (known: ${STORED_FIELD_NAMES.join(', ')})`,
       );
     }
     if (!out.includes(name)) out.push(name);
@@ -218,15 +231,23 @@ function checkFields(value: unknown): StoredFieldName[] {
 }
 
 function checkBoolean(value: unknown, field: string): boolean {
-  if (typeof value !== 'boolean')
-    throw invalidField(field, `must be true or false, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'boolean') throw invalidField(field, `must be true or false, got ${describe(value)}`);
   return value;
 }
 
 function flag(value: string | null, field: string): boolean {
   if (value === null || value === 'false' || value === '0') return false;
   if (value === '' || value === 'true' || value === '1') return true;
-  throw invalidField(field, `must be true, false, 1 or 0, got ${JSON.stringify(value)}`);
+  throw invalidField(field, `must be true, false, 1 or 0, got ${describe(value)}`);
+}
+
+/** A short description of a rejected value: primitives as JSON (cut at 60 characters), others by type. */
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  if (value !== null && typeof value === 'object') return typeName(value);
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 function typeName(value: unknown): string {

@@ -1,14 +1,20 @@
 /**
- * Routes about the service itself: liveness and the OpenAPI document. Both stay open when API keys
- * are configured, so load balancers and API explorers need no secret.
+ * Routes about the service itself: liveness (/healthz: the process answers), readiness (/readyz: the
+ * index store answers and every CURRENT reads, within their own deadline) and the OpenAPI document,
+ * whose server URL is the configured public URL or relative — never the Host header a caller sent. All
+ * stay open when API keys are configured, so load balancers and API explorers need no secret.
  */
 import { Hono } from 'hono';
 import type { EdgeContext } from '../app.ts';
 import { openApiDocument } from '../http/openapi.ts';
+import { checkReadiness } from '../http/readiness.ts';
 
 export function metaRoutes(context: EdgeContext): Hono {
   const routes = new Hono();
   routes.get('/healthz', (c) => c.json({ status: 'ok' }));
-  routes.get('/openapi.json', (c) => c.json(openApiDocument(context.limits, new URL(c.req.url).origin)));
+  routes.get('/readyz', async (c) =>
+    c.json(await checkReadiness(context.store, context.limits.readyTimeoutMs)),
+  );
+  routes.get('/openapi.json', (c) => c.json(openApiDocument(context.limits, context.publicUrl ?? '/')));
   return routes;
 }

@@ -5,7 +5,8 @@
  */
 import { type Context, Hono } from 'hono';
 import type { EdgeContext } from '../app.ts';
-import { ApiError, invalidField } from '../http/api-error.ts';
+import { ApiError } from '../http/api-error.ts';
+import { readJsonBody } from '../http/read-body.ts';
 import { parseSearchBody, parseSearchQuery, type SearchParams } from '../http/search-request.ts';
 import type { RequestCost } from '../search/metered-store.ts';
 
@@ -16,9 +17,14 @@ export function searchRoutes(context: EdgeContext): Hono {
     c.header('x-csplade-cost', costHeader(cost));
     return c.json(body);
   };
-  routes.post('/:index/search', async (c) =>
-    answer(c, parseSearchBody(await readJson(c, context.limits.maxBodyBytes), context.limits)),
-  );
+  routes.post('/:index/search', async (c) => {
+    const body = await readJsonBody(c.req.raw, {
+      maxBytes: context.limits.maxBodyBytes,
+      timeoutMs: context.limits.bodyTimeoutMs,
+      refused: context.limits.refusedBody,
+    });
+    return answer(c, parseSearchBody(body, context.limits));
+  });
   routes.get('/:index/search', async (c) =>
     answer(c, parseSearchQuery(new URL(c.req.url).searchParams, context.limits)),
   );
@@ -51,34 +57,4 @@ export function deferTo(c: Context): (task: Promise<unknown>) => void {
       // No execution context (Node, app.request in tests): the task runs on its own.
     }
   };
-}
-
-async function readJson(c: Context, maxBytes: number): Promise<unknown> {
-  const type = c.req.header('content-type') ?? '';
-  if (!/^application\/json\b/i.test(type)) {
-    throw new ApiError(
-      415,
-      'unsupported_media_type',
-      `send the body as application/json, got "${type || 'none'}"`,
-      'content-type',
-    );
-  }
-  const declared = Number(c.req.header('content-length') ?? '0');
-  if (declared > maxBytes) throw tooLarge(declared, maxBytes);
-  const bytes = new Uint8Array(await c.req.arrayBuffer());
-  if (bytes.length > maxBytes) throw tooLarge(bytes.length, maxBytes);
-  try {
-    return JSON.parse(new TextDecoder().decode(bytes));
-  } catch (error) {
-    throw invalidField('body', `is not valid JSON (${(error as Error).message})`);
-  }
-}
-
-function tooLarge(size: number, max: number): ApiError {
-  return new ApiError(
-    413,
-    'body_too_large',
-    `the body has ${size} bytes, more than the limit of ${max}`,
-    'body',
-  );
 }

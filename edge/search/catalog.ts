@@ -3,13 +3,15 @@
  * injected clock decides), and the immutable manifests of versions, kept for as long as the isolate
  * lives. A request resolves its version once, at its start, and uses that manifest to the end, so a
  * publish that moves CURRENT in the middle of a request cannot mix two versions in one answer.
+ * A CURRENT that cannot be followed (garbage, or naming a version or manifest that cannot be read) is the
+ * service's fault, not the request's: 503 `index_unavailable`, whatever a pinned version would answer.
  */
 
 import { currentKey, isValidIndexName, manifestKey } from '../../shared/index/layout.ts';
 import type { CurrentPointer, IndexManifest } from '../../shared/index/manifest.ts';
 import { decodeCurrentPointer, decodeManifest } from '../../shared/index/manifest-codec.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
-import { ApiError, invalidField } from '../http/api-error.ts';
+import { ApiError, invalidField, isStoreFailure } from '../http/api-error.ts';
 import { ByteLru } from './byte-lru.ts';
 
 export interface CatalogOptions {
@@ -57,7 +59,11 @@ export class IndexCatalog {
     if (version === undefined) {
       const pointer = await this.current(store, index);
       onVersion?.(pointer.version);
-      return this.manifest(store, index, pointer.version, pointer.manifestKey);
+      try {
+        return await this.manifest(store, index, pointer.version, pointer.manifestKey);
+      } catch (error) {
+        throw unservable(index, pointer, error);
+      }
     }
     onVersion?.(version);
     return this.manifest(store, index, version, manifestKey(index, version));
@@ -87,7 +93,13 @@ export class IndexCatalog {
     try {
       pointer = decodeCurrentPointer(object.bytes, currentKey(index));
     } catch (cause) {
-      throw new ApiError(503, 'corrupt_pointer', (cause as Error).message, undefined, { cause });
+      throw new ApiError(
+        503,
+        'index_unavailable',
+        `index "${index}" is unavailable: ${(cause as Error).message}`,
+        undefined,
+        { cause },
+      );
     }
     this.#current.set(index, { pointer, fetchedAt: now });
     return pointer;
@@ -154,4 +166,18 @@ export class IndexCatalog {
     this.#manifests.set(key, manifest, object.bytes.length);
     return manifest;
   }
+}
+
+/** Store failures keep their own 503 (toApiError); anything else CURRENT led to is `index_unavailable`. */
+function unservable(index: string, pointer: CurrentPointer, error: unknown): unknown {
+  if (isStoreFailure(error)) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new ApiError(
+    503,
+    'index_unavailable',
+    `index "${index}" is unavailable: ${currentKey(index)} names version ${JSON.stringify(pointer.version).slice(0, 140)} ` +
+      `(${JSON.stringify(pointer.manifestKey).slice(0, 200)}), which cannot be served: ${reason}`,
+    undefined,
+    { cause: error },
+  );
 }

@@ -67,9 +67,11 @@ export function decodeApproxHead(bytes: Uint8Array, where: string): ApproxHead {
   if (clusters.length !== entries || maxes.length !== entries)
     fail(`routing has ${entries} entries but ${clusters.length} clusters, ${maxes.length} maxima`);
   for (let i = 0; i < terms.length; i++) {
-    if (starts[i + 1] < starts[i] || (i > 0 && terms[i] <= terms[i - 1])) fail(`routing list ${i} is out of order`);
+    if (starts[i + 1] < starts[i] || (i > 0 && terms[i] <= terms[i - 1]))
+      fail(`routing list ${i} is out of order`);
   }
-  for (let i = 0; i < entries; i++) if (clusters[i] >= numClusters) fail(`routing names cluster ${clusters[i]} of ${numClusters}`);
+  for (let i = 0; i < entries; i++)
+    if (clusters[i] >= numClusters) fail(`routing names cluster ${clusters[i]} of ${numClusters}`);
   let end = 0;
   for (let c = 0; c < numClusters; c++) {
     if (directory[3 * c] !== end) fail(`cluster ${c} record starts at ${directory[3 * c]}, expected ${end}`);

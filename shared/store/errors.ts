@@ -1,8 +1,9 @@
 /**
  * Typed errors of the ObjectStore seam. Every backend maps its own failures (S3 status codes, R2 nulls,
  * errno values) onto these, so callers and decorators decide by class, never by backend: the retrying
- * decorator retries only StoreUnavailableError, the edge maps `code` to an HTTP status, and the index
- * publisher treats PreconditionFailedError as "someone else moved CURRENT first".
+ * decorator retries only transient ones (StoreUnavailableError, StoreTimeoutError), the edge maps `code`
+ * to an HTTP status, and the index publisher treats PreconditionFailedError as "someone else moved
+ * CURRENT first".
  */
 import { CspladeError } from '../errors.ts';
 
@@ -32,6 +33,26 @@ export class StoreUnavailableError extends CspladeError {
     super('store_unavailable', `${backend}: ${what}${target} failed transiently`, options);
     this.key = key;
   }
+}
+
+/**
+ * A read that did not answer within its deadline (the `withDeadlines` decorator): transient, like
+ * StoreUnavailableError — a store that accepts connections and never answers must fail a read, not hang it.
+ */
+export class StoreTimeoutError extends CspladeError {
+  readonly key: string | undefined;
+  readonly timeoutMs: number;
+  constructor(backend: string, what: string, key: string | undefined, timeoutMs: number) {
+    const target = key === undefined ? '' : ` of "${key}"`;
+    super('store_timeout', `${backend}: ${what}${target} did not answer within ${timeoutMs} ms`);
+    this.key = key;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** Whether the same request may succeed later: what retrying decorators retry by default. */
+export function isTransientStoreError(error: unknown): boolean {
+  return error instanceof StoreUnavailableError || error instanceof StoreTimeoutError;
 }
 
 /** A range read asked for bytes outside the object (ByteSource readers must get exactly what they ask). */

@@ -26,6 +26,11 @@ export interface OpenStoreOptions {
   readonly retry?: RetryPolicy | false;
   /** Multipart settings for S3. */
   readonly s3?: Pick<S3StoreOptions, 'multipartThresholdBytes' | 'partSizeBytes' | 'multipartConcurrency'>;
+  /**
+   * S3: a connection attempt or an idle socket is given up after this many ms (default: never). Servers
+   * that read with deadlines (edge/node.ts) set it so that the sockets of abandoned reads are reclaimed.
+   */
+  readonly socketTimeoutMs?: number;
 }
 
 /** What a store URL names, before anything is opened (also useful to print or validate). */
@@ -67,15 +72,23 @@ export function openStore(url: string, options: OpenStoreOptions = {}): ObjectSt
       return new LocalFolderObjectStore(location.path);
     case 's3': {
       const env = options.env ?? process.env;
-      const client = new S3Client(
-        s3ClientConfig({
+      const client = new S3Client({
+        ...s3ClientConfig({
           endpoint: env.S3_ENDPOINT || undefined,
           region: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
           accessKeyId: env.AWS_ACCESS_KEY_ID || undefined,
           secretAccessKey: env.AWS_SECRET_ACCESS_KEY || undefined,
           sessionToken: env.AWS_SESSION_TOKEN || undefined,
         }),
-      );
+        ...(options.socketTimeoutMs
+          ? {
+              requestHandler: {
+                connectionTimeout: options.socketTimeoutMs,
+                socketTimeout: options.socketTimeoutMs,
+              },
+            }
+          : {}),
+      });
       const backend = new S3ObjectStore({ client, bucket: location.bucket, ...options.s3 });
       const retried = options.retry === false ? backend : retrying(backend, options.retry);
       return prefixed(retried, location.prefix);

@@ -1,13 +1,13 @@
 /**
  * `retrying(store, policy)`: retries transient failures with exponential backoff and full jitter (a random
- * pause between 0 and base·2^attempt, capped), a bounded number of attempts. Only StoreUnavailableError is
- * transient by default — backends map throttling, 5xx and network errors onto it — so 404, 412, 403 and
- * bad ranges fail at once. A conditional put that failed transiently and then met PreconditionFailed may
+ * pause between 0 and base·2^attempt, capped), a bounded number of attempts. Only StoreUnavailableError
+ * (backends map throttling, 5xx and network errors onto it) and StoreTimeoutError are transient by
+ * default, so 404, 412, 403 and bad ranges fail at once. A conditional put that failed transiently and then met PreconditionFailed may
  * have won with the earlier attempt (the answer was lost, not the write): it reads the key back to tell.
  * Runtime-neutral (timers only). Wrap counting inside it to count every attempt as a request.
  */
 import { settleAmbiguousPut } from './ambiguous-put.ts';
-import { PreconditionFailedError, StoreUnavailableError } from './errors.ts';
+import { isTransientStoreError, PreconditionFailedError } from './errors.ts';
 import type { ObjectInfo, ObjectStore, PutOptions } from './object-store.ts';
 
 export interface RetryEvent {
@@ -26,7 +26,7 @@ export interface RetryPolicy {
   readonly baseDelayMs?: number;
   /** Cap of any pause (default 2,000 ms). */
   readonly maxDelayMs?: number;
-  /** Which failures are worth another attempt (default: StoreUnavailableError). */
+  /** Which failures are worth another attempt (default: StoreUnavailableError, StoreTimeoutError). */
   readonly isRetryable?: (error: unknown) => boolean;
   /** Injected in tests; default setTimeout. */
   readonly sleep?: (ms: number) => Promise<void>;
@@ -53,7 +53,7 @@ export function retrying(store: ObjectStore, policy: RetryPolicy = {}): ObjectSt
   const maxAttempts = Math.max(1, policy.maxAttempts ?? 4);
   const baseDelayMs = policy.baseDelayMs ?? 50;
   const maxDelayMs = policy.maxDelayMs ?? 2_000;
-  const isRetryable = policy.isRetryable ?? ((error: unknown) => error instanceof StoreUnavailableError);
+  const isRetryable = policy.isRetryable ?? isTransientStoreError;
   const sleep = policy.sleep ?? defaultSleep;
   const random = policy.random ?? Math.random;
 

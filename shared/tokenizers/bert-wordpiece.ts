@@ -67,7 +67,9 @@ export class BertWordPieceTokenizer implements Tokenizer {
     if (this.#specialIds === undefined) {
       const special =
         this.config.specialTokens === undefined ? { cls: '[CLS]', sep: '[SEP]' } : this.config.specialTokens;
-      this.#specialIds = special ? { cls: this.requireId(special.cls), sep: this.requireId(special.sep) } : null;
+      this.#specialIds = special
+        ? { cls: this.requireId(special.cls), sep: this.requireId(special.sep) }
+        : null;
     }
     return this.#specialIds ?? undefined;
   }

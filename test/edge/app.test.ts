@@ -240,13 +240,13 @@ describe('index routes', () => {
     );
   });
 
-  it('a CURRENT pointing at a missing manifest is 404 unknown_version', async () => {
+  it('a CURRENT pointing at a missing manifest is the service’s 503 index_unavailable, not the caller’s 404', async () => {
     await store.put(
       currentKey('ghost'),
       encodeCurrentPointer({ version: 'v9', manifestKey: manifestKey('ghost', 'v9'), updatedAt: '' }),
     );
     const res = await app().request('/v1/indexes/ghost/search?q=x');
-    expect(res.status).toBe(404);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unknown_version');
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('index_unavailable');
   });
 });

@@ -109,3 +109,62 @@ describe('GET and lookups', () => {
     });
   });
 });
+
+describe('numbers out of range (issue 14, case 5)', () => {
+  // Raw JSON text: the numbers as a client writes them, not as JavaScript would print them.
+  const vectorBody = (weight: string) => `{"vector": {"fox": ${weight}, "dog": 1}}`;
+
+  it.each(['1e308', '3.5e38', '5e-324', '1e-46', '2e9', '1e-10', '-1e308', '1e400'])(
+    'weight %s → 400 naming the term and the allowed range',
+    async (weight) => {
+      const res = await post(vectorBody(weight));
+      const text = await res.clone().text();
+      expect(text).not.toMatch(/\n\s+at |Error:/);
+      const error = await errorOf(res);
+      expect(error).toMatchObject({ status: 400, code: 'invalid_request', field: 'vector.fox' });
+      expect(error.message).toContain('1e-9');
+      expect(error.message).toContain('1e+9');
+    },
+  );
+
+  it.each(['1e-9', '1e9', '0.5', '0'])('weight %s is accepted', async (weight) => {
+    const res = await post(vectorBody(weight));
+    expect(res.status, await res.clone().text()).toBe(200);
+  });
+
+  it.each([
+    ['{"query": "fox", "k": 1e308}', 'k'],
+    ['{"query": "fox", "k": 1e400}', 'k'],
+    ['{"query": "fox", "k": -0.0}', 'k'],
+    ['{"query": "fox", "k": 5e-324}', 'k'],
+  ])('%s → 400 naming %s', async (body, field) => {
+    expect(await errorOf(await post(body))).toMatchObject({ status: 400, field });
+  });
+
+  it('a GET k of many digits is a 400, not a 500', async () => {
+    for (const k of ['999999999999999999999999', '1e308', '0x10', '١٠']) {
+      const res = await app.request(`/v1/indexes/demo/search?q=fox&k=${encodeURIComponent(k)}`);
+      expect(await errorOf(res)).toMatchObject({ status: 400, field: 'k' });
+    }
+  });
+
+  it('deeply nested values are refused without a stack overflow', async () => {
+    const store = new MemoryObjectStore();
+    await buildTestIndex(store, { index: 'demo', version: 'v1', shards: 1 });
+    const roomy = createApp({ store, encoderFactory: registryEncoderFactory, logError: () => {} });
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    for (const body of [
+      `{"query": "fox", "fields": [${deep}]}`,
+      `{"query": "fox", "k": ${deep}}`,
+      `{"vector": {"fox": ${deep}}}`,
+      `{"query": "fox", "version": {"a": ${deep}}}`,
+    ]) {
+      const res = await roomy.request('/v1/indexes/demo/search', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      expect(res.status, body.slice(0, 40)).toBe(400);
+    }
+  });
+});

@@ -17,8 +17,9 @@ export const serveVerb = defineVerb<Values>({
   summary: 'serve the search API on Node over a store (folder or s3://)',
   description:
     'Serves every index of the store at /v1/indexes/<name>/search (see GET /openapi.json). CORS_ORIGINS,\n' +
-    'API_KEY_HASHES, CURRENT_TTL_MS, SUBREQUEST_BUDGET and POSTINGS_READS_PER_SHARD are read from the\n' +
-    'environment, as the Worker reads its vars.',
+    'API_KEY_HASHES, CURRENT_TTL_MS, SUBREQUEST_BUDGET, STORE_TIMEOUT_MS, REQUEST_TIMEOUT_MS,\n' +
+    'READY_TIMEOUT_MS, BODY_TIMEOUT_MS, MAX_BODY_BYTES and PUBLIC_URL are read from the environment, as the\n' +
+    'Worker reads its vars. Run Node with --max-old-space-size=256 (or what your host allows) to keep memory flat.',
   options: [
     storeOption,
     {

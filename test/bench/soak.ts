@@ -1,0 +1,280 @@
+/**
+ * Soak benchmark: the search API under steady load for a long stretch, on the Node entry (its own
+ * process over a folder store) and on the wrangler-bundled Worker in workerd (local R2), both serving a
+ * synthetic SPLADE-like index (test/bench/synthetic-index.ts) over HTTP on 127.0.0.1.
+ *
+ *   npm run bench:soak -- [--docs 100000] [--shards 4] [--queries 200] [--duration 60] [--warmup 60]
+ *                         [--max-warmup 240] [--window 10] [--connections 64] [--k 10]
+ *                         [--node-heap-mb 256] [--workerd-via direct|entry] [--runtimes node,workerd] [--json]
+ *
+ * The Node entry runs with its V8 heap capped at `node-heap-mb` (0: V8's default), as a Node service in a
+ * container should be and as a Worker isolate is (128 MB): uncapped, V8 keeps growing the heap's reserved
+ * size for minutes under this allocation rate while the live heap stays flat (edge/README.md).
+ * The Worker is loaded on a socket of its own in workerd (`directSocket`), as workerd serves it in
+ * production; `--workerd-via entry` goes through Miniflare's entry worker instead, a development proxy
+ * whose own heap grows under sustained load (and with it workerd's RSS).
+ * Per runtime: autocannon warms the server up at the same load (every query, so caches fill) in rounds of
+ * `window` s, for at least `warmup` s and until two rounds in a row set no new high of the median RSS
+ * (within 2%; at most `max-warmup` s): a V8 heap grows its reserved size over the first minute or two of
+ * such a load while the live heap stays flat, and "after warm-up" means once that has settled. Then
+ * `duration` s at `connections` connections; the RSS of the server process is read from /proc every
+ * second throughout. Prints one JSON object with, per runtime, `errors` (transport errors + timeouts +
+ * non-2xx; target 0), `rss_growth` (RSS at the end against RSS after warm-up: target ≤ 0.10), p50/p99
+ * latency and requests/s. "RSS after warm-up" and "at the end" are each the median of the samples of the
+ * last `window` s of that phase: a garbage-collected heap breathes by tens of MB between collections
+ * (the isolate's caches churn through large postings reads), and one sample would measure where in that
+ * cycle it fell; the single samples and the maximum are printed too. The app's own JavaScript heap (its
+ * reserved size plus ArrayBuffer contents, read through the V8 inspector; `js_heap_growth`) is printed
+ * beside the process RSS, which also holds what the runtime allocates outside it (workerd runs
+ * Miniflare's R2 and Cache emulators in the same process). Every answer of a checked sample
+ * must equal the one given before the load (the same hits), so a server that stays up but answers wrong
+ * does not pass.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundleWorker, startLocalWorker } from '../../edge/local-worker.node.ts';
+import { LocalFolderObjectStore } from '../../shared/store/local-folder.node.ts';
+import { childPids, rssBytes, startNodeEdgeProcess } from '../edge/helpers/edge-process.ts';
+import { numberArg, stringArg } from './args.ts';
+import { connectHeapProbe, type HeapProbe } from './heap-probe.ts';
+import { generateCorpus } from './synthetic-corpus.ts';
+import { syntheticIndex } from './synthetic-index.ts';
+
+/** The part of autocannon's API used here (the package ships no types). */
+type Autocannon = (options: {
+  url: string;
+  connections: number;
+  duration: number;
+  requests: { method: string; path: string; headers: Record<string, string>; body: string }[];
+}) => Promise<{
+  requests: { total: number; average: number };
+  latency: { p50: number; p99: number; average: number; max: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+}>;
+const autocannon = ((await import('autocannon' as string)) as { default: Autocannon }).default;
+
+const DOCS = numberArg('docs', 100_000);
+const SHARDS = numberArg('shards', 4);
+const QUERIES = numberArg('queries', 200);
+const DURATION = numberArg('duration', 60);
+const WARMUP = numberArg('warmup', 60);
+const WINDOW = numberArg('window', 10);
+const MAX_WARMUP = numberArg('max-warmup', 240);
+const NODE_HEAP_MB = numberArg('node-heap-mb', 256);
+const WORKERD_VIA = stringArg('workerd-via', 'direct');
+const CONNECTIONS = numberArg('connections', 64);
+const K = numberArg('k', 10);
+const RUNTIMES = stringArg('runtimes', 'node,workerd').split(',');
+const INDEX = 'soak';
+
+const log = (msg: string) => process.stderr.write(`${msg}\n`);
+const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+const mb = (bytes: number) => round(bytes / 2 ** 20, 1);
+
+interface Server {
+  readonly url: string;
+  readonly pid: number;
+  /** The JavaScript heap of the app (inspector). */
+  readonly heap: HeapProbe;
+}
+
+/** A free TCP port on 127.0.0.1 (for an inspector). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function main() {
+  const started = performance.now();
+  const corpus = generateCorpus({ docs: DOCS, vocab: 30_522, queries: QUERIES, seed: 42 });
+  const index = await syntheticIndex(corpus, { index: INDEX, version: 'v1', shards: SHARDS, k: K });
+  const indexBytes = index.files.reduce((n, f) => n + f.bytes.length, 0);
+  log(`index: ${DOCS} docs, ${SHARDS} shards, ${index.manifest.postings} postings, ${mb(indexBytes)} MB`);
+  const requests = index.bodies.map((body) => ({
+    method: 'POST',
+    path: `/v1/indexes/${INDEX}/search`,
+    headers: { 'content-type': 'application/json' },
+    body,
+  }));
+  const sample = [0, 1, 2, 3, 4].map((i) => (i * 41) % index.bodies.length);
+
+  const dir = await mkdtemp(join(tmpdir(), 'csplade-soak-'));
+  const results: Record<string, unknown> = {};
+  try {
+    const store = new LocalFolderObjectStore(join(dir, 'store'));
+    for (const f of index.files) await store.put(f.key, f.bytes);
+
+    for (const runtime of RUNTIMES) {
+      if (runtime === 'node') {
+        const inspector = await freePort();
+        const edge = await startNodeEdgeProcess({ CSPLADE_STORE: join(dir, 'store') }, [
+          `--inspect=127.0.0.1:${inspector}`,
+          ...(NODE_HEAP_MB > 0 ? [`--max-old-space-size=${NODE_HEAP_MB}`] : []),
+        ]);
+        const heap = await connectHeapProbe(inspector, 'node');
+        try {
+          results.node = await soak('node', { url: edge.url, pid: edge.pid, heap });
+        } finally {
+          heap.close();
+          await edge.stop();
+        }
+      } else if (runtime === 'workerd') {
+        const persistTo = join(dir, 'r2');
+        const scriptPath = await bundleWorker(join(dir, 'worker'));
+        const seeding = await startLocalWorker({ scriptPath, persistTo });
+        for (const f of index.files) await seeding.bucket.put(f.key, new Uint8Array(f.bytes));
+        await seeding.dispose();
+        const before = new Set(childPids('workerd'));
+        const inspectorPort = await freePort();
+        const worker = await startLocalWorker({ scriptPath, persistTo, inspectorPort, directSocket: true });
+        // The Worker's isolate (Miniflare names it core:user:…), not the R2 or Cache emulators beside it.
+        const heap = await connectHeapProbe(inspectorPort, 'workerd', (title) => title.includes('core:user'));
+        try {
+          const pid = childPids('workerd').find((p) => !before.has(p));
+          if (pid === undefined) throw new Error('cannot find the workerd process Miniflare started');
+          const url = WORKERD_VIA === 'entry' ? worker.url.origin : worker.directUrl!.origin;
+          results.workerd = await soak('workerd', { url, pid, heap });
+        } finally {
+          heap.close();
+          await worker.dispose();
+        }
+      } else {
+        throw new Error(`--runtimes: unknown runtime "${runtime}" (node, workerd)`);
+      }
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  const out = {
+    docs: DOCS,
+    shards: SHARDS,
+    queries: QUERIES,
+    k: K,
+    index_bytes: indexBytes,
+    duration_s: DURATION,
+    node_max_old_space_mb: NODE_HEAP_MB > 0 ? NODE_HEAP_MB : 'V8 default',
+    workerd_via: WORKERD_VIA === 'entry' ? "Miniflare's entry worker" : "the Worker's own socket",
+    min_warmup_s: WARMUP,
+    rss_window_s: WINDOW,
+    connections: CONNECTIONS,
+    ...results,
+    seconds: round((performance.now() - started) / 1000, 1),
+  };
+  process.stdout.write(`${JSON.stringify(out, null, process.argv.includes('--json') ? 0 : 2)}\n`);
+
+  async function answers(url: string): Promise<string[]> {
+    return Promise.all(
+      sample.map(async (q) => {
+        const res = await fetch(`${url}/v1/indexes/${INDEX}/search`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: index.bodies[q],
+        });
+        const body = (await res.json()) as { hits?: unknown; shards?: unknown };
+        return JSON.stringify({ status: res.status, hits: body.hits, shards: body.shards });
+      }),
+    );
+  }
+
+  async function soak(name: string, server: Server) {
+    const expected = await answers(server.url);
+    const rss: { phase: 'warmup' | 'soak'; bytes: number }[] = [];
+    const heap: { phase: 'warmup' | 'soak'; bytes: number }[] = [];
+    let phase: 'warmup' | 'soak' = 'warmup';
+    const sampler = setInterval(() => {
+      const at = phase;
+      const bytes = rssBytes(server.pid);
+      if (bytes !== undefined) rss.push({ phase: at, bytes });
+      server.heap.sample().then(
+        (h) => heap.push({ phase: at, bytes: h.totalBytes + h.buffersBytes }),
+        () => {},
+      );
+    }, 1_000);
+    const warm = { errors: 0, seconds: 0 };
+    let high = 0;
+    let calmRounds = 0;
+    for (;;) {
+      log(`${name}: warm-up round at ${CONNECTIONS} connections (${warm.seconds} s so far)`);
+      const pass = await autocannon({
+        url: server.url,
+        connections: CONNECTIONS,
+        duration: WINDOW,
+        requests,
+      });
+      warm.errors += pass.errors + pass.timeouts + pass.non2xx;
+      warm.seconds += WINDOW;
+      const current = median(
+        rss
+          .filter((r) => r.phase === 'warmup')
+          .slice(-WINDOW)
+          .map((r) => r.bytes),
+      );
+      calmRounds = current <= high * 1.02 ? calmRounds + 1 : 0;
+      high = Math.max(high, current);
+      if ((warm.seconds >= WARMUP && calmRounds >= 2) || warm.seconds >= MAX_WARMUP) break;
+    }
+    const rssAfterWarmupSample = rssBytes(server.pid)!;
+    phase = 'soak';
+    log(`${name}: soak ${DURATION} s at ${CONNECTIONS} connections`);
+    const load = await autocannon({
+      url: server.url,
+      connections: CONNECTIONS,
+      duration: DURATION,
+      requests,
+    });
+    const rssAtEndSample = rssBytes(server.pid)!;
+    clearInterval(sampler);
+    const after = await answers(server.url);
+    const wrong = after.filter((a, i) => a !== expected[i]).length;
+    const lastWindow = (p: string, of = rss) =>
+      median(
+        of
+          .filter((r) => r.phase === p)
+          .slice(-WINDOW)
+          .map((r) => r.bytes),
+      );
+    const heapAfterWarmup = lastWindow('warmup', heap);
+    const heapAtEnd = lastWindow('soak', heap);
+    const rssAfterWarmup = lastWindow('warmup');
+    const rssAtEnd = lastWindow('soak');
+    const soakSamples = rss.filter((r) => r.phase === 'soak').map((r) => r.bytes);
+    const report = {
+      requests: load.requests.total,
+      requests_per_s: round(load.requests.average, 1),
+      p50_ms: load.latency.p50,
+      p99_ms: load.latency.p99,
+      max_ms: load.latency.max,
+      errors: load.errors + load.timeouts + load.non2xx,
+      errors_by_kind: { transport: load.errors, timeouts: load.timeouts, non_2xx: load.non2xx },
+      warmup_errors: warm.errors,
+      warmup_s: warm.seconds,
+      wrong_answers_after: wrong,
+      rss_after_warmup_mb: mb(rssAfterWarmup),
+      rss_at_end_mb: mb(rssAtEnd),
+      rss_growth: round((rssAtEnd - rssAfterWarmup) / rssAfterWarmup, 4),
+      rss_growth_single_samples: round((rssAtEndSample - rssAfterWarmupSample) / rssAfterWarmupSample, 4),
+      rss_max_mb: mb(Math.max(...soakSamples)),
+      js_heap_after_warmup_mb: mb(heapAfterWarmup),
+      js_heap_at_end_mb: mb(heapAtEnd),
+      js_heap_growth: round((heapAtEnd - heapAfterWarmup) / heapAfterWarmup, 4),
+      rss_mb_every_5s: soakSamples.filter((_, i) => i % 5 === 4).map(mb),
+    };
+    log(`${name}: ${JSON.stringify(report)}`);
+    return report;
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+await main();
