@@ -46,6 +46,17 @@ export class SubrequestBudgetError extends CspladeError {
 }
 
 const Z99 = 2.3263478740408408;
+const MAX_TRACE = 256;
+
+/** One I/O of a request: a store request, or a Cache API call holding a connection ('slot'). */
+export interface NetworkTraceEntry {
+  readonly kind: 'store' | 'slot';
+  /** When it asked for a connection, got one, and finished (ms from the request's start). */
+  readonly queued_ms: number;
+  readonly started_ms: number;
+  readonly ended_ms: number;
+  readonly bytes: number;
+}
 
 /** Checks parameters and fills defaults; throws RangeError naming a bad one. */
 export function networkModelParams(params?: Partial<NetworkModelParams>): NetworkModelParams {
@@ -98,6 +109,12 @@ export class NetworkSession {
   #subrequests = 0;
   /** Milliseconds this request's store reads spent waiting for a connection, first byte and transfer. */
   waitedMs = 0;
+  /**
+   * What this request's I/O did, in order of completion (ms from the session's start): benchmarks read it
+   * to see which wave of reads a cold query's time went to. Bounded, so a long request cannot grow it.
+   */
+  readonly trace: NetworkTraceEntry[] = [];
+  readonly #startedAt = Date.now();
 
   constructor(
     readonly params: NetworkModelParams,
@@ -133,12 +150,27 @@ export class NetworkSession {
 
   /** Runs `task` holding one connection (the 7th caller waits), without latency: a Cache API call. */
   async slot<T>(task: () => Promise<T>): Promise<T> {
+    const queued = Date.now();
     await this.#slots.acquire();
+    const started = Date.now();
     try {
       return await task();
     } finally {
       this.#slots.release();
+      this.#record({ kind: 'slot', queued, started, bytes: 0 });
     }
+  }
+
+  #record(entry: { kind: NetworkTraceEntry['kind']; queued: number; started: number; bytes: number }): void {
+    if (this.trace.length >= MAX_TRACE) return;
+    const at = (t: number) => t - this.#startedAt;
+    this.trace.push({
+      kind: entry.kind,
+      queued_ms: at(entry.queued),
+      started_ms: at(entry.started),
+      ended_ms: at(Date.now()),
+      bytes: entry.bytes,
+    });
   }
 
   /**
@@ -152,16 +184,19 @@ export class NetworkSession {
     this.#subrequests++;
     const started = Date.now();
     await this.#slots.acquire();
+    const reading = Date.now();
+    let bytes = 0;
     try {
       const ttfb = this.drawTtfb();
-      const reading = Date.now();
       const result = await task();
+      bytes = bytesOf(result);
       const spent = Date.now() - reading;
-      await this.sleep(Math.max(0, ttfb + this.transferMs(bytesOf(result)) - spent));
+      await this.sleep(Math.max(0, ttfb + this.transferMs(bytes) - spent));
       return result;
     } finally {
       this.#slots.release();
       this.waitedMs += Date.now() - started;
+      this.#record({ kind: 'store', queued: started, started: reading, bytes });
     }
   }
 

@@ -6,7 +6,7 @@
  * end to end over HTTP on 127.0.0.1. Vector queries ("#<term id>": weight).
  *
  *   npm run bench:edge -- [--docs 100000] [--shards 4] [--vocab 30522] [--corpus topical|independent]
- *     [--mode exact|approximate|both] [--queries 100] [--cold 30] [--duration 10] [--connections 8]
+ *     [--mode exact|approximate|both] [--queries 100] [--cold 30] [--duration 10] [--connections 8] [--trace]
  *     [--k 10] [--seed 1] [--json]
  *
  * Prints one JSON object (progress on stderr), per mode:
@@ -66,6 +66,7 @@ const DURATION = numberArg('duration', 10);
 const CONNECTIONS = numberArg('connections', 8);
 const K = numberArg('k', 10);
 const SEED = numberArg('seed', 1);
+const TRACE = process.argv.includes('--trace');
 const CORPUS = stringArg('corpus', 'topical');
 const MODE = stringArg('mode', 'both');
 if (!['exact', 'approximate', 'both'].includes(MODE))
@@ -84,6 +85,31 @@ interface Sample {
   ids: string[];
   /** What the isolate's caches held after this query (its debug block). */
   cached: Record<string, number>;
+  /** The handler's own time (took_ms): the rest of `ms` is the isolate's start and HTTP. */
+  handlerMs: number;
+  /** The handler's phases (debug.timings_ms). */
+  phases: Record<string, number>;
+  /** The network model's trace of the request's I/O (printed with --trace). */
+  trace: TraceEntry[];
+}
+
+interface TraceEntry {
+  kind: string;
+  queued_ms: number;
+  started_ms: number;
+  ended_ms: number;
+  bytes: number;
+}
+
+/** A request's I/O in one line: store reads as start-end(kB), Cache API calls as c:start-end. */
+function traceLine(trace: readonly TraceEntry[]): string {
+  return trace
+    .map((t) =>
+      t.kind === 'store'
+        ? `${t.started_ms}-${t.ended_ms}(${Math.round(t.bytes / 1000)}k)`
+        : `c:${t.started_ms}-${t.ended_ms}`,
+    )
+    .join(' ');
 }
 
 async function main() {
@@ -157,7 +183,14 @@ async function main() {
         hits?: { id: string }[];
         mode?: string;
         shards?: { ok: number };
-        debug?: { subrequests: number; bytes: number; cached_bytes: Record<string, unknown> };
+        took_ms?: number;
+        debug?: {
+          subrequests: number;
+          bytes: number;
+          cached_bytes: Record<string, unknown>;
+          timings_ms: Record<string, number>;
+          network?: { trace?: TraceEntry[] } | null;
+        };
       };
       const ms = performance.now() - t;
       if (res.status !== 200 || body.shards?.ok !== SHARDS || body.mode !== mode)
@@ -168,6 +201,9 @@ async function main() {
         bytes: body.debug!.bytes,
         ids: body.hits!.map((h) => h.id),
         cached: flatten(body.debug!.cached_bytes),
+        handlerMs: body.took_ms ?? 0,
+        phases: body.debug!.timings_ms,
+        trace: body.debug!.network?.trace ?? [],
       };
     };
     const recallOf = (samples: { q: number; s: Sample }[]) =>
@@ -178,10 +214,26 @@ async function main() {
       );
     const latencies = (samples: { s: Sample }[]) => {
       const ms = samples.map(({ s }) => s.ms);
+      const phase = (name: string) =>
+        round(
+          percentile(
+            samples.map(({ s }) => s.phases[name] ?? 0),
+            50,
+          ),
+        );
       return {
         p50_ms: round(percentile(ms, 50)),
         p95_ms: round(percentile(ms, 95)),
         p99_ms: round(percentile(ms, 99)),
+        // Where the median went: the handler (resolve + encode, search) and what lies outside it.
+        handler_p50_ms: round(
+          percentile(
+            samples.map(({ s }) => s.handlerMs),
+            50,
+          ),
+        ),
+        resolve_and_encode_p50_ms: phase('resolve_and_encode'),
+        search_p50_ms: phase('search'),
       };
     };
 
@@ -207,9 +259,15 @@ async function main() {
       for (const q of coldQueries) {
         const w = await startLocalWorker({ scriptPath, persistTo, cachePersist: false, vars: vars() });
         cold.push({ q, s: await search(w, q, mode) });
+        if (TRACE)
+          log(
+            `  cold q${q}: ${Math.round(cold[cold.length - 1].s.ms)} ms: ${traceLine(cold[cold.length - 1].s.trace)}`,
+          );
         await w.dispose();
       }
-      log(`${mode} cold: ${cold.map(({ s }) => `${Math.round(s.ms)}`).join(' ')} ms`);
+      log(
+        `${mode} cold: ${cold.map(({ s }) => `${Math.round(s.ms)} (${Math.round(s.phases.resolve_and_encode)}+${Math.round(s.phases.search)})`).join(' ')} ms`,
+      );
       // Fresh isolates over a Cache API that already holds what the queries read (filled by one pass).
       const cacheDir = join(dir, `cache-${mode}`);
       {
@@ -227,6 +285,12 @@ async function main() {
       for (const q of coldQueries) {
         const w = await startLocalWorker({ scriptPath, persistTo, cachePersist: cacheDir, vars: vars() });
         cachedCold.push({ q, s: await search(w, q, mode) });
+        if (TRACE) {
+          const { s } = cachedCold[cachedCold.length - 1];
+          log(
+            `  cached q${q}: ${Math.round(s.ms)} ms (${Math.round(s.phases.resolve_and_encode)}+${Math.round(s.phases.search)}): ${traceLine(s.trace)}`,
+          );
+        }
         await w.dispose();
       }
       log(
