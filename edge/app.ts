@@ -11,7 +11,7 @@
  */
 import { type Context, type ExecutionContext, Hono } from 'hono';
 import { cors } from 'hono/cors';
-import type { NetworkModel } from '../shared/store/network-model.ts';
+import { DEFAULT_NETWORK_MODEL, type NetworkModel } from '../shared/store/network-model.ts';
 import type { ObjectStore } from '../shared/store/object-store.ts';
 import { ApiError, toApiError } from './http/api-error.ts';
 import { requireApiKey } from './http/api-keys.ts';
@@ -25,6 +25,7 @@ import { searchRoutes } from './routes/search.ts';
 import { ApproximatePath } from './search/approximate-path.ts';
 import { ByteTiers, type SharedRangeCache } from './search/byte-tiers.ts';
 import { IndexCatalog } from './search/catalog.ts';
+import { DEFAULT_HEDGE_QUANTILE, hedgeAfterQuantile } from './search/hedging.ts';
 import { type EncoderFactory, QueryCodecs } from './search/query-codec.ts';
 import { SearchService } from './search/search-service.ts';
 import { ShardPool } from './search/shard-pool.ts';
@@ -34,6 +35,11 @@ export interface EdgeLimits extends SearchLimits {
   readonly shardTimeoutMs: number;
   /** How long a CURRENT pointer is trusted before it is read again (ms). */
   readonly currentTtlMs: number;
+  /**
+   * A store read slower than this quantile of the modelled first byte (plus its transfer) is sent once
+   * more, the first answer winning (edge/search/hedging.ts); 0 sends none.
+   */
+  readonly hedgeQuantile: number;
   /** Most store requests per query (Workers free plan: 50 subrequests). */
   readonly subrequestBudget: number;
   /** Deadline of a whole request (ms): past it the answer is 503 `deadline_exceeded` with Retry-After. */
@@ -96,6 +102,7 @@ export const DEFAULT_EDGE_LIMITS: EdgeLimits = {
   ...DEFAULT_SEARCH_LIMITS,
   shardTimeoutMs: 10_000,
   currentTtlMs: 5_000,
+  hedgeQuantile: DEFAULT_HEDGE_QUANTILE,
   subrequestBudget: 50,
   requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
   readyTimeoutMs: DEFAULT_READY_TIMEOUT_MS,
@@ -125,11 +132,13 @@ export function createApp(deps: EdgeDeps): Hono {
   const limits: EdgeLimits = { ...DEFAULT_EDGE_LIMITS, ...deps.limits };
   const caches: EdgeCaches = { ...DEFAULT_EDGE_CACHES, ...deps.caches };
   const catalog = new IndexCatalog({ currentTtlMs: limits.currentTtlMs, now });
+  const model = deps.network?.params ?? DEFAULT_NETWORK_MODEL;
   const tiers = new ByteTiers(
     caches.maxRangeBytes,
     caches.sharedCache,
-    deps.network?.params,
+    model,
     limits.currentTtlMs,
+    limits.hedgeQuantile > 0 ? hedgeAfterQuantile(model, limits.hedgeQuantile) : undefined,
   );
   const shards = new ShardPool(deps.store, tiers, caches);
   const approximate = new ApproximatePath(tiers, caches.maxApproximateBytes);

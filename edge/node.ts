@@ -4,7 +4,7 @@
  * shared/store/open.node.ts) — under read deadlines. `csplade serve` is the command that runs it; settings
  * come from its flags or the environment (the same names and defaults as the Worker's vars in
  * wrangler.jsonc): CSPLADE_STORE, CORS_ORIGINS ("*" or a comma-separated list), API_KEY_HASHES
- * (comma-separated SHA-256 hex), CURRENT_TTL_MS, SUBREQUEST_BUDGET, STORE_TIMEOUT_MS, REQUEST_TIMEOUT_MS,
+ * (comma-separated SHA-256 hex), CURRENT_TTL_MS, HEDGE_QUANTILE, SUBREQUEST_BUDGET, STORE_TIMEOUT_MS, REQUEST_TIMEOUT_MS,
  * READY_TIMEOUT_MS, BODY_TIMEOUT_MS, MAX_BODY_BYTES, PUBLIC_URL; CSPLADE_NETWORK_MODEL (JSON, benchmarks
  * and tests only) makes store reads pay a modelled network (shared/store/network-model.ts).
  * @example const server = await startNodeServer(nodeDeps({ CSPLADE_STORE: './store' }), { port: 8787 });
@@ -55,6 +55,13 @@ export function nodeDeps(env: Readonly<Record<string, string | undefined>> = pro
   ] as const) {
     const value = positive(name);
     if (value !== undefined) limits[key] = value;
+  }
+  const hedge = env.HEDGE_QUANTILE?.trim();
+  if (hedge !== undefined && hedge !== '') {
+    const q = Number(hedge);
+    if (!(Number.isFinite(q) && q >= 0 && q < 1))
+      throw new Error(`HEDGE_QUANTILE must be a quantile in [0, 1) (0: no hedged reads), got "${hedge}"`);
+    limits.hedgeQuantile = q;
   }
   const publicUrl = (env.PUBLIC_URL ?? '').trim();
   return {

@@ -42,6 +42,7 @@ function appFor(env: WorkerEnv): Hono {
     corsOrigins: cors === '' ? undefined : cors === '*' ? '*' : cors.split(',').map((o) => o.trim()),
     limits: {
       currentTtlMs: positive(env.CURRENT_TTL_MS, 5_000),
+      hedgeQuantile: hedgeQuantileOf(env.HEDGE_QUANTILE),
       subrequestBudget: positive(env.SUBREQUEST_BUDGET, 50),
       requestTimeoutMs: positive(env.REQUEST_TIMEOUT_MS, DEFAULT_EDGE_LIMITS.requestTimeoutMs),
       readyTimeoutMs: positive(env.READY_TIMEOUT_MS, DEFAULT_EDGE_LIMITS.readyTimeoutMs),
@@ -56,6 +57,14 @@ function appFor(env: WorkerEnv): Hono {
   });
   built = { env, app };
   return app;
+}
+
+/** HEDGE_QUANTILE: a quantile in (0, 1), or 0 for no hedged reads; unset or unreadable, the default. */
+function hedgeQuantileOf(value: unknown): number {
+  const n = Number(value);
+  return value !== undefined && String(value).trim() !== '' && Number.isFinite(n) && n >= 0 && n < 1
+    ? n
+    : DEFAULT_EDGE_LIMITS.hedgeQuantile;
 }
 
 function positive(value: unknown, fallback: number): number {

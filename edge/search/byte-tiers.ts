@@ -13,6 +13,7 @@
 
 import { DEFAULT_NETWORK_MODEL, type NetworkSession } from '../../shared/store/network-model.ts';
 import type { ObjectInfo, ObjectStore } from '../../shared/store/object-store.ts';
+import { type HedgePolicy, hedged } from './hedging.ts';
 import type { RequestCost } from './metered-store.ts';
 import { RangeCache } from './range-cache.ts';
 import { type NeededRange, type PlanModel, planRanges } from './read-planner.ts';
@@ -34,6 +35,15 @@ export interface QueryIo {
   budgetLeft(): number;
   /** Work that may finish after the response (Workers: waitUntil). */
   defer(task: Promise<unknown>): void;
+  /**
+   * Set when one of a version's immutable objects (its manifest, its routing object: what every query
+   * of the version reads first) missed the shared cache: no query of this version has been served at
+   * this location (or the cache evicted it), so the rest of the request's ranges would miss too — it
+   * reads them from the store without a lookup per range, each of which holds a connection.
+   */
+  sharedCold?: boolean;
+  /** Store reads this request sent a second time because the first was slow (edge/search/hedging.ts). */
+  hedges?: number;
 }
 
 export interface ReadOptions {
@@ -54,6 +64,8 @@ export class ByteTiers {
     private readonly model: PlanModel = DEFAULT_NETWORK_MODEL,
     /** How long CURRENT may be served from the shared cache (the isolates' own CURRENT TTL). */
     private readonly currentTtlMs = 0,
+    /** When to send a slow store read again (absent: never). */
+    private readonly hedge?: HedgePolicy,
   ) {
     this.memory = new RangeCache(maxMemoryBytes);
   }
@@ -63,7 +75,7 @@ export class ByteTiers {
     const out: (Uint8Array | undefined)[] = needed.map((r) => this.memory.find(r.key, r.offset, r.length));
     for (const bytes of out) if (bytes) io.cost.hit('memory');
     let missing = needed.map((_, i) => i).filter((i) => !out[i]);
-    if (missing.length > 0 && this.shared) {
+    if (missing.length > 0 && this.shared && !io.sharedCold) {
       const found = await Promise.all(missing.map((i) => this.#matchShared(needed[i], io)));
       missing.forEach((i, j) => {
         const bytes = found[j];
@@ -79,7 +91,9 @@ export class ByteTiers {
       const ranges = missing.map((i) => needed[i]);
       const plan = planRanges(ranges, this.model, Math.max(1, options.maxReads ?? io.budgetLeft()));
       await runLimited(plan, this.model.connections, async (read) => {
-        const bytes = await io.store.getRange(read.key, read.offset, read.length);
+        const bytes = await this.#storeRead(io, read.length, () =>
+          io.store.getRange(read.key, read.offset, read.length),
+        );
         for (const p of read.parts) {
           const r = ranges[p];
           const start = r.offset - read.offset;
@@ -102,7 +116,12 @@ export class ByteTiers {
    * A whole immutable object (a manifest, an encoder asset): shared cache, then the store; null when
    * absent. Callers decode and keep what they need, so the isolate does not hold the bytes here.
    */
-  async readObject(key: string, io: QueryIo): Promise<Uint8Array | null> {
+  async readObject(
+    key: string,
+    io: QueryIo,
+    /** The object's size when known: its read is then hedged when slow (unknown: never, see below). */
+    expectedBytes?: number,
+  ): Promise<Uint8Array | null> {
     const id = `${key}#object`;
     if (this.shared) {
       const lookup = () => this.shared!.match(id).catch(() => undefined);
@@ -112,7 +131,11 @@ export class ByteTiers {
         return hit;
       }
     }
-    const object = await io.store.get(key);
+    if (this.shared) io.sharedCold = true;
+    // A duplicate of a large read of unknown size (a routing object read before its manifest says how
+    // large) would hold a connection for its whole transfer, likely in vain: such reads are not hedged.
+    const read = () => io.store.get(key);
+    const object = await (expectedBytes === undefined ? read() : this.#storeRead(io, expectedBytes, read));
     if (object && this.shared) io.defer(this.shared.put(id, object.bytes).catch(() => undefined));
     return object?.bytes ?? null;
   }
@@ -127,7 +150,8 @@ export class ByteTiers {
       get: async (key) => {
         if (key.endsWith('/CURRENT')) return this.#readCurrent(key, io);
         if (!isImmutableKey(key)) return io.store.get(key);
-        const bytes = await this.readObject(key, io);
+        // A manifest is small (kilobytes): its read may be hedged; other objects' sizes are unknown here.
+        const bytes = await this.readObject(key, io, key.endsWith(MANIFEST_SUFFIX) ? 0 : undefined);
         return bytes ? { bytes, info: { key, size: bytes.length, etag: '' } } : null;
       },
       getRange: async (key, offset, length) => (await this.read([{ key, offset, length }], io))[0],
@@ -146,7 +170,7 @@ export class ByteTiers {
    */
   async #readCurrent(key: string, io: QueryIo): Promise<{ bytes: Uint8Array; info: ObjectInfo } | null> {
     const ttlSeconds = Math.floor(this.currentTtlMs / 1000);
-    if (!this.shared || ttlSeconds < 1) return io.store.get(key);
+    if (!this.shared || ttlSeconds < 1) return this.#storeRead(io, 0, () => io.store.get(key));
     const id = `${key}#current`;
     const lookup = () => this.shared!.match(id).catch(() => undefined);
     const hit = await (io.session ? io.session.slot(lookup) : lookup());
@@ -154,9 +178,14 @@ export class ByteTiers {
       io.cost.hit('shared');
       return { bytes: hit, info: { key, size: hit.length, etag: '' } };
     }
-    const object = await io.store.get(key);
+    const object = await this.#storeRead(io, 0, () => io.store.get(key));
     if (object) io.defer(this.shared.put(id, object.bytes, ttlSeconds).catch(() => undefined));
     return object;
+  }
+
+  /** A store request of about `bytes`, hedged when it is slow (edge/search/hedging.ts). */
+  #storeRead<T>(io: QueryIo, bytes: number, read: () => Promise<T>): Promise<T> {
+    return hedged(io, this.hedge, this.model.connections, bytes, read);
   }
 
   /** Drops what the isolate holds of an object (found corrupt: the next request reads it again). */
@@ -169,6 +198,8 @@ export class ByteTiers {
     return io.session ? io.session.slot(lookup) : lookup();
   }
 }
+
+const MANIFEST_SUFFIX = '/manifest.msgpack';
 
 /** Keys inside a version folder never change once written (shared/index/layout.ts). */
 export function isImmutableKey(key: string): boolean {

@@ -248,9 +248,14 @@ export class SearchService {
         algorithm: mode === 'exact' ? this.#algorithm.name : 'approximate',
         query_terms: terms.length,
         query_scale: queryScale,
+        hedged_reads: io.hedges ?? 0,
         cached_bytes: { ...this.shards.cachedBytes, approximate: this.approximate.cachedBytes },
         network: io.session
-          ? { peak_connections: io.session.peakConnections, waited_ms: io.session.waitedMs }
+          ? {
+              peak_connections: io.session.peakConnections,
+              waited_ms: io.session.waitedMs,
+              trace: io.session.trace,
+            }
           : null,
         timings_ms: {
           resolve_and_encode: encodedAt - started,

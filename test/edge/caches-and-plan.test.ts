@@ -6,9 +6,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ByteLru } from '../../edge/search/byte-lru.ts';
-import { runLimited } from '../../edge/search/byte-tiers.ts';
+import { ByteTiers, type QueryIo, runLimited, type SharedRangeCache } from '../../edge/search/byte-tiers.ts';
+import { meteredStore } from '../../edge/search/metered-store.ts';
 import { RangeCache } from '../../edge/search/range-cache.ts';
 import { modelledLatency, planRanges, REQUEST_COST_MS } from '../../edge/search/read-planner.ts';
+import { MemoryObjectStore } from '../../shared/store/memory.ts';
 
 describe('ByteLru', () => {
   it('evicts least recently used entries to stay within its bytes, and skips values larger than it', () => {
@@ -159,5 +161,63 @@ describe('planRanges (the read planner)', () => {
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('ByteTiers and a cold location', () => {
+  /** A shared cache that counts its lookups. */
+  class CountingShared implements SharedRangeCache {
+    readonly entries = new Map<string, Uint8Array>();
+    lookups = 0;
+    async match(id: string) {
+      this.lookups++;
+      return this.entries.get(id);
+    }
+    async put(id: string, bytes: Uint8Array) {
+      this.entries.set(id, bytes);
+    }
+  }
+
+  async function setUp() {
+    const store = new MemoryObjectStore();
+    await store.put('idx/versions/v1/manifest.json', new TextEncoder().encode('{}'));
+    await store.put(
+      'idx/versions/v1/shard-0',
+      Uint8Array.from({ length: 1000 }, (_, i) => i & 0xff),
+    );
+    const shared = new CountingShared();
+    const pending: Promise<unknown>[] = [];
+    const io = (): QueryIo => {
+      const { store: metered, cost } = meteredStore(store);
+      return { store: metered, cost, budgetLeft: () => 50, defer: (task) => void pending.push(task) };
+    };
+    return { shared, io, settle: () => Promise.all(pending) };
+  }
+  const ranges = [
+    { key: 'idx/versions/v1/shard-0', offset: 0, length: 100 },
+    { key: 'idx/versions/v1/shard-0', offset: 800, length: 100 },
+  ];
+
+  it('skips per-range lookups in a request whose version object missed the shared cache', async () => {
+    const { shared, io, settle } = await setUp();
+    const cold = io();
+    const tiers = new ByteTiers(1 << 20, shared);
+    await tiers.readObject('idx/versions/v1/manifest.json', cold);
+    expect(cold.sharedCold).toBe(true);
+    expect(shared.lookups).toBe(1);
+    await tiers.read(ranges, cold);
+    expect(shared.lookups).toBe(1); // no lookups for the ranges: they went straight to the store
+    expect(cold.cost.subrequests).toBe(2); // the manifest, then both ranges in one coalesced read
+    await settle();
+
+    // Another isolate of the location, once the cache holds the version: lookups, hits, no store reads.
+    const warm = io();
+    const fresh = new ByteTiers(1 << 20, shared);
+    await fresh.readObject('idx/versions/v1/manifest.json', warm);
+    expect(warm.sharedCold).toBeFalsy();
+    const bytes = await fresh.read(ranges, warm);
+    expect(bytes[1][0]).toBe(800 & 0xff);
+    expect(warm.cost.subrequests).toBe(0);
+    expect(warm.cost.cacheHitsByTier.shared).toBe(3);
   });
 });

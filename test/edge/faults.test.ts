@@ -166,7 +166,7 @@ describe('slow shards', () => {
     const app = createApp({
       store: slow,
       encoderFactory: registryEncoderFactory,
-      limits: { shardTimeoutMs: 100 },
+      limits: { shardTimeoutMs: 100, hedgeQuantile: 0 },
     });
     const { body } = await search(app, 'fox');
     expect(body.shards).toEqual({ total: 3, ok: 3, failed: [] });
@@ -178,7 +178,8 @@ describe('slow shards', () => {
     const app = createApp({
       store: slow,
       encoderFactory: registryEncoderFactory,
-      limits: { shardTimeoutMs: 100 },
+      // Without hedged reads: a hedge would rescue the hung read before the shard's deadline.
+      limits: { shardTimeoutMs: 100, hedgeQuantile: 0 },
     });
     const started = Date.now();
     const { body } = await search(app, 'fox');
@@ -186,5 +187,20 @@ describe('slow shards', () => {
     expect(body.shards.failed.map((f) => [f.shard, f.code])).toEqual([
       [built.manifest.shards[0].key, 'shard_timeout'],
     ]);
+  });
+
+  it('a hung read is sent again after the hedge delay, so the shard answers before its deadline', async () => {
+    const slow = hanging(store, built.manifest.shards[0].key, 1);
+    const app = createApp({
+      store: slow,
+      encoderFactory: registryEncoderFactory,
+      limits: { shardTimeoutMs: 1_000 },
+    });
+    const started = Date.now();
+    const res = await app.request('/v1/indexes/demo/search?q=fox&debug=1');
+    const body = (await res.json()) as { shards: { failed: unknown[] }; debug: { hedged_reads: number } };
+    expect(body.shards.failed).toEqual([]);
+    expect(body.debug.hedged_reads).toBeGreaterThanOrEqual(1);
+    expect(Date.now() - started).toBeLessThan(900); // not the shard deadline's retry
   });
 });
