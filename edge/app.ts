@@ -18,7 +18,7 @@ import { requireApiKey } from './http/api-keys.ts';
 import { discardUnreadBody, type RefusedBody } from './http/read-body.ts';
 import { DEFAULT_READY_TIMEOUT_MS } from './http/readiness.ts';
 import { answerWithin, DEFAULT_REQUEST_TIMEOUT_MS } from './http/request-deadline.ts';
-import { DEFAULT_SEARCH_LIMITS, type SearchLimits } from './http/search-request.ts';
+import { DEFAULT_SEARCH_LIMITS, type SearchLimits, SearchRequests } from './http/search-request.ts';
 import { indexRoutes } from './routes/indexes.ts';
 import { metaRoutes } from './routes/meta.ts';
 import { searchRoutes } from './routes/search.ts';
@@ -116,6 +116,8 @@ export interface EdgeContext {
   readonly catalog: IndexCatalog;
   readonly search: SearchService;
   readonly limits: EdgeLimits;
+  /** Validation of search requests against the limits (the schema built once). */
+  readonly requests: SearchRequests;
   /** The OpenAPI server URL, when one is configured. */
   readonly publicUrl?: string;
 }
@@ -150,7 +152,14 @@ export function createApp(deps: EdgeDeps): Hono {
     },
   );
   const publicUrl = deps.publicUrl === undefined ? undefined : checkPublicUrl(deps.publicUrl);
-  const context: EdgeContext = { store: deps.store, catalog, search, limits, publicUrl };
+  const context: EdgeContext = {
+    store: deps.store,
+    catalog,
+    search,
+    limits,
+    requests: new SearchRequests(limits),
+    publicUrl,
+  };
   const logError = deps.logError ?? ((error: unknown) => console.error(error));
 
   const routes = new Hono();

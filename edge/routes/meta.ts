@@ -15,6 +15,11 @@ export function metaRoutes(context: EdgeContext): Hono {
   routes.get('/readyz', async (c) =>
     c.json(await checkReadiness(context.store, context.limits.readyTimeoutMs)),
   );
-  routes.get('/openapi.json', (c) => c.json(openApiDocument(context.limits, context.publicUrl ?? '/')));
+  // Built on first request and kept: the document depends only on the app's limits and public URL.
+  let document: Record<string, unknown> | undefined;
+  routes.get('/openapi.json', (c) => {
+    document ??= openApiDocument(context.limits, context.publicUrl ?? '/');
+    return c.json(document);
+  });
   return routes;
 }
