@@ -21,6 +21,7 @@ import { answerWithin, DEFAULT_REQUEST_TIMEOUT_MS } from './http/request-deadlin
 import { DEFAULT_SEARCH_LIMITS, type SearchLimits, SearchRequests } from './http/search-request.ts';
 import { indexRoutes } from './routes/indexes.ts';
 import { metaRoutes } from './routes/meta.ts';
+import { msearchRoutes } from './routes/msearch.ts';
 import { searchRoutes } from './routes/search.ts';
 import { ApproximatePath } from './search/approximate-path.ts';
 import { ByteTiers, type SharedRangeCache } from './search/byte-tiers.ts';
@@ -167,6 +168,7 @@ export function createApp(deps: EdgeDeps): Hono {
   routes.use('/v1/*', requireApiKey(deps.apiKeyHashes ?? []));
   routes.route('/v1/indexes', indexRoutes(context));
   routes.route('/v1/indexes', searchRoutes(context));
+  routes.route('/v1', msearchRoutes(context));
   routes.notFound((c) =>
     c.json(
       new ApiError(404, 'no_route', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`).toBody(),

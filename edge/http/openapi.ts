@@ -94,16 +94,7 @@ export function openApiDocument(limits: SearchLimits, serverUrl = '/'): Record<s
   const MultiSearchRequest = z
     .object({
       searches: z
-        .array(
-          SearchRequest.and(
-            z.object({
-              index: z
-                .string()
-                .optional()
-                .openapi({ description: 'Another index than the path’s (required on /v1/msearch)' }),
-            }),
-          ),
-        )
+        .array(searchBodySchema(limits, true).openapi('MultiSearchEntry'))
         .min(1)
         .max(limits.maxSearches),
     })

@@ -54,8 +54,11 @@ const mustBeInteger = (issue: { input?: unknown }) => `must be an integer, got $
 const mustBeBoolean = (issue: { input?: unknown }) => `must be true or false, got ${describe(issue.input)}`;
 const weightRange = `0 (ignored) or in ${MIN_QUERY_WEIGHT}..${MAX_QUERY_WEIGHT.toExponential()}`;
 
-/** The schema of one search (a POST body, or one entry of a multi-search), for `limits`. */
-export function searchBodySchema(limits: SearchLimits) {
+/**
+ * The schema of one search (a POST body, or one entry of a multi-search), for `limits`. `withIndex`
+ * adds the `index` a multi-search entry may name (the route takes it off before validating the rest).
+ */
+export function searchBodySchema(limits: SearchLimits, withIndex = false) {
   const weight = z
     .number({ error: (i) => `weight must be a finite number >= 0: ${weightRange}, got ${describe(i.input)}` })
     .refine((w) => w === 0 || (w >= MIN_QUERY_WEIGHT && w <= MAX_QUERY_WEIGHT), {
@@ -157,9 +160,15 @@ export function searchBodySchema(limits: SearchLimits) {
       .optional()
       .openapi({ description: 'Approximate: most clusters (or blocks) scored' }),
   };
+  const indexShape = {
+    index: z
+      .string()
+      .optional()
+      .openapi({ description: "An index other than the path's (required on /v1/msearch)" }),
+  };
   const known = Object.keys(shape).join(', ');
   return z
-    .strictObject(shape, {
+    .strictObject(withIndex ? { ...shape, ...indexShape } : shape, {
       error: (i) =>
         i.code === 'unrecognized_keys'
           ? `unknown field (known: ${known})`
@@ -204,6 +213,30 @@ function checkCombinations(
 }
 
 export type SearchBody = z.output<ReturnType<typeof searchBodySchema>>;
+
+/**
+ * A multi-search body: `searches`, each a search body with an optional `index` (required on /v1/msearch).
+ * Each search is validated on its own (searchBodySchema), so one bad search fails alone.
+ */
+export function multiSearchSchema(limits: SearchLimits) {
+  return z.strictObject(
+    {
+      searches: z
+        .array(z.unknown(), { error: (i) => `must be an array of searches, got ${typeName(i.input)}` })
+        .min(1, { error: 'must hold at least one search' })
+        .max(limits.maxSearches, {
+          error: (i) =>
+            `holds ${(i.input as unknown[]).length} searches, more than the limit of ${limits.maxSearches}`,
+        }),
+    },
+    {
+      error: (i) =>
+        i.code === 'unrecognized_keys'
+          ? 'unknown field (known: searches)'
+          : 'must be a JSON object like {"searches": […]}',
+    },
+  );
+}
 
 /** Validates `value` with `schema`, or throws the 400 of its first issue, naming the field. */
 export function parseWith<T extends z.ZodType>(

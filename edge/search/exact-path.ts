@@ -123,7 +123,11 @@ export class ExactPath {
             scoring += performance.now() - started;
             return { entry: o.entry, reader: o.reader, postings, top };
           },
-          { timeoutMs: this.shardTimeoutMs, shard: o.entry.key },
+          {
+            timeoutMs: this.shardTimeoutMs,
+            shard: o.entry.key,
+            beforeRetry: () => this.tiers.abandon(o.entry.key),
+          },
         ),
       ),
     );

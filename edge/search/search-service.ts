@@ -112,14 +112,19 @@ export class SearchService {
     return { store, cost, session, budgetLeft: () => budget - cost.subrequests, defer };
   }
 
+  /**
+   * `shared`: the io of a multi-search, so its searches share one budget and cost report (the caches and
+   * the reads in flight are the isolate's, shared anyway).
+   */
   async search(
     index: string,
     params: SearchParams,
     defer?: (task: Promise<unknown>) => void,
+    shared?: QueryIo,
   ): Promise<SearchOutcome> {
     const started = this.options.now();
     const timer = new PhaseTimer();
-    const io = this.io(defer);
+    const io = shared ?? this.io(defer);
     const store = this.tiers.view(io);
     // The routing object's key follows from the version: read it while the manifest is read (one round
     // trip less for a cold approximate query) — when the request asks for approximate search, or names no
