@@ -18,6 +18,7 @@ import { requireApiKey } from './http/api-keys.ts';
 import { discardUnreadBody, type RefusedBody } from './http/read-body.ts';
 import { DEFAULT_READY_TIMEOUT_MS } from './http/readiness.ts';
 import { answerWithin, DEFAULT_REQUEST_TIMEOUT_MS } from './http/request-deadline.ts';
+import { type FinishedRequest, recordOf, requestLog } from './http/request-log.ts';
 import { DEFAULT_SEARCH_LIMITS, type SearchLimits, SearchRequests } from './http/search-request.ts';
 import { indexRoutes } from './routes/indexes.ts';
 import { metaRoutes } from './routes/meta.ts';
@@ -91,6 +92,18 @@ export interface EdgeDeps {
    * the document names a relative one. Never taken from the Host header a caller sends.
    */
   readonly publicUrl?: string;
+  /** Where each request's JSON log line goes (the entries: console.log); absent: not logged. */
+  readonly log?: (line: string) => void;
+  /** Told about every finished request (the Node entry's Prometheus metrics). */
+  readonly observe?: (request: FinishedRequest) => void;
+  /** GET /metrics (the Node entry: prom-client's registry); absent: no such route. */
+  readonly metrics?: MetricsEndpoint;
+}
+
+/** What GET /metrics serves. */
+export interface MetricsEndpoint {
+  readonly contentType: string;
+  render(): Promise<string>;
 }
 
 export const DEFAULT_EDGE_LIMITS: EdgeLimits = {
@@ -121,6 +134,7 @@ export interface EdgeContext {
   readonly requests: SearchRequests;
   /** The OpenAPI server URL, when one is configured. */
   readonly publicUrl?: string;
+  readonly metrics?: MetricsEndpoint;
 }
 
 export function createApp(deps: EdgeDeps): Hono {
@@ -160,10 +174,12 @@ export function createApp(deps: EdgeDeps): Hono {
     limits,
     requests: new SearchRequests(limits),
     publicUrl,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   };
   const logError = deps.logError ?? ((error: unknown) => console.error(error));
 
   const routes = new Hono();
+  routes.use('/metrics', requireApiKey(deps.apiKeyHashes ?? []));
   routes.route('/', metaRoutes(context));
   routes.use('/v1/*', requireApiKey(deps.apiKeyHashes ?? []));
   routes.route('/v1/indexes', indexRoutes(context));
@@ -178,6 +194,8 @@ export function createApp(deps: EdgeDeps): Hono {
   const answerError = (error: unknown, c: Context) => {
     const apiError = toApiError(error);
     if (apiError.status === 500) logError(error);
+    const record = recordOf(c.req.raw);
+    if (record) record.error = apiError.code;
     for (const [name, value] of Object.entries(apiError.headers())) c.header(name, value);
     return c.json(apiError.toBody(), apiError.status);
   };
@@ -190,13 +208,14 @@ export function createApp(deps: EdgeDeps): Hono {
       '*',
       cors({
         origin: origins === '*' ? '*' : [...origins],
-        allowHeaders: ['authorization', 'content-type'],
+        allowHeaders: ['authorization', 'content-type', 'x-request-id'],
         allowMethods: ['GET', 'POST', 'OPTIONS'],
-        exposeHeaders: ['x-csplade-cost'],
+        exposeHeaders: ['x-csplade-cost', 'x-request-id', 'server-timing'],
         maxAge: 600,
       }),
     );
   }
+  app.use('*', requestLog({ now, log: deps.log ?? (() => {}), observe: deps.observe }));
   app.all('*', async (c) => {
     const response = await answerWithin(
       routes.fetch(c.req.raw, c.env, executionContextOf(c)),

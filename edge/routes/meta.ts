@@ -6,6 +6,7 @@
  */
 import { Hono } from 'hono';
 import type { EdgeContext } from '../app.ts';
+import { ApiError } from '../http/api-error.ts';
 import { openApiDocument } from '../http/openapi.ts';
 import { checkReadiness } from '../http/readiness.ts';
 
@@ -17,6 +18,11 @@ export function metaRoutes(context: EdgeContext): Hono {
   );
   // Built on first request and kept: the document depends only on the app's limits and public URL.
   let document: Record<string, unknown> | undefined;
+  routes.get('/metrics', async (c) => {
+    if (!context.metrics)
+      throw new ApiError(404, 'no_route', 'no metrics here (the Node entry serves /metrics)');
+    return c.body(await context.metrics.render(), 200, { 'content-type': context.metrics.contentType });
+  });
   routes.get('/openapi.json', (c) => {
     document ??= openApiDocument(context.limits, context.publicUrl ?? '/');
     return c.json(document);

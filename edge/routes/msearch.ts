@@ -9,6 +9,7 @@ import { type Context, Hono } from 'hono';
 import type { EdgeContext } from '../app.ts';
 import { invalidField, toApiError } from '../http/api-error.ts';
 import { readJsonBody } from '../http/read-body.ts';
+import { recordOf } from '../http/request-log.ts';
 import { multiSearchSchema, parseWith } from '../http/search-schema.ts';
 import { runLimited } from '../search/byte-tiers.ts';
 import { costHeader, deferTo } from './search.ts';
@@ -39,6 +40,13 @@ export function msearchRoutes(context: EdgeContext): Hono {
         responses[i] = { status: apiError.status, ...apiError.toBody() };
       }
     });
+    const record = recordOf(c.req.raw);
+    if (record)
+      Object.assign(record, {
+        searches: searches.length,
+        cost: io.cost,
+        ...(defaultIndex ? { index: defaultIndex } : {}),
+      });
     c.header('x-csplade-cost', costHeader(io.cost));
     return c.json({ took_ms: Date.now() - started, responses });
   };

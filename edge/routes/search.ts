@@ -7,13 +7,23 @@ import { type Context, Hono } from 'hono';
 import type { EdgeContext } from '../app.ts';
 import { ApiError } from '../http/api-error.ts';
 import { readJsonBody } from '../http/read-body.ts';
+import { recordOf } from '../http/request-log.ts';
 import type { SearchParams } from '../http/search-request.ts';
 import type { RequestCost } from '../search/metered-store.ts';
 
 export function searchRoutes(context: EdgeContext): Hono {
   const routes = new Hono();
   const answer = async (c: Context, params: SearchParams) => {
-    const { body, cost, timer } = await context.search.search(c.req.param('index')!, params, deferTo(c));
+    const { body, cost, timer, filterFields } = await context.search.search(
+      c.req.param('index')!,
+      params,
+      deferTo(c),
+    );
+    const record = recordOf(c.req.raw);
+    if (record) {
+      Object.assign(record, { index: body.index, version: body.version, mode: body.mode, k: params.k, cost });
+      if (filterFields) record.filter = filterFields;
+    }
     c.header('x-csplade-cost', costHeader(cost));
     c.header('server-timing', timer.header());
     return c.json(body);

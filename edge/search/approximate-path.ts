@@ -232,6 +232,7 @@ export class ApproximatePath {
       (ref) => `record\u0000${manifest.shards[ref.shard].approximate!.key}\u0000${ref.cluster}`,
     );
     const cached = ids.map((id) => this.#decoded.get(id) as Promise<ForwardCluster> | undefined);
+    for (const hit of cached) if (hit) io.cost.hit('memory');
     const missing = refs.map((_, i) => i).filter((i) => !cached[i]);
     if (missing.length > 0) {
       const ranges = missing.map((i) => {

@@ -51,6 +51,7 @@ export class DocValuesPath {
     const files = manifest.shards.map((s) => s.docValues);
     const ids = files.map((f) => (f ? `set\u0000${f.key}\u0000${text}` : ''));
     const cached = ids.map((id) => this.#decoded.get(id) as Promise<DocSet> | undefined);
+    for (const hit of cached) if (hit) io.cost.hit('memory');
     const missing = files.map((_, s) => s).filter((s) => !cached[s]);
     if (missing.length > 0) {
       const compiling = this.#compile(files, missing, filter, io);
@@ -143,6 +144,7 @@ export class DocValuesPath {
     io: QueryIo,
   ): Promise<V[]> {
     const out = items.map((item) => this.#decoded.get(item.id) as Promise<V> | undefined);
+    for (const hit of out) if (hit) io.cost.hit('memory');
     const missing = items.map((_, i) => i).filter((i) => !out[i]);
     if (missing.length > 0) {
       const ranges = await Promise.all(

@@ -102,6 +102,7 @@ export class ExactPath {
               o.entry,
               o.reader,
               o.terms.map((t) => t.term),
+              io,
             );
             await this.tiers.read(needed, io, { maxReads: share });
             const postings = await this.shards.postings(
