@@ -7,7 +7,7 @@
  *
  *   npm run bench:edge -- [--docs 100000] [--shards 4] [--vocab 30522] [--corpus topical|independent]
  *     [--mode exact|approximate|both] [--queries 100] [--cold 30] [--duration 10] [--connections 8]
- *     [--k 10] [--seed 1] [--json]
+ *     [--k 10] [--seed 1] [--filter-selectivity 0.01,0.1,0.5] [--json]
  *
  * Prints one JSON object (progress on stderr), per mode:
  * - cold: a fresh isolate (a new workerd over the persisted bucket) with an empty Cache API per sample,
@@ -20,6 +20,9 @@
  * - recall_at_10: the fraction of the exact top-k (computed in this process) the answers hold;
  * - memory: what the isolate's caches hold after the warm pass, against their 64 MB budget;
  * and load (autocannon for a bounded time on the warm isolate: throughput, p99, errors).
+ * `--filter-selectivity` adds `filters` (edge-filters.ts): per mode, the queries unfiltered and with a
+ * filter passing each share of the documents — warm p50 and its ratio to the unfiltered one, bytes and
+ * subrequests of a fresh isolate's first ask, recall against the exact filtered top-k.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -32,6 +35,7 @@ import { invertDocuments } from '../../shared/postings/invert.ts';
 import { DEFAULT_NETWORK_MODEL } from '../../shared/store/network-model.ts';
 import { numberArg, stringArg } from './args.ts';
 import { benchCorpus, corpusStats } from './bench-corpus.ts';
+import { benchFilters, uOf } from './edge-filters.ts';
 import { writeSyntheticIndex } from './synthetic-shards.ts';
 
 /** The part of autocannon's API used here (the package ships no types). */
@@ -71,6 +75,15 @@ const MODE = stringArg('mode', 'both');
 if (!['exact', 'approximate', 'both'].includes(MODE))
   throw new Error(`--mode must be exact, approximate or both, got "${MODE}"`);
 const MODES = MODE === 'both' ? (['approximate', 'exact'] as const) : [MODE as 'exact' | 'approximate'];
+const SELECTIVITIES = stringArg('filter-selectivity', '')
+  .split(',')
+  .filter((s) => s !== '')
+  .map((s) => {
+    const share = Number(s);
+    if (!(share > 0 && share <= 1))
+      throw new Error(`--filter-selectivity takes shares in (0, 1], got "${s}"`);
+    return share;
+  });
 const INDEX = 'bench';
 const VERSION = 'v1';
 /** R2 Class B operations (reads): $0.36 per million (Cloudflare's published R2 pricing). */
@@ -103,6 +116,9 @@ async function main() {
     encoder: { name: encoder.name, fingerprint: encoder.fingerprint, config: description.config },
     vocabSize: encoder.vocabSize,
     assets: description.assets,
+    ...(SELECTIVITIES.length > 0
+      ? { filterable: { schema: { u: 'number' as const }, metadata: (doc: number) => ({ u: uOf(doc) }) } }
+      : {}),
   });
   const shardBytes = files.filter((f) => f.key.endsWith('.csp')).reduce((n, f) => n + f.bytes.length, 0);
   const approxBytes = files.filter((f) => f.key.endsWith('.approx')).reduce((n, f) => n + f.bytes.length, 0);
@@ -314,6 +330,23 @@ async function main() {
         };
       }
       await worker.dispose();
+    }
+    if (SELECTIVITIES.length > 0) {
+      report.filters = await benchFilters(
+        {
+          scriptPath,
+          persistTo,
+          vars,
+          index: INDEX,
+          modes: MODES,
+          k: K,
+          queries: corpus.queries,
+          bodies,
+          inverted,
+          order,
+        },
+        SELECTIVITIES,
+      );
     }
     report.wall_s = round((performance.now() - started) / 1000, 1);
     process.stdout.write(`${JSON.stringify(report, null, process.argv.includes('--json') ? 0 : 2)}\n`);

@@ -14,6 +14,7 @@ import { FILTER_SCHEMA, filterCorpus } from './helpers/filtered-cases.ts';
 import { buildTestIndex } from './helpers/test-index.ts';
 
 let worker: LocalWorker;
+const logged: string[] = [];
 const memory = new MemoryObjectStore();
 const docs = filterCorpus(1200, 4);
 
@@ -30,7 +31,11 @@ async function seed(store: ObjectStore) {
 }
 
 beforeAll(async () => {
-  worker = await startLocalWorker({ scriptPath: await bundleWorker(), vars: { CURRENT_TTL_MS: '60000' } });
+  worker = await startLocalWorker({
+    scriptPath: await bundleWorker(),
+    vars: { CURRENT_TTL_MS: '60000' },
+    onStdout: (line) => logged.push(line),
+  });
   await seed(worker.bucket);
   await seed(memory);
 }, 120_000);
@@ -88,8 +93,31 @@ describe('API features in workerd', () => {
     }
   });
 
-  it('echoes X-Request-Id, reports Server-Timing, serves the page and no /metrics', async () => {
-    const { res } = await fromWorker('/v1/indexes/w/search', { query: 'wheat' }, { 'x-request-id': 'w-1' });
+  it('echoes X-Request-Id, logs one JSON line per request, reports Server-Timing, serves the page and no /metrics', async () => {
+    const { res } = await fromWorker(
+      '/v1/indexes/w/search',
+      { query: 'wheat', filter: { open: true } },
+      { 'x-request-id': 'w-1' },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200)); // stdout reaches us a moment later
+    const line = logged
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.request_id === 'w-1');
+    expect(line).toEqual([
+      expect.objectContaining({
+        msg: 'request',
+        route: '/v1/indexes/:index/search',
+        status: 200,
+        index: 'w',
+        version: 'v1',
+        mode: 'exact',
+        k: 10,
+        filter: ['open'],
+        store_reads: expect.any(Number),
+        bytes_read: expect.any(Number),
+        cache_hits: expect.objectContaining({ memory: expect.any(Number) }),
+      }),
+    ]);
     expect(res.headers.get('x-request-id')).toBe('w-1');
     expect(res.headers.get('server-timing')).toMatch(
       /^encode;dur=[\d.]+, plan;dur=[\d.]+, fetch;dur=[\d.]+, score;dur=[\d.]+, merge;dur=[\d.]+$/,
