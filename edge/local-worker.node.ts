@@ -127,7 +127,8 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
         pending = lines.pop() ?? '';
         for (const line of lines) options.onStdout?.(line);
       });
-      stderr.pipe(process.stderr);
+      // Written, not piped: a pipe per worker would pile listeners onto process.stderr.
+      stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
     },
   });
   const url = await miniflare.ready;

@@ -88,28 +88,10 @@ const json = (schema: z.ZodType, description: string) => ({
   content: { 'application/json': { schema } },
 });
 
+type Route = (config: Parameters<typeof createRoute>[0]) => void;
+
 /** `serverUrl`: the deployment's public URL, or "/" (relative to where the document was fetched). */
 export function openApiDocument(limits: SearchLimits, serverUrl = '/'): Record<string, unknown> {
-  const SearchRequest = searchBodySchema(limits).openapi('SearchRequest');
-  const MultiSearchRequest = z
-    .object({
-      searches: z
-        .array(searchBodySchema(limits, true).openapi('MultiSearchEntry'))
-        .min(1)
-        .max(limits.maxSearches),
-    })
-    .openapi('MultiSearchRequest');
-  const MultiSearchResponse = z
-    .object({
-      took_ms: z.number(),
-      responses: z.array(
-        z.union([
-          SearchResponse.extend({ status: z.literal(200) }),
-          ErrorBody.extend({ status: z.number().int() }),
-        ]),
-      ),
-    })
-    .openapi('MultiSearchResponse');
   const app = new OpenAPIHono();
   const registry = app.openAPIRegistry;
   registry.registerComponent('securitySchemes', 'bearer', {
@@ -117,20 +99,25 @@ export function openApiDocument(limits: SearchLimits, serverUrl = '/'): Record<s
     scheme: 'bearer',
     description: 'Only when the deployment sets API key hashes',
   });
-  const route = (config: Parameters<typeof createRoute>[0]) => registry.registerPath(createRoute(config));
-  const searchResponses = {
-    200: {
-      ...json(SearchResponse, 'Hits, best first (score descending, then document order)'),
-      headers: z.object({
-        'x-csplade-cost': z
-          .string()
-          .openapi({ description: 'subrequests=N; bytes=N; cache_hits=N; memory_hits=N' }),
-        'server-timing': z.string().openapi({ description: 'Phases: encode, plan, fetch, score, merge' }),
-        'x-request-id': z.string().openapi({ description: "The caller's X-Request-Id, or a fresh one" }),
-      }),
-    },
-    ...errors,
+  const route: Route = (config) => {
+    registry.registerPath(createRoute(config));
   };
+  serviceRoutes(route);
+  searchRoutes(route, limits);
+  return app.getOpenAPI31Document({
+    openapi: '3.1.0',
+    info: {
+      title: 'csplade search API',
+      version: '1',
+      description: 'Learned sparse retrieval over indexes in object storage',
+    },
+    servers: [{ url: serverUrl }],
+    security: [{}, { bearer: [] }],
+  }) as unknown as Record<string, unknown>;
+}
+
+/** The page, health, readiness, metrics and index listings. */
+function serviceRoutes(route: Route): void {
   route({
     method: 'get',
     path: '/',
@@ -177,6 +164,43 @@ export function openApiDocument(limits: SearchLimits, serverUrl = '/'): Record<s
       404: errors[404],
     },
   });
+}
+
+/** Search, multi-search and warm-up, with the request and response schemas. */
+function searchRoutes(route: Route, limits: SearchLimits): void {
+  const SearchRequest = searchBodySchema(limits).openapi('SearchRequest');
+  const MultiSearchRequest = z
+    .object({
+      searches: z
+        .array(searchBodySchema(limits, true).openapi('MultiSearchEntry'))
+        .min(1)
+        .max(limits.maxSearches),
+    })
+    .openapi('MultiSearchRequest');
+  const MultiSearchResponse = z
+    .object({
+      took_ms: z.number(),
+      responses: z.array(
+        z.union([
+          SearchResponse.extend({ status: z.literal(200) }),
+          ErrorBody.extend({ status: z.number().int() }),
+        ]),
+      ),
+    })
+    .openapi('MultiSearchResponse');
+  const searchResponses = {
+    200: {
+      ...json(SearchResponse, 'Hits, best first (score descending, then document order)'),
+      headers: z.object({
+        'x-csplade-cost': z
+          .string()
+          .openapi({ description: 'subrequests=N; bytes=N; cache_hits=N; memory_hits=N' }),
+        'server-timing': z.string().openapi({ description: 'Phases: encode, plan, fetch, score, merge' }),
+        'x-request-id': z.string().openapi({ description: "The caller's X-Request-Id, or a fresh one" }),
+      }),
+    },
+    ...errors,
+  };
   route({
     method: 'post',
     path: '/v1/indexes/{index}/search',
@@ -221,16 +245,6 @@ export function openApiDocument(limits: SearchLimits, serverUrl = '/'): Record<s
     request: { params: indexParam },
     responses: { 200: { description: '{"index","version","subrequests","bytes"}' }, ...errors },
   });
-  return app.getOpenAPI31Document({
-    openapi: '3.1.0',
-    info: {
-      title: 'csplade search API',
-      version: '1',
-      description: 'Learned sparse retrieval over indexes in object storage',
-    },
-    servers: [{ url: serverUrl }],
-    security: [{}, { bearer: [] }],
-  }) as unknown as Record<string, unknown>;
 }
 
 /** The GET search parameters, as strings, described from the body's schema. */

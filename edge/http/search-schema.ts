@@ -59,14 +59,40 @@ const weightRange = `0 (ignored) or in ${MIN_QUERY_WEIGHT}..${MAX_QUERY_WEIGHT.t
  * adds the `index` a multi-search entry may name (the route takes it off before validating the rest).
  */
 export function searchBodySchema(limits: SearchLimits, withIndex = false) {
+  const shape = {
+    ...queryShape(limits),
+    ...pageShape(limits),
+    ...resultShape(),
+    ...approximateShape(),
+  };
+  const indexShape = {
+    index: z
+      .string()
+      .optional()
+      .openapi({ description: "An index other than the path's (required on /v1/msearch)" }),
+  };
+  const known = Object.keys(shape).join(', ');
+  return z
+    .strictObject(withIndex ? { ...shape, ...indexShape } : shape, {
+      error: (i) =>
+        i.code === 'unrecognized_keys'
+          ? `unknown field (known: ${known})`
+          : 'must be a JSON object like {"query": "…"}',
+    })
+    .superRefine((body, ctx) => checkCombinations(body, limits, ctx));
+}
+
+const range = (field: string, low: number, high: number) => (i: { input?: unknown }) =>
+  `${field} in ${low}..${high}, got ${describe(i.input)}`;
+
+/** What is searched for: a text or a sparse vector. */
+function queryShape(limits: SearchLimits) {
   const weight = z
     .number({ error: (i) => `weight must be a finite number >= 0: ${weightRange}, got ${describe(i.input)}` })
     .refine((w) => w === 0 || (w >= MIN_QUERY_WEIGHT && w <= MAX_QUERY_WEIGHT), {
       error: (i) => `weight must be a finite number >= 0: ${weightRange}, got ${describe(i.input)}`,
     });
-  const range = (field: string, low: number, high: number) => (i: { input?: unknown }) =>
-    `${field} in ${low}..${high}, got ${describe(i.input)}`;
-  const shape = {
+  return {
     query: z
       .string({ error: (i) => `must be a string, got ${typeName(i.input)}` })
       .min(1, { error: 'must not be empty' })
@@ -87,6 +113,12 @@ export function searchBodySchema(limits: SearchLimits, withIndex = false) {
           'Sparse query vector: key → weight. A key is "#<term id>", a vocabulary token, or (when it is no token) a decimal term id',
         maxProperties: limits.maxQueryTerms,
       }),
+  };
+}
+
+/** Which hits: how many, from where, of which version, passing which filter. */
+function pageShape(limits: SearchLimits) {
+  return {
     k: z
       .number({ error: mustBeInteger })
       .int({ error: mustBeInteger })
@@ -108,15 +140,6 @@ export function searchBodySchema(limits: SearchLimits, withIndex = false) {
       .min(1, { error: (i) => `must be a non-empty string, got ${describe(i.input)}` })
       .optional()
       .openapi({ description: 'Pin one index version (default: CURRENT)' }),
-    fields: z
-      .array(
-        z.enum(STORED_FIELD_NAMES, {
-          error: (i) => `unknown stored field ${describe(i.input)} (known: ${STORED_FIELD_NAMES.join(', ')})`,
-        }),
-        { error: (i) => `must be an array of field names, got ${typeName(i.input)}` },
-      )
-      .default([])
-      .openapi({ description: 'Stored fields to return; "text" needs an index built with --store-text' }),
     filter: z
       .record(z.string(), z.unknown(), {
         error: (i) => `must be an object like {"lang": "en"}, got ${typeName(i.input)}`,
@@ -127,6 +150,21 @@ export function searchBodySchema(limits: SearchLimits, withIndex = false) {
           'Only documents passing this filter, over the fields the index declares filterable: {"lang": "en"} (equality), {"lang": ["en", "de"]} or {"lang": {"in": […]}}, {"year": {"gte": 2020, "lt": 2024}} (number, date), {"lang": {"exists": true}}, {"and": […]}, {"or": […]}, {"not": {…}}',
         example: { and: [{ lang: 'en' }, { year: { gte: 2020 } }] },
       }),
+  };
+}
+
+/** What each hit shows. */
+function resultShape() {
+  return {
+    fields: z
+      .array(
+        z.enum(STORED_FIELD_NAMES, {
+          error: (i) => `unknown stored field ${describe(i.input)} (known: ${STORED_FIELD_NAMES.join(', ')})`,
+        }),
+        { error: (i) => `must be an array of field names, got ${typeName(i.input)}` },
+      )
+      .default([])
+      .openapi({ description: 'Stored fields to return; "text" needs an index built with --store-text' }),
     snippet: z.boolean({ error: mustBeBoolean }).default(false).openapi({
       description: 'Per hit: the best passage of its stored text, query-contributing tokens marked',
     }),
@@ -138,6 +176,12 @@ export function searchBodySchema(limits: SearchLimits, withIndex = false) {
       .boolean({ error: mustBeBoolean })
       .default(false)
       .openapi({ description: 'Report subrequests, bytes and timings this request cost' }),
+  };
+}
+
+/** How: the mode, and approximate search's knobs. */
+function approximateShape() {
+  return {
     mode: z
       .enum(SEARCH_MODES, {
         error: (i) => `must be one of ${SEARCH_MODES.join(', ')}, got ${describe(i.input)}`,
@@ -160,21 +204,6 @@ export function searchBodySchema(limits: SearchLimits, withIndex = false) {
       .optional()
       .openapi({ description: 'Approximate: most clusters (or blocks) scored' }),
   };
-  const indexShape = {
-    index: z
-      .string()
-      .optional()
-      .openapi({ description: "An index other than the path's (required on /v1/msearch)" }),
-  };
-  const known = Object.keys(shape).join(', ');
-  return z
-    .strictObject(withIndex ? { ...shape, ...indexShape } : shape, {
-      error: (i) =>
-        i.code === 'unrecognized_keys'
-          ? `unknown field (known: ${known})`
-          : 'must be a JSON object like {"query": "…"}',
-    })
-    .superRefine((body, ctx) => checkCombinations(body, limits, ctx));
 }
 
 /** Rules across fields: exactly one of query and vector, a vector's size, the page window, approximate-only knobs. */
