@@ -45,6 +45,12 @@ export class DocValuesPath {
     return this.#decoded.bytes;
   }
 
+  /** Loads every shard's doc-values head (what a filtered query or a text read needs first). */
+  async warm(manifest: IndexManifest, io: QueryIo): Promise<void> {
+    const files = manifest.shards.flatMap((s) => (s.docValues ? [s.docValues] : []));
+    if (files.length > 0) await this.#heads(files, io);
+  }
+
   /** Every shard's doc set of `filter` (compiled once per version file and filter, then kept). */
   async filterSets(manifest: IndexManifest, filter: FilterNode, io: QueryIo): Promise<ShardFilter[]> {
     const text = canonicalFilter(filter);

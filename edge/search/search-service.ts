@@ -193,7 +193,7 @@ export class SearchService {
 
   /**
    * Reads what a version's first queries need — manifest, encoder assets, routing object, every shard's
-   * hot region — into this isolate and the shared cache, so the first user after a publish does not pay
+   * hot region and doc-values head — into this isolate and the shared cache, so the first user after a publish does not pay
    * the cold path. Run by the Worker's scheduled handler and by POST /v1/indexes/:index/warm.
    */
   async warm(
@@ -206,6 +206,7 @@ export class SearchService {
     await this.codecs.forManifest(store, manifest);
     await Promise.all(manifest.shards.map((entry) => this.shards.open(entry, io)));
     if (manifest.approximate) await this.approximate.warm(manifest, io);
+    await this.#docValues.warm(manifest, io);
     return { index, version: manifest.version, subrequests: io.cost.subrequests, bytes: io.cost.bytes };
   }
 

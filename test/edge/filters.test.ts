@@ -30,10 +30,10 @@ const cases = [
 ];
 let built: BuiltIndex;
 let search: Search;
+const store = new MemoryObjectStore();
 let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
-  const store = new MemoryObjectStore();
   built = await buildTestIndex(store, {
     index: 'f',
     version: 'v1',
@@ -102,6 +102,20 @@ describe('filtered search', () => {
     expect(await bad.json()).toMatchObject({
       error: { field: 'filter', message: expect.stringMatching(/must be JSON/) },
     });
+  });
+
+  it('POST /warm loads the doc-values heads too', async () => {
+    const fresh = createApp({ store, encoderFactory: registryEncoderFactory });
+    const before = await fresh.request('/v1/indexes/f/search?q=whale&debug=1');
+    const cached = (res: Response) =>
+      res
+        .json()
+        .then(
+          (b) => (b as { debug: { cached_bytes: { doc_values: number } } }).debug.cached_bytes.doc_values,
+        );
+    expect(await cached(before)).toBe(0);
+    expect((await fresh.request('/v1/indexes/f/warm', { method: 'POST' })).status).toBe(200);
+    expect(await cached(await fresh.request('/v1/indexes/f/search?q=whale&debug=1'))).toBeGreaterThan(0);
   });
 
   it('a GET filter answers as the POST one; the index lists its filterable fields', async () => {
