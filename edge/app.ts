@@ -18,9 +18,11 @@ import { requireApiKey } from './http/api-keys.ts';
 import { discardUnreadBody, type RefusedBody } from './http/read-body.ts';
 import { DEFAULT_READY_TIMEOUT_MS } from './http/readiness.ts';
 import { answerWithin, DEFAULT_REQUEST_TIMEOUT_MS } from './http/request-deadline.ts';
-import { DEFAULT_SEARCH_LIMITS, type SearchLimits } from './http/search-request.ts';
+import { type FinishedRequest, recordOf, requestLog } from './http/request-log.ts';
+import { DEFAULT_SEARCH_LIMITS, type SearchLimits, SearchRequests } from './http/search-request.ts';
 import { indexRoutes } from './routes/indexes.ts';
 import { metaRoutes } from './routes/meta.ts';
+import { msearchRoutes } from './routes/msearch.ts';
 import { searchRoutes } from './routes/search.ts';
 import { ApproximatePath } from './search/approximate-path.ts';
 import { ByteTiers, type SharedRangeCache } from './search/byte-tiers.ts';
@@ -96,6 +98,18 @@ export interface EdgeDeps {
    * the document names a relative one. Never taken from the Host header a caller sends.
    */
   readonly publicUrl?: string;
+  /** Where each request's JSON log line goes (the entries: console.log); absent: not logged. */
+  readonly log?: (line: string) => void;
+  /** Told about every finished request (the Node entry's Prometheus metrics). */
+  readonly observe?: (request: FinishedRequest) => void;
+  /** GET /metrics (the Node entry: prom-client's registry); absent: no such route. */
+  readonly metrics?: MetricsEndpoint;
+}
+
+/** What GET /metrics serves. */
+export interface MetricsEndpoint {
+  readonly contentType: string;
+  render(): Promise<string>;
 }
 
 export const DEFAULT_EDGE_LIMITS: EdgeLimits = {
@@ -123,8 +137,11 @@ export interface EdgeContext {
   readonly catalog: IndexCatalog;
   readonly search: SearchService;
   readonly limits: EdgeLimits;
+  /** Validation of search requests against the limits (the schema built once). */
+  readonly requests: SearchRequests;
   /** The OpenAPI server URL, when one is configured. */
   readonly publicUrl?: string;
+  readonly metrics?: MetricsEndpoint;
 }
 
 export function createApp(deps: EdgeDeps): Hono {
@@ -159,14 +176,24 @@ export function createApp(deps: EdgeDeps): Hono {
     },
   );
   const publicUrl = deps.publicUrl === undefined ? undefined : checkPublicUrl(deps.publicUrl);
-  const context: EdgeContext = { store: deps.store, catalog, search, limits, publicUrl };
+  const context: EdgeContext = {
+    store: deps.store,
+    catalog,
+    search,
+    limits,
+    requests: new SearchRequests(limits),
+    publicUrl,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+  };
   const logError = deps.logError ?? ((error: unknown) => console.error(error));
 
   const routes = new Hono();
+  routes.use('/metrics', requireApiKey(deps.apiKeyHashes ?? []));
   routes.route('/', metaRoutes(context));
   routes.use('/v1/*', requireApiKey(deps.apiKeyHashes ?? []));
   routes.route('/v1/indexes', indexRoutes(context));
   routes.route('/v1/indexes', searchRoutes(context));
+  routes.route('/v1', msearchRoutes(context));
   routes.notFound((c) =>
     c.json(
       new ApiError(404, 'no_route', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`).toBody(),
@@ -176,6 +203,8 @@ export function createApp(deps: EdgeDeps): Hono {
   const answerError = (error: unknown, c: Context) => {
     const apiError = toApiError(error);
     if (apiError.status === 500) logError(error);
+    const record = recordOf(c.req.raw);
+    if (record) record.error = apiError.code;
     for (const [name, value] of Object.entries(apiError.headers())) c.header(name, value);
     return c.json(apiError.toBody(), apiError.status);
   };
@@ -188,13 +217,14 @@ export function createApp(deps: EdgeDeps): Hono {
       '*',
       cors({
         origin: origins === '*' ? '*' : [...origins],
-        allowHeaders: ['authorization', 'content-type'],
+        allowHeaders: ['authorization', 'content-type', 'x-request-id'],
         allowMethods: ['GET', 'POST', 'OPTIONS'],
-        exposeHeaders: ['x-csplade-cost'],
+        exposeHeaders: ['x-csplade-cost', 'x-request-id', 'server-timing'],
         maxAge: 600,
       }),
     );
   }
+  app.use('*', requestLog({ now, log: deps.log ?? (() => {}), observe: deps.observe }));
   app.all('*', async (c) => {
     const response = await answerWithin(
       routes.fetch(c.req.raw, c.env, executionContextOf(c)),

@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Miniflare } from 'miniflare';
@@ -69,6 +70,11 @@ export interface LocalWorkerOptions {
    * grows under sustained load: soak measurements of the Worker go to the direct socket).
    */
   readonly directSocket?: boolean;
+  /**
+   * Receives each line the Worker writes to stdout (its request log lines); absent, they are dropped so
+   * that benchmarks print one JSON object. workerd's stderr (errors) always goes to this process's stderr.
+   */
+  readonly onStdout?: (line: string) => void;
 }
 
 export interface LocalWorker {
@@ -114,6 +120,16 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
     port: options.port ?? 0,
     ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
     ...(options.directSocket ? { unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }] } : {}),
+    handleRuntimeStdio(stdout: Readable, stderr: Readable) {
+      let pending = '';
+      stdout.on('data', (chunk: Buffer) => {
+        const lines = (pending + chunk.toString('utf8')).split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) options.onStdout?.(line);
+      });
+      // Written, not piped: a pipe per worker would pile listeners onto process.stderr.
+      stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+    },
   });
   const url = await miniflare.ready;
   const bucket = new R2BindingObjectStore((await miniflare.getR2Bucket('BUCKET')) as never, {

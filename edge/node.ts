@@ -5,7 +5,8 @@
  * come from its flags or the environment (the same names and defaults as the Worker's vars in
  * wrangler.jsonc): CSPLADE_STORE, CORS_ORIGINS ("*" or a comma-separated list), API_KEY_HASHES
  * (comma-separated SHA-256 hex), CURRENT_TTL_MS, HEDGE_QUANTILE, SUBREQUEST_BUDGET, STORE_TIMEOUT_MS, REQUEST_TIMEOUT_MS,
- * READY_TIMEOUT_MS, BODY_TIMEOUT_MS, MAX_BODY_BYTES, PUBLIC_URL; CSPLADE_NETWORK_MODEL (JSON, benchmarks
+ * READY_TIMEOUT_MS, BODY_TIMEOUT_MS, MAX_BODY_BYTES, PUBLIC_URL; it logs one JSON line per request on
+ * stdout (LOG_REQUESTS=off: none) and serves Prometheus metrics on /metrics (edge/metrics.node.ts); CSPLADE_NETWORK_MODEL (JSON, benchmarks
  * and tests only) makes store reads pay a modelled network (shared/store/network-model.ts).
  * @example const server = await startNodeServer(nodeDeps({ CSPLADE_STORE: './store' }), { port: 8787 });
  */
@@ -19,6 +20,7 @@ import { openStore, parseStoreUrl } from '../shared/store/open.node.ts';
 import { createApp, type EdgeDeps, type EdgeLimits } from './app.ts';
 import { nodeEncoderFactory } from './encoders/node-factory.node.ts';
 import { parseKeyHashes } from './http/api-keys.ts';
+import { nodeMetrics } from './metrics.node.ts';
 import { PortInUseError } from './port.node.ts';
 
 export { nodeEncoderFactory } from './encoders/node-factory.node.ts';
@@ -64,6 +66,7 @@ export function nodeDeps(env: Readonly<Record<string, string | undefined>> = pro
     limits.hedgeQuantile = q;
   }
   const publicUrl = (env.PUBLIC_URL ?? '').trim();
+  const metrics = nodeMetrics();
   return {
     // Named by kind only: error messages reach callers, server paths and bucket names should not.
     store: withDeadlines(openStore(location, { env, socketTimeoutMs: readMs }), {
@@ -76,6 +79,11 @@ export function nodeDeps(env: Readonly<Record<string, string | undefined>> = pro
     ...(env.CSPLADE_NETWORK_MODEL ? { network: networkModelOf(env.CSPLADE_NETWORK_MODEL) } : {}),
     ...(publicUrl === '' ? {} : { publicUrl }),
     limits,
+    // One JSON line per request on stdout (LOG_REQUESTS=off: none), and the same records as Prometheus
+    // metrics on /metrics.
+    log: env.LOG_REQUESTS === 'off' ? () => {} : (line) => console.log(line),
+    observe: (request) => metrics.observe(request),
+    metrics: metrics.endpoint,
   };
 }
 

@@ -54,6 +54,8 @@ function appFor(env: WorkerEnv): Hono {
     ...(publicUrl === '' ? {} : { publicUrl }),
     caches: String(env.SHARED_CACHE) === 'cache-api' ? { sharedCache: cacheApiRanges() } : {},
     network: networkModel(env.NETWORK_MODEL),
+    // One JSON line per request: what Workers Logs and Logpush keep.
+    log: (line) => console.log(line),
   });
   built = { env, app };
   return app;

@@ -1,8 +1,9 @@
 /**
  * The sample index behind `npm start` and `npm run dev`: the 73-document sample corpus indexed with bm25
- * (2 shards) by the CLI's own `index` verb into .tmp/sample/store, built afresh each time (a few hundred
- * milliseconds). `--local-r2` also copies it into the local R2 bucket `wrangler dev` reads
- * (.wrangler/state/v3, the bucket named in wrangler.jsonc), replacing what an earlier run put there.
+ * (2 shards, filterable source and topic_rank, stored text) by the CLI's own `index` verb into
+ * .tmp/sample/store, built afresh each time (a few hundred milliseconds). `--local-r2` also copies it
+ * into the local R2 bucket `wrangler dev` reads (.wrangler/state/v3, the bucket named in wrangler.jsonc),
+ * replacing what an earlier run put there.
  *
  *   npx tsx scripts/sample-index.ts [--local-r2]
  */
@@ -37,6 +38,8 @@ export async function buildSampleIndex(
     SAMPLE_INDEX,
   ];
   argv.push('--store', storeDir, '--encoder', 'bm25', '--shards', '2', '--json', '--no-progress');
+  // Filters and stored text, so the README's filter, text and snippet examples run on it as they are.
+  argv.push('--filterable', 'source:keyword,topic_rank:number', '--store-text');
   argv.push('--rejects', join(storeDir, '..', 'sample.rejects.jsonl'));
   const code = await csplade(argv, {
     stdout: { write: (text: string) => (out += text) },

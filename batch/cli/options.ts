@@ -6,6 +6,7 @@
  * Nothing here imports the pipeline: this module is on the `--help` path.
  */
 import { InvalidArgumentError } from 'commander';
+import { type FilterableSchema, parseFilterableSpec } from '../../shared/docvalues/schema.ts';
 import { isValidIndexName } from '../../shared/index/layout.ts';
 import type { OptionSpec } from './verb.ts';
 
@@ -40,6 +41,15 @@ export function list(allowed: readonly string[]): (raw: string) => string[] {
       throw new InvalidArgumentError(`must be a comma-separated list of ${allowed.join(', ')}`);
     return items;
   };
+}
+
+/** Parser of `--filterable lang:keyword,year:number`. */
+function filterableSpec(raw: string): FilterableSchema {
+  try {
+    return parseFilterableSpec(raw);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
@@ -141,6 +151,10 @@ export const encodeOptions: readonly OptionSpec[] = [
     description: 'file for rejected corpus lines',
     defaultHelp: '<index>.rejects.jsonl',
   },
+  {
+    flags: '--store-text',
+    description: "store each document's text (compressed), for `text` in results and snippets",
+  },
   { flags: '--batch-size <n>', description: 'documents per encoder call', default: 256, parse: integer(1) },
   {
     flags: '--segment-size <n>',
@@ -161,6 +175,7 @@ export interface EncodeValues {
   readonly rejects?: string;
   readonly batchSize: number;
   readonly segmentSize: number;
+  readonly storeText?: boolean;
 }
 
 export const buildOptions: readonly OptionSpec[] = [
@@ -190,6 +205,13 @@ export const buildOptions: readonly OptionSpec[] = [
     description: 'skip the approximate-search files (clusters, routing summaries, block lists)',
   },
   {
+    flags: '--filterable <fields>',
+    description:
+      'metadata fields requests may filter on, as field:type pairs (types: keyword, number, boolean, date)',
+    parse: filterableSpec,
+    defaultHelp: 'none',
+  },
+  {
     flags: '--default-mode <mode>',
     description: 'search mode of requests that name none; auto: approximate from 100,000 documents on',
     default: 'auto',
@@ -206,6 +228,7 @@ export interface BuildValues {
   readonly docOrder: 'cluster' | 'arrival';
   readonly approximate: boolean;
   readonly defaultMode: 'auto' | 'exact' | 'approximate';
+  readonly filterable?: FilterableSchema;
 }
 
 /** The build settings of the flags above, as every building verb hands them to the pipeline. */
@@ -217,6 +240,7 @@ export function buildSettingsOf(options: BuildValues) {
     docOrder: options.docOrder,
     approximate: options.approximate !== false,
     defaultMode: options.defaultMode,
+    ...(options.filterable ? { filterable: options.filterable } : {}),
   };
 }
 

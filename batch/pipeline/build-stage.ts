@@ -14,6 +14,7 @@ import {
 } from '../../shared/approximate/build.ts';
 import type { ApproximateBuildSettings } from '../../shared/approximate/format.ts';
 import { approximateEntries } from '../../shared/approximate/index-files.ts';
+import type { FilterableSchema } from '../../shared/docvalues/schema.ts';
 import { approximateKey, assetKey, routingKey, shardKey } from '../../shared/index/layout.ts';
 import type { ApproximateIndexEntry, EncoderDescriptor, ShardEntry } from '../../shared/index/manifest.ts';
 import { checksumHex, shardEntryOf } from '../../shared/index/shard-entry.ts';
@@ -22,6 +23,12 @@ import { writeShard } from '../../shared/shard/writer.ts';
 import { DEFAULT_IMPACT_BITS, impactScale, quantizeVector } from '../../shared/sparse/quantize.ts';
 import type { QuantizedVector, SparseVector } from '../../shared/sparse/types.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
+import {
+  type DocValuesPlan,
+  type FilterFieldStats,
+  wantsDocValues,
+  writeDocValues,
+} from './doc-values-stage.ts';
 import { type DocumentEncoder, openDocumentEncoder } from './document-encoder.ts';
 import { EncodingCache } from './encoding-cache.ts';
 import { EmptyRunError, PipelineConfigError, ShardVerificationError } from './errors.ts';
@@ -68,6 +75,12 @@ export interface BuildOptions {
    * APPROXIMATE_DEFAULT_MIN_DOCS documents on, where exact search's work grows with the corpus.
    */
   readonly defaultMode?: DefaultMode;
+  /**
+   * Metadata fields requests may filter on (csplade index --filterable lang:keyword,year:number): each
+   * shard gets a doc-values file with their structures. Text is stored there too when the run kept it
+   * (encoded with --store-text).
+   */
+  readonly filterable?: FilterableSchema;
 }
 
 export type DefaultMode = 'auto' | 'exact' | 'approximate';
@@ -91,6 +104,8 @@ export interface BuiltVersion {
   readonly postings: number;
   readonly shards: ShardEntry[];
   readonly approximate?: ApproximateIndexEntry;
+  readonly filterable?: FilterableSchema;
+  readonly storedText?: boolean;
   readonly bytesWritten: number;
   readonly stats: Record<string, unknown>;
 }
@@ -229,6 +244,11 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
     ...approximateSettings,
     routingEntries: shardRoutingEntries(approximateSettings, shardCount),
   };
+  const docValues: DocValuesPlan = {
+    filterable: options.filterable ?? {},
+    storeText: documents.parts.every((p) => p.storeText === true),
+  };
+  const filterStats: FilterFieldStats = {};
   const shards: ShardEntry[] = [];
   const approximateFiles: { key: string; built: BuiltApproximateFile }[] = [];
   let bytesWritten = 0;
@@ -254,6 +274,12 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
     await store.put(key, written.bytes, { contentType: 'application/octet-stream' });
     bytesWritten += written.bytes.length;
     shards.push(shardEntryOf(key, written));
+    if (wantsDocValues(docValues)) {
+      const fields = arrival.map((i) => documents.fields[i]);
+      const entry = await writeDocValues(store, index, version, s, fields, docValues, filterStats);
+      shards[s] = { ...shards[s], docValues: entry };
+      bytesWritten += entry.size;
+    }
     if (approximate) {
       const built = buildApproximateFile({
         vectors,
@@ -312,6 +338,8 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
     postings,
     shards,
     ...(approximateEntry ? { approximate: approximateEntry } : {}),
+    ...(Object.keys(docValues.filterable).length > 0 ? { filterable: { ...docValues.filterable } } : {}),
+    ...(docValues.storeText ? { storedText: true } : {}),
     bytesWritten,
     stats: {
       pruning: { ...pruning },
@@ -327,6 +355,7 @@ export async function buildVersion(options: BuildOptions): Promise<BuiltVersion>
       reorderSeconds,
       // The encoding cache the version was built from: gc keeps cache/<fingerprint>/ while a version names it.
       cacheFingerprint: documents.parts[0].cacheFingerprint,
+      ...(Object.keys(filterStats).length > 0 ? { filterable: filterStats } : {}),
     },
   };
 }
@@ -354,8 +383,8 @@ async function gatherVectors(
 }
 
 /**
- * Reads every file of a built version back — each shard, its approximate file and the routing object —:
- * its size must match and its bytes must have the checksum the writer computed.
+ * Reads every file of a built version back — each shard, its approximate and doc-values files and the
+ * routing object —: its size must match and its bytes must have the checksum the writer computed.
  */
 export async function verifyShards(
   store: ObjectStore,
@@ -367,6 +396,7 @@ export async function verifyShards(
   for (const [i, shard] of shards.entries()) {
     await verifyFile(store, shard);
     if (shard.approximate) await verifyFile(store, shard.approximate);
+    if (shard.docValues) await verifyFile(store, shard.docValues);
     onVerified?.(i + 1, shards.length);
   }
   if (approximate) await verifyFile(store, approximate.routing);

@@ -41,6 +41,8 @@ export interface EncodeStageOptions {
   readonly segmentSize?: number;
   /** Called after every batch with the running counters. */
   readonly onProgress?: (counts: EncodeCounts) => void;
+  /** Keep each document's text in the run part, for the build to store (csplade index --store-text). */
+  readonly storeText?: boolean;
 }
 
 export interface EncodeStageResult {
@@ -158,7 +160,7 @@ export async function runEncodeStage(options: EncodeStageOptions): Promise<Encod
     ids.push(doc.id);
     lines.push(doc.lineNumber);
     hashes.push(hash.hi, hash.lo);
-    fields.push(storedFieldsOf(doc));
+    fields.push(storedFieldsOf(doc, options.storeText === true));
     const hex = `${hash.hi}:${hash.lo}`;
     if (cache.has(hash) || batchHashes.has(hex)) {
       counts.reused++;
@@ -193,6 +195,7 @@ export async function runEncodeStage(options: EncodeStageOptions): Promise<Encod
     counts,
     rejectsByReason,
     docs: { ids, lines: Uint32Array.from(lines), hashes: Uint32Array.from(hashes), fields },
+    ...(options.storeText ? { storeText: true } : {}),
   };
   try {
     await store.put(key, encodeRunPart(part), { ifNoneMatch: '*' });
@@ -249,11 +252,13 @@ function dropFailed(
   fields.length = kept;
 }
 
-function storedFieldsOf(doc: CorpusDocument): StoredFields | null {
-  if (doc.title === undefined && doc.url === undefined && doc.metadata === undefined) return null;
+function storedFieldsOf(doc: CorpusDocument, storeText: boolean): StoredFields | null {
+  if (doc.title === undefined && doc.url === undefined && doc.metadata === undefined && !storeText)
+    return null;
   const fields: { -readonly [K in keyof StoredFields]: StoredFields[K] } = {};
   if (doc.title !== undefined) fields.title = doc.title;
   if (doc.url !== undefined) fields.url = doc.url;
   if (doc.metadata !== undefined) fields.metadata = doc.metadata;
+  if (storeText) fields.text = doc.text;
   return fields;
 }

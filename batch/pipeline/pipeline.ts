@@ -5,6 +5,7 @@
  * Each returns the counters that make up the `--json` summary.
  */
 import { readFile } from 'node:fs/promises';
+import type { FilterableSchema } from '../../shared/docvalues/schema.ts';
 import { runPrefix } from '../../shared/index/layout.ts';
 import { decodeManifest } from '../../shared/index/manifest-codec.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
@@ -41,6 +42,8 @@ export interface EncodeRunOptions {
   readonly progress?: ProgressSink;
   readonly batchSize?: number;
   readonly segmentSize?: number;
+  /** See EncodeStageOptions.storeText. */
+  readonly storeText?: boolean;
 }
 
 export async function encodeRun(options: EncodeRunOptions): Promise<{ part: RunPart; alreadyDone: boolean }> {
@@ -78,6 +81,8 @@ export interface BuildRunOptions {
   readonly approximateSettings?: BuildOptions['approximateSettings'];
   /** See BuildOptions.defaultMode. */
   readonly defaultMode?: DefaultMode;
+  /** See BuildOptions.filterable. */
+  readonly filterable?: FilterableSchema;
   /** Build and publish stages are reported here (documents finalized, shards written and verified). */
   readonly progress?: ProgressSink;
 }

@@ -43,6 +43,8 @@ export interface RunPart {
   readonly createdAt: string;
   readonly counts: EncodeCounts;
   readonly rejectsByReason: Record<string, number>;
+  /** Whether `docs.fields` hold each document's text (encoded with --store-text). */
+  readonly storeText?: boolean;
   readonly docs: {
     readonly ids: string[];
     /** Corpus line numbers: the global document order is by line. */

@@ -85,6 +85,8 @@ export async function publishVersion(
     postings: built.postings,
     shards: built.shards,
     ...(built.approximate ? { approximate: built.approximate } : {}),
+    ...(built.filterable ? { filterable: built.filterable } : {}),
+    ...(built.storedText ? { storedText: true } : {}),
     stats: {
       ...built.stats,
       ...extraStats,

@@ -2,8 +2,9 @@
  * Whether one version is complete and readable: its manifest decodes and names this index and version,
  * every shard it lists lies inside the version's own folder, exists at the recorded size, has the
  * recorded checksum and a footer, hot region and postings that decode (shared/shard/verify.ts), covers
- * the doc range the manifest says, and every query-side asset exists — and, for encoders this build
- * knows, rebuilds the query encoder with the manifest's fingerprint. Rollback, `csplade verify` and its
+ * the doc range the manifest says, its doc-values file (filters, stored text) reads back, and every
+ * query-side asset exists — and, for encoders this build knows, rebuilds the query encoder with the
+ * manifest's fingerprint. Rollback, `csplade verify` and its
  * `--fix` all decide with this one function.
  *
  * Problems are findings, not exceptions, so a report names every one of them; each has a kind:
@@ -19,6 +20,7 @@ import { ShardFormatError, UnsupportedShardVersionError } from '../../shared/sha
 import { verifyShardBytes } from '../../shared/shard/verify.ts';
 import { InvalidRangeError, NotFoundError } from '../../shared/store/errors.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
+import { docValuesProblems } from './verify-doc-values.ts';
 
 export type ProblemKind = 'missing' | 'corrupt' | 'mismatch' | 'unreadable';
 
@@ -96,6 +98,13 @@ export async function verifyVersion(
   let docs = 0;
   for (const [s, entry] of manifest.shards.entries()) {
     docs += entry.numDocs;
+    if (entry.docValues) {
+      try {
+        problems.push(...(await docValuesProblems(store, entry.docValues, s, folder, deep)));
+      } catch (error) {
+        problems.push(problemOf(entry.docValues.key, error));
+      }
+    }
     if (!entry.key.startsWith(folder)) {
       // gc deletes a version by its folder: a shard elsewhere could vanish with another version.
       problems.push({

@@ -1,87 +1,110 @@
 /**
- * The OpenAPI 3.1 description of the search API, served at /openapi.json. Written by hand next to the
- * validation it describes (search-request.ts): limits come from the same SearchLimits object, so the
- * document and the server cannot disagree about k or the query length.
+ * The OpenAPI 3.1 document of the API, served at /openapi.json, generated from the zod schemas the
+ * handlers validate with (search-schema.ts) and the response shapes below: one declaration per contract,
+ * so the document cannot drift from what the server checks. @hono/zod-openapi's registry and generator
+ * do the translation; its request validator is not used, because bodies are read by http/read-body.ts
+ * under size and time limits the validator's `c.req.json()` would bypass.
  */
-import {
-  MAX_QUERY_WEIGHT,
-  MIN_QUERY_WEIGHT,
-  type SearchLimits,
-  STORED_FIELD_NAMES,
-} from './search-request.ts';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { GET_PARAMETERS } from './search-request.ts';
+import { type SearchLimits, STORED_FIELD_NAMES, searchBodySchema } from './search-schema.ts';
 
-const error = {
-  description: 'Error',
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-};
-const indexParam = {
-  name: 'index',
-  in: 'path',
-  required: true,
-  schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]{0,62}$' },
-};
+const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      field: z.string().optional().openapi({ description: 'The request field that was wrong' }),
+    }),
+  })
+  .openapi('Error');
+
+const Hit = z
+  .object({
+    id: z.string(),
+    score: z.number(),
+    fields: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .openapi({ description: 'The stored fields asked for' }),
+    snippet: z
+      .object({
+        text: z.string().openapi({ description: 'The passage of the stored text that contributes most' }),
+        highlights: z
+          .array(z.object({ start: z.number().int(), end: z.number().int(), token: z.string() }))
+          .openapi({
+            description: 'Ranges of `text` (UTF-16 offsets) whose tokens carry the score, and the token',
+          }),
+      })
+      .optional(),
+    explain: z
+      .array(
+        z.object({
+          token: z.string(),
+          term: z.number().int(),
+          query_weight: z.number(),
+          doc_weight: z.number(),
+          contribution: z.number(),
+        }),
+      )
+      .optional(),
+  })
+  .openapi('Hit');
+
+const SearchResponse = z
+  .object({
+    index: z.string(),
+    version: z.string(),
+    mode: z.enum(['exact', 'approximate']),
+    took_ms: z.number(),
+    from: z.number().int(),
+    hits: z.array(Hit).openapi({ description: 'Best first: score descending, then document order' }),
+    shards: z.object({
+      total: z.number().int(),
+      ok: z.number().int(),
+      failed: z.array(z.object({ shard: z.string(), code: z.string(), message: z.string() })),
+    }),
+    approximation: z.record(z.string(), z.unknown()).optional().openapi({
+      description: 'How an approximate answer was cut, and how a filter was applied (with explain or debug)',
+    }),
+    debug: z.record(z.string(), z.unknown()).optional(),
+  })
+  .openapi('SearchResponse');
+
+const indexParam = z.object({
+  index: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/)
+    .openapi({ param: { name: 'index', in: 'path' } }),
+});
+const errors = Object.fromEntries(
+  [400, 401, 404, 408, 413, 415, 503].map((status) => [
+    status,
+    { description: 'Error', content: { 'application/json': { schema: ErrorBody } } },
+  ]),
+);
+const json = (schema: z.ZodType, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+type Route = (config: Parameters<typeof createRoute>[0]) => void;
 
 /** `serverUrl`: the deployment's public URL, or "/" (relative to where the document was fetched). */
 export function openApiDocument(limits: SearchLimits, serverUrl = '/'): Record<string, unknown> {
-  const searchBody = {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      query: {
-        type: 'string',
-        minLength: 1,
-        maxLength: limits.maxQueryChars,
-        description: 'Text, encoded with the index encoder',
-      },
-      vector: {
-        type: 'object',
-        description:
-          'Sparse query vector: key → weight. A key is "#<term id>", a vocabulary token, or (when it is no token) a decimal term id',
-        additionalProperties: {
-          type: 'number',
-          minimum: 0,
-          maximum: MAX_QUERY_WEIGHT,
-          description: `0 (ignored) or in ${MIN_QUERY_WEIGHT}..${MAX_QUERY_WEIGHT.toExponential()}`,
-        },
-        maxProperties: limits.maxQueryTerms,
-      },
-      k: { type: 'integer', minimum: 1, maximum: limits.maxK, default: 10 },
-      version: { type: 'string', description: 'Pin one index version (default: CURRENT)' },
-      fields: {
-        type: 'array',
-        items: { enum: [...STORED_FIELD_NAMES] },
-        description: 'Stored fields to return',
-      },
-      explain: {
-        type: 'boolean',
-        default: false,
-        description: 'Per hit: matching tokens with weights and contributions',
-      },
-      debug: {
-        type: 'boolean',
-        default: false,
-        description: 'Report subrequests and bytes this request cost',
-      },
-    },
-    oneOf: [{ required: ['query'] }, { required: ['vector'] }],
+  const app = new OpenAPIHono();
+  const registry = app.openAPIRegistry;
+  registry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'Only when the deployment sets API key hashes',
+  });
+  const route: Route = (config) => {
+    registry.registerPath(createRoute(config));
   };
-  const searchResponses = {
-    '200': {
-      description: 'Hits, best first (score descending, then document order)',
-      headers: {
-        'x-csplade-cost': { schema: { type: 'string' }, description: 'subrequests=N; bytes=N; cache_hits=N' },
-      },
-      content: { 'application/json': { schema: { $ref: '#/components/schemas/SearchResponse' } } },
-    },
-    '400': error,
-    '401': error,
-    '404': error,
-    '408': error,
-    '413': error,
-    '415': error,
-    '503': error,
-  };
-  return {
+  serviceRoutes(route);
+  searchRoutes(route, limits);
+  return app.getOpenAPI31Document({
     openapi: '3.1.0',
     info: {
       title: 'csplade search API',
@@ -89,154 +112,161 @@ export function openApiDocument(limits: SearchLimits, serverUrl = '/'): Record<s
       description: 'Learned sparse retrieval over indexes in object storage',
     },
     servers: [{ url: serverUrl }],
-    components: {
-      securitySchemes: {
-        bearer: {
-          type: 'http',
-          scheme: 'bearer',
-          description: 'Only when the deployment sets API key hashes',
-        },
-      },
-      schemas: {
-        Error: {
-          type: 'object',
-          required: ['error'],
-          properties: {
-            error: {
-              type: 'object',
-              required: ['code', 'message'],
-              properties: {
-                code: { type: 'string' },
-                message: { type: 'string' },
-                field: { type: 'string' },
-              },
-            },
-          },
-        },
-        SearchRequest: searchBody,
-        SearchResponse: {
-          type: 'object',
-          required: ['index', 'version', 'took_ms', 'hits', 'shards'],
-          properties: {
-            index: { type: 'string' },
-            version: { type: 'string' },
-            took_ms: { type: 'number' },
-            hits: {
-              type: 'array',
-              items: {
-                type: 'object',
-                required: ['id', 'score'],
-                properties: {
-                  id: { type: 'string' },
-                  score: { type: 'number' },
-                  fields: { type: 'object' },
-                  explain: {
-                    type: 'array',
-                    items: {
-                      type: 'object',
-                      properties: {
-                        token: { type: 'string' },
-                        term: { type: 'integer' },
-                        query_weight: { type: 'number' },
-                        doc_weight: { type: 'number' },
-                        contribution: { type: 'number' },
-                      },
-                    },
-                  },
-                },
-              },
-            },
-            shards: {
-              type: 'object',
-              properties: {
-                total: { type: 'integer' },
-                ok: { type: 'integer' },
-                failed: {
-                  type: 'array',
-                  items: {
-                    type: 'object',
-                    properties: {
-                      shard: { type: 'string' },
-                      code: { type: 'string' },
-                      message: { type: 'string' },
-                    },
-                  },
-                },
-              },
-            },
-            debug: { type: 'object' },
-          },
-        },
-      },
-    },
     security: [{}, { bearer: [] }],
-    paths: {
-      '/healthz': {
-        get: { summary: 'Liveness', security: [], responses: { '200': { description: '{"status":"ok"}' } } },
-      },
-      '/readyz': {
-        get: {
-          summary: 'Readiness: the index store answers and every CURRENT pointer reads, within a deadline',
-          security: [],
-          responses: { '200': { description: '{"status":"ready","indexes":N}' }, '503': error },
-        },
-      },
-      '/v1/indexes': {
-        get: {
-          summary: 'Indexes served (those with a CURRENT pointer)',
-          responses: { '200': { description: '{"indexes": [{"name","version",…}]}' }, '401': error },
-        },
-      },
-      '/v1/indexes/{index}': {
-        get: {
-          summary: 'Current version, documents, encoder and shards of one index',
-          parameters: [indexParam],
-          responses: {
-            '200': { description: 'Index description' },
-            '400': error,
-            '401': error,
-            '404': error,
-          },
-        },
-      },
-      '/v1/indexes/{index}/search': {
-        post: {
-          summary: 'Search with a text query or a sparse vector',
-          parameters: [indexParam],
-          requestBody: {
-            required: true,
-            content: { 'application/json': { schema: { $ref: '#/components/schemas/SearchRequest' } } },
-          },
-          responses: searchResponses,
-        },
-        get: {
-          summary: 'Search with a text query (for browsers and curl)',
-          parameters: [
-            indexParam,
-            {
-              name: 'q',
-              in: 'query',
-              required: true,
-              schema: { type: 'string', maxLength: limits.maxQueryChars },
-            },
-            {
-              name: 'k',
-              in: 'query',
-              schema: { type: 'integer', minimum: 1, maximum: limits.maxK, default: 10 },
-            },
-            { name: 'version', in: 'query', schema: { type: 'string' } },
-            {
-              name: 'fields',
-              in: 'query',
-              schema: { type: 'string' },
-              description: `Comma-separated: ${STORED_FIELD_NAMES.join(', ')}`,
-            },
-            { name: 'explain', in: 'query', schema: { type: 'boolean' } },
-            { name: 'debug', in: 'query', schema: { type: 'boolean' } },
-          ],
-          responses: searchResponses,
-        },
-      },
+  }) as unknown as Record<string, unknown>;
+}
+
+/** The page, health, readiness, metrics and index listings. */
+function serviceRoutes(route: Route): void {
+  route({
+    method: 'get',
+    path: '/',
+    summary: 'The search page (HTML)',
+    security: [],
+    responses: { 200: { description: 'HTML' } },
+  });
+  route({
+    method: 'get',
+    path: '/healthz',
+    summary: 'Liveness',
+    security: [],
+    responses: { 200: { description: '{"status":"ok"}' } },
+  });
+  route({
+    method: 'get',
+    path: '/readyz',
+    summary: 'Readiness: the index store answers and every CURRENT pointer reads, within a deadline',
+    security: [],
+    responses: { 200: { description: '{"status":"ready","indexes":N}' }, 503: errors[503] },
+  });
+  route({
+    method: 'get',
+    path: '/metrics',
+    summary:
+      'Prometheus metrics (Node entry): request latency by route and status, store reads and bytes, cache hits per tier, versions served',
+    responses: { 200: { description: 'Prometheus text format 0.0.4' }, 401: errors[401], 404: errors[404] },
+  });
+  route({
+    method: 'get',
+    path: '/v1/indexes',
+    summary: 'Indexes served (those with a CURRENT pointer)',
+    responses: { 200: { description: '{"indexes": [{"name","version",…}]}' }, 401: errors[401] },
+  });
+  route({
+    method: 'get',
+    path: '/v1/indexes/{index}',
+    summary: 'Current version, documents, encoder, filterable fields and shards of one index',
+    request: { params: indexParam },
+    responses: {
+      200: { description: 'Index description' },
+      400: errors[400],
+      401: errors[401],
+      404: errors[404],
+    },
+  });
+}
+
+/** Search, multi-search and warm-up, with the request and response schemas. */
+function searchRoutes(route: Route, limits: SearchLimits): void {
+  const SearchRequest = searchBodySchema(limits).openapi('SearchRequest');
+  const MultiSearchRequest = z
+    .object({
+      searches: z
+        .array(searchBodySchema(limits, true).openapi('MultiSearchEntry'))
+        .min(1)
+        .max(limits.maxSearches),
+    })
+    .openapi('MultiSearchRequest');
+  const MultiSearchResponse = z
+    .object({
+      took_ms: z.number(),
+      responses: z.array(
+        z.union([
+          SearchResponse.extend({ status: z.literal(200) }),
+          ErrorBody.extend({ status: z.number().int() }),
+        ]),
+      ),
+    })
+    .openapi('MultiSearchResponse');
+  const searchResponses = {
+    200: {
+      ...json(SearchResponse, 'Hits, best first (score descending, then document order)'),
+      headers: z.object({
+        'x-csplade-cost': z
+          .string()
+          .openapi({ description: 'subrequests=N; bytes=N; cache_hits=N; memory_hits=N' }),
+        'server-timing': z.string().openapi({ description: 'Phases: encode, plan, fetch, score, merge' }),
+        'x-request-id': z.string().openapi({ description: "The caller's X-Request-Id, or a fresh one" }),
+      }),
+    },
+    ...errors,
+  };
+  route({
+    method: 'post',
+    path: '/v1/indexes/{index}/search',
+    summary: 'Search with a text query or a sparse vector',
+    request: {
+      params: indexParam,
+      body: { required: true, content: { 'application/json': { schema: SearchRequest } } },
+    },
+    responses: searchResponses,
+  });
+  route({
+    method: 'get',
+    path: '/v1/indexes/{index}/search',
+    summary: 'Search with a text query (for browsers and curl)',
+    request: { params: indexParam, query: searchQueryParameters(limits) },
+    responses: searchResponses,
+  });
+  const msearch = {
+    request: { body: { required: true, content: { 'application/json': { schema: MultiSearchRequest } } } },
+    responses: {
+      200: json(MultiSearchResponse, 'One response per search, in order; a failed search is its own error'),
+      ...errors,
     },
   };
+  route({
+    method: 'post',
+    path: '/v1/indexes/{index}/msearch',
+    summary: `Up to ${limits.maxSearches} searches of this index (or others named per search) in one request`,
+    ...msearch,
+    request: { ...msearch.request, params: indexParam },
+  });
+  route({
+    method: 'post',
+    path: '/v1/msearch',
+    summary: `Up to ${limits.maxSearches} searches across indexes (each names its index)`,
+    ...msearch,
+  });
+  route({
+    method: 'post',
+    path: '/v1/indexes/{index}/warm',
+    summary: "Load the current version's manifest, assets, hot regions and routing into the caches",
+    request: { params: indexParam },
+    responses: { 200: { description: '{"index","version","subrequests","bytes"}' }, ...errors },
+  });
+}
+
+/** The GET search parameters, as strings, described from the body's schema. */
+function searchQueryParameters(limits: SearchLimits) {
+  const shape: Record<string, z.ZodType> = {};
+  const described: Record<string, string> = {
+    q: `Text query (at most ${limits.maxQueryChars} characters)`,
+    k: `Hits to return, 1..${limits.maxK} (default 10)`,
+    from: `Hits to skip; from + k ≤ ${limits.maxWindow}`,
+    version: 'Pin one index version',
+    fields: `Comma-separated: ${STORED_FIELD_NAMES.join(', ')}`,
+    filter: 'The filter as URL-encoded JSON, e.g. {"lang":"en"}',
+    snippet: 'true/1: a snippet per hit',
+    explain: 'true/1: per-hit explanation',
+    debug: 'true/1: costs and timings',
+    mode: 'exact | approximate',
+    heap_factor: 'Approximate: (0, 1]',
+    budget: 'Approximate: most clusters scored',
+  };
+  for (const name of GET_PARAMETERS) {
+    const param = z.string().openapi({ param: { name, in: 'query' }, description: described[name] });
+    shape[name] = name === 'q' ? param : param.optional();
+  }
+  return z.object(shape);
 }

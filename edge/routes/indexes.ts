@@ -32,6 +32,8 @@ export function indexRoutes(context: EdgeContext): Hono {
         config: publicConfig(m.encoder.config),
       },
       impact: m.impact,
+      filterable: m.filterable ?? {},
+      stored_text: m.storedText === true,
       shards: m.shards.map((s) => ({
         key: s.key,
         documents: s.numDocs,

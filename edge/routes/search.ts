@@ -7,14 +7,25 @@ import { type Context, Hono } from 'hono';
 import type { EdgeContext } from '../app.ts';
 import { ApiError } from '../http/api-error.ts';
 import { readJsonBody } from '../http/read-body.ts';
-import { parseSearchBody, parseSearchQuery, type SearchParams } from '../http/search-request.ts';
+import { recordOf } from '../http/request-log.ts';
+import type { SearchParams } from '../http/search-request.ts';
 import type { RequestCost } from '../search/metered-store.ts';
 
 export function searchRoutes(context: EdgeContext): Hono {
   const routes = new Hono();
   const answer = async (c: Context, params: SearchParams) => {
-    const { body, cost } = await context.search.search(c.req.param('index')!, params, deferTo(c));
+    const { body, cost, timer, filterFields } = await context.search.search(
+      c.req.param('index')!,
+      params,
+      deferTo(c),
+    );
+    const record = recordOf(c.req.raw);
+    if (record) {
+      Object.assign(record, { index: body.index, version: body.version, mode: body.mode, k: params.k, cost });
+      if (filterFields) record.filter = filterFields;
+    }
     c.header('x-csplade-cost', costHeader(cost));
+    c.header('server-timing', timer.header());
     return c.json(body);
   };
   routes.post('/:index/search', async (c) => {
@@ -23,10 +34,10 @@ export function searchRoutes(context: EdgeContext): Hono {
       timeoutMs: context.limits.bodyTimeoutMs,
       refused: context.limits.refusedBody,
     });
-    return answer(c, parseSearchBody(body, context.limits));
+    return answer(c, context.requests.fromBody(body));
   });
   routes.get('/:index/search', async (c) =>
-    answer(c, parseSearchQuery(new URL(c.req.url).searchParams, context.limits)),
+    answer(c, context.requests.fromQuery(new URL(c.req.url).searchParams)),
   );
   // Warm a version's caches after a publish (the Worker's scheduled handler does the same on a timer).
   // Cache puts are awaited here (not deferred): a warm-up is done when its bytes are in the caches.

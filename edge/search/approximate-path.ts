@@ -22,6 +22,7 @@ import {
   type ApproxShard,
   type ClusterRef,
 } from '../../shared/approximate/search.ts';
+import type { DocSet } from '../../shared/engine/doc-set.ts';
 import { CspladeError } from '../../shared/errors.ts';
 import { routingKey } from '../../shared/index/layout.ts';
 import type { IndexManifest } from '../../shared/index/manifest.ts';
@@ -29,6 +30,7 @@ import { crc32 } from '../../shared/shard/checksum.ts';
 import { ShardFormatError } from '../../shared/shard/errors.ts';
 import { ByteLru } from './byte-lru.ts';
 import type { ByteTiers, QueryIo } from './byte-tiers.ts';
+import { PhaseTimer } from './phase-timer.ts';
 
 /**
  * Records the first wave fetches at least. A second wave costs a first byte (~30 ms, long tail); twelve
@@ -93,12 +95,15 @@ export class ApproximatePath {
     io: QueryIo,
     /** The routing object's bytes when the caller started reading them early (prefetchRouting). */
     prefetched?: Promise<Uint8Array | null>,
+    /** Per shard, the docs that may be returned (a filter), and where time goes. */
+    options: { accept?: readonly DocSet[]; timer?: PhaseTimer } = {},
   ): Promise<ApproximateAnswer> {
+    const timer = options.timer ?? new PhaseTimer();
     const approximate = manifest.approximate;
     if (!approximate || manifest.shards.some((s) => !s.approximate)) {
       throw new NoApproximateIndexError(manifest.index, manifest.version);
     }
-    const routing = await this.#routing(manifest, io, prefetched);
+    const routing = await timer.time('fetch', this.#routing(manifest, io, prefetched));
     const shards: ApproxShard[] = routing.heads.map((head, s) => ({
       docBase: manifest.shards[s].docBase,
       head,
@@ -111,7 +116,10 @@ export class ApproximatePath {
         shards[s] = { ...shards[s], blockLists };
       });
     }
-    const search = new ApproximateSearch(shards, routing.index, query, k, params);
+    const search = timer.timeSync(
+      'plan',
+      () => new ApproximateSearch(shards, routing.index, query, k, params, options.accept),
+    );
     const records = new Map<string, ForwardCluster>();
     const refKey = (ref: ClusterRef) => `${ref.shard}/${ref.cluster}`;
     let waves = 0;
@@ -123,11 +131,13 @@ export class ApproximatePath {
       Math.ceil((k * 2) / routing.heads[0].header.settings.clusterSize),
     );
     for (;;) {
-      const outcome = search.run((shard, cluster) => records.get(refKey({ shard, cluster })));
+      const outcome = timer.timeSync('score', () =>
+        search.run((shard, cluster) => records.get(refKey({ shard, cluster }))),
+      );
       if (outcome === 'done') break;
       const wanted = search.upcoming(ahead).filter((ref) => !records.has(refKey(ref)));
       if (!wanted.some((ref) => refKey(ref) === refKey(outcome))) wanted.unshift(outcome);
-      const loaded = await this.#records(manifest, routing.heads, wanted, io);
+      const loaded = await timer.time('fetch', this.#records(manifest, routing.heads, wanted, io));
       waves++;
       fetched += loaded.fetched;
       for (const [i, ref] of wanted.entries()) records.set(refKey(ref), loaded.records[i]);
@@ -226,6 +236,7 @@ export class ApproximatePath {
       (ref) => `record\u0000${manifest.shards[ref.shard].approximate!.key}\u0000${ref.cluster}`,
     );
     const cached = ids.map((id) => this.#decoded.get(id) as Promise<ForwardCluster> | undefined);
+    for (const hit of cached) if (hit) io.cost.hit('memory');
     const missing = refs.map((_, i) => i).filter((i) => !cached[i]);
     if (missing.length > 0) {
       const ranges = missing.map((i) => {

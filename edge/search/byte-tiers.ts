@@ -8,7 +8,9 @@
  * Every store read goes through the request's metered (and, in benchmarks, network-modelled) store, so
  * the request's cost report counts every byte and subrequest; hits are counted per tier. Callers that
  * keep decoded objects of their own (shard readers, forward records, the routing index) ask for bytes
- * with `keep: false` so the isolate does not hold them twice.
+ * with `keep: false` so the isolate does not hold them twice. Concurrent requests of one isolate (the
+ * searches of a multi-search, or simply simultaneous users) that need the same range share one read of
+ * it: a range being read is waited for, not read again.
  */
 
 import { DEFAULT_NETWORK_MODEL, type NetworkSession } from '../../shared/store/network-model.ts';
@@ -57,6 +59,8 @@ export interface ReadOptions {
 
 export class ByteTiers {
   readonly memory: RangeCache;
+  /** Ranges being read now, by rangeId, so a concurrent request waits for them instead of reading again. */
+  readonly #inFlight = new Map<string, Promise<Uint8Array>>();
 
   constructor(
     maxMemoryBytes: number,
@@ -74,7 +78,73 @@ export class ByteTiers {
   async read(needed: readonly NeededRange[], io: QueryIo, options: ReadOptions = {}): Promise<Uint8Array[]> {
     const out: (Uint8Array | undefined)[] = needed.map((r) => this.memory.find(r.key, r.offset, r.length));
     for (const bytes of out) if (bytes) io.cost.hit('memory');
-    let missing = needed.map((_, i) => i).filter((i) => !out[i]);
+    const waits: Promise<void>[] = [];
+    const mine: number[] = [];
+    for (let i = 0; i < needed.length; i++) {
+      if (out[i]) continue;
+      const pending = this.#inFlight.get(rangeId(needed[i]));
+      if (!pending) {
+        mine.push(i);
+        continue;
+      }
+      io.cost.hit('memory');
+      waits.push(
+        pending.then((bytes) => {
+          out[i] = bytes;
+        }),
+      );
+    }
+    const settle = this.#claim(needed, mine);
+    try {
+      await this.#fetch(needed, mine, out, io, options);
+      settle((i) => out[i]);
+    } catch (error) {
+      settle(() => undefined, error);
+      throw error;
+    }
+    await Promise.all(waits);
+    return out as Uint8Array[];
+  }
+
+  /**
+   * Registers ranges `which` as being read by this request; the returned function settles them (with
+   * the bytes read, or the error) and forgets them.
+   */
+  #claim(
+    needed: readonly NeededRange[],
+    which: readonly number[],
+  ): (bytesOf: (i: number) => Uint8Array | undefined, error?: unknown) => void {
+    const deferred = which.map((i) => {
+      let resolve!: (bytes: Uint8Array) => void;
+      let reject!: (error: unknown) => void;
+      const promise = new Promise<Uint8Array>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      promise.catch(() => undefined); // nobody may be waiting
+      const id = rangeId(needed[i]);
+      if (!this.#inFlight.has(id)) this.#inFlight.set(id, promise);
+      return { i, id, promise, resolve, reject };
+    });
+    return (bytesOf, error) => {
+      for (const d of deferred) {
+        const bytes = bytesOf(d.i);
+        if (bytes) d.resolve(bytes);
+        else d.reject(error ?? new Error(`range ${d.id} was not read`));
+        if (this.#inFlight.get(d.id) === d.promise) this.#inFlight.delete(d.id);
+      }
+    };
+  }
+
+  /** Reads ranges `which` of `needed` into `out`: the shared cache first, then the store as planned. */
+  async #fetch(
+    needed: readonly NeededRange[],
+    which: readonly number[],
+    out: (Uint8Array | undefined)[],
+    io: QueryIo,
+    options: ReadOptions,
+  ): Promise<void> {
+    let missing = [...which];
     if (missing.length > 0 && this.shared && !io.sharedCold) {
       const found = await Promise.all(missing.map((i) => this.#matchShared(needed[i], io)));
       missing.forEach((i, j) => {
@@ -109,7 +179,6 @@ export class ByteTiers {
         }
       });
     }
-    return out as Uint8Array[];
   }
 
   /**
@@ -191,6 +260,15 @@ export class ByteTiers {
   /** Drops what the isolate holds of an object (found corrupt: the next request reads it again). */
   forget(key: string): void {
     this.memory.forget(key);
+    this.abandon(key);
+  }
+
+  /**
+   * Stops sharing the reads of `key` in flight: a retry after a timed-out attempt must read again, not
+   * wait for the read that hung.
+   */
+  abandon(key: string): void {
+    for (const id of [...this.#inFlight.keys()]) if (id.startsWith(`${key}#`)) this.#inFlight.delete(id);
   }
 
   async #matchShared(range: NeededRange, io: QueryIo): Promise<Uint8Array | undefined> {

@@ -34,6 +34,8 @@ export class IndexCatalog {
   readonly #current = new Map<string, { pointer: CurrentPointer; fetchedAt: number }>();
   readonly #manifests: ByteLru<IndexManifest>;
   #listing: { indexes: IndexSummary[]; fetchedAt: number } | undefined;
+  /** Reads in progress (CURRENT, manifests), so concurrent requests of the isolate share one read. */
+  readonly #inFlight = new Map<string, Promise<unknown>>();
 
   constructor(private readonly options: CatalogOptions) {
     this.#manifests = new ByteLru(options.maxManifestBytes ?? 8 * 1024 * 1024);
@@ -79,6 +81,10 @@ export class IndexCatalog {
     const cached = this.#current.get(index);
     const now = this.options.now();
     if (cached && now - cached.fetchedAt < this.options.currentTtlMs) return cached.pointer;
+    return this.#once(`current\u0000${index}`, () => this.#readCurrent(store, index, now));
+  }
+
+  async #readCurrent(store: ObjectStore, index: string, now: number): Promise<CurrentPointer> {
     const object = await store.get(currentKey(index));
     if (!object) {
       this.#current.delete(index);
@@ -138,6 +144,24 @@ export class IndexCatalog {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(version)) {
       throw invalidField('version', `"${version}" is not a valid version id`);
     }
+    return this.#once(`manifest\u0000${key}`, () => this.#readManifest(store, index, version, key));
+  }
+
+  /** Runs `load` unless a concurrent request is running it for `id` already; then waits for that one. */
+  #once<T>(id: string, load: () => Promise<T>): Promise<T> {
+    const pending = this.#inFlight.get(id) as Promise<T> | undefined;
+    if (pending) return pending;
+    const loading = load().finally(() => this.#inFlight.delete(id));
+    this.#inFlight.set(id, loading);
+    return loading;
+  }
+
+  async #readManifest(
+    store: ObjectStore,
+    index: string,
+    version: string,
+    key: string,
+  ): Promise<IndexManifest> {
     const object = await store.get(key);
     if (!object) {
       throw new ApiError(404, 'unknown_version', `index "${index}" has no version "${version}"`, 'version');

@@ -3,7 +3,11 @@
  * the postings of the query's terms read with one plan for all shards (the read planner coalesces what
  * is near and keeps within the budget and the connections), each shard scored with the exact top-k
  * algorithm, the global top-k merged. Shards that fail are reported, not hidden (partial results).
+ * With a filter, each shard's doc set (compiled while the shards open) goes into the engine, which
+ * applies it inside top-k; a shard no document of which passes is not read at all.
  */
+
+import { countDocs, type DocSet } from '../../shared/engine/doc-set.ts';
 import { mergeTopK } from '../../shared/engine/merge.ts';
 import type { TopKAlgorithm, TopKResult } from '../../shared/engine/types.ts';
 import { CspladeError } from '../../shared/errors.ts';
@@ -12,6 +16,8 @@ import type { PostingList } from '../../shared/postings/posting-list.ts';
 import type { ShardReader } from '../../shared/shard/reader.ts';
 import { isRetryable, withRetry } from './attempts.ts';
 import type { ByteTiers, QueryIo } from './byte-tiers.ts';
+import type { ShardFilter } from './doc-values-path.ts';
+import { PhaseTimer } from './phase-timer.ts';
 import type { ShardPool } from './shard-pool.ts';
 
 export interface ExactQueryTerm {
@@ -39,6 +45,12 @@ export interface ExactHit {
   readonly local: number;
 }
 
+export interface ExactOptions {
+  /** Per shard, the filter's doc set (or why it could not be compiled): resolved while shards open. */
+  readonly filters?: Promise<ShardFilter[]>;
+  readonly timer?: PhaseTimer;
+}
+
 export class ExactPath {
   constructor(
     private readonly shards: ShardPool,
@@ -52,8 +64,11 @@ export class ExactPath {
     terms: readonly ExactQueryTerm[],
     k: number,
     io: QueryIo,
+    options: ExactOptions = {},
   ): Promise<{ hits: ExactHit[]; answers: ShardAnswer[]; failed: FailedShard[] }> {
     const failed: FailedShard[] = [];
+    const timer = options.timer ?? new PhaseTimer();
+    const fetchStarted = performance.now();
     // 1. Open every shard (a hot-region read unless the isolate has it), each with a deadline and a retry.
     const opening = await Promise.allSettled(
       manifest.shards.map((entry) =>
@@ -64,13 +79,19 @@ export class ExactPath {
         }),
       ),
     );
-    const open: { entry: ShardEntry; reader: ShardReader; terms: ExactQueryTerm[] }[] = [];
+    const filters = options.filters ? await options.filters : undefined;
+    const open: { entry: ShardEntry; reader: ShardReader; terms: ExactQueryTerm[]; accept?: DocSet }[] = [];
     opening.forEach((result, i) => {
       const entry = manifest.shards[i];
+      const filter = filters?.[i];
       if (result.status === 'rejected') failed.push(this.failure(entry, result.reason));
-      else
-        open.push({ entry, reader: result.value, terms: terms.filter((t) => result.value.termInfo(t.term)) });
+      else if (filter && 'error' in filter) failed.push(this.failure(entry, filter.error));
+      else if (!filter || countDocs(filter.set) > 0) {
+        const present = terms.filter((t) => result.value.termInfo(t.term));
+        open.push({ entry, reader: result.value, terms: present, ...(filter ? { accept: filter.set } : {}) });
+      }
     });
+    let scoring = 0;
     // 2. Each shard's missing postings in planned reads (the budget left shared between shards), then scored.
     const share = Math.max(1, Math.floor(io.budgetLeft() / Math.max(1, open.length)));
     const scored = await Promise.allSettled(
@@ -81,6 +102,7 @@ export class ExactPath {
               o.entry,
               o.reader,
               o.terms.map((t) => t.term),
+              io,
             );
             await this.tiers.read(needed, io, { maxReads: share });
             const postings = await this.shards.postings(
@@ -88,6 +110,7 @@ export class ExactPath {
               o.reader,
               o.terms.map((t) => t.term),
             );
+            const started = performance.now();
             const top = this.algorithm.search({
               numDocs: o.reader.numDocs,
               terms: o.terms.map((t) => ({
@@ -96,19 +119,27 @@ export class ExactPath {
                 postings: postings.get(t.term)!,
               })),
               k,
+              ...(o.accept ? { accept: o.accept } : {}),
             });
+            scoring += performance.now() - started;
             return { entry: o.entry, reader: o.reader, postings, top };
           },
-          { timeoutMs: this.shardTimeoutMs, shard: o.entry.key },
+          {
+            timeoutMs: this.shardTimeoutMs,
+            shard: o.entry.key,
+            beforeRetry: () => this.tiers.abandon(o.entry.key),
+          },
         ),
       ),
     );
+    timer.add('score', scoring);
+    timer.add('fetch', performance.now() - fetchStarted - scoring);
     const answers: ShardAnswer[] = [];
     scored.forEach((result, i) => {
       if (result.status === 'fulfilled') answers.push(result.value);
       else failed.push(this.failure(open[i].entry, result.reason));
     });
-    return { hits: mergeAnswers(answers, k), answers, failed };
+    return { hits: timer.timeSync('merge', () => mergeAnswers(answers, k)), answers, failed };
   }
 
   async #open(manifest: IndexManifest, entry: ShardEntry, io: QueryIo): Promise<ShardReader> {

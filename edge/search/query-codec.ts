@@ -22,6 +22,8 @@ export type EncoderFactory = (
 /** Encoders that only describe documents: their indexes take vector queries only. */
 const VECTOR_ONLY_ENCODERS = new Set(['precomputed']);
 const DECIMAL_ID = /^(0|[1-9][0-9]{0,9})$/;
+/** Encoders whose query vector of a text is that text's analysis (no model): snippets analyze alike. */
+const ANALYZED_QUERY_ENCODERS = new Set(['bm25', 'weight-table']);
 
 export class QueryCodec {
   constructor(readonly encoder: Encoder) {}
@@ -62,6 +64,42 @@ export class QueryCodec {
     }
     const terms = Uint32Array.from([...byTerm.keys()].sort((a, b) => a - b));
     return { terms, weights: Float32Array.from(terms, (t) => byTerm.get(t)!) };
+  }
+
+  /**
+   * Each word's term ids, for snippets. Encoders whose query side is the document analysis itself (bm25:
+   * tokens or stems; weight-table: tokens) analyze the words as queries; a learned model's query encoder
+   * would expand them, so for the others a word's terms are its vocabulary entries: the word as a token
+   * (as written, lower case, with a BPE word-start mark) or, failing that, its WordPiece pieces.
+   */
+  async termsOfWords(words: readonly string[]): Promise<number[][]> {
+    if (ANALYZED_QUERY_ENCODERS.has(this.encoder.name)) {
+      const vectors = await this.encoder.encode(words, 'query');
+      return vectors.map((v) => Array.from(v.terms));
+    }
+    return words.map((word) => this.#vocabularyTerms(word));
+  }
+
+  #vocabularyTerms(word: string): number[] {
+    const lower = word.toLowerCase();
+    for (const candidate of [word, lower, `\u0120${word}`, `\u0120${lower}`, `\u2581${lower}`]) {
+      const id = this.encoder.idOf(candidate);
+      if (id !== undefined) return [id];
+    }
+    // Greedy longest-match WordPiece: a first piece, then "##" continuations.
+    const pieces: number[] = [];
+    for (let at = 0; at < lower.length; ) {
+      let end = lower.length;
+      let id: number | undefined;
+      for (; end > at; end--) {
+        id = this.encoder.idOf(at === 0 ? lower.slice(at, end) : `##${lower.slice(at, end)}`);
+        if (id !== undefined) break;
+      }
+      if (id === undefined) return pieces;
+      pieces.push(id);
+      at = end;
+    }
+    return pieces;
   }
 
   tokenOf(term: number): string {

@@ -1,30 +1,32 @@
 /**
  * One search, from validated parameters to the response body: resolve the version once (CURRENT or the
- * pinned one), encode the query with that version's encoder, quantize it, then answer in the request's
- * mode — exact (every shard, exact top-k, exact-path.ts) or approximate (routed to a few clusters,
- * approximate-path.ts) — and attach stored fields and explanations. Every byte goes through the byte
- * tiers with the request's own metered store (and, in benchmarks, its network-model session), so the
- * cost report is the whole truth. An approximate request whose files turn out unreadable is answered
- * exactly and says so; shards that fail are named in `shards.failed` (partial results), and when none
- * answers the request fails with 503 — never a silent wrong answer.
+ * pinned one), encode the query with that version's encoder and quantize it, parse the filter against
+ * the version's filterable fields (and start compiling it while shards open), answer in the request's
+ * mode (search-runs.ts) over the window from + k, cut the page, and attach what the page's hits show
+ * (hit-details.ts). Every byte goes through the byte tiers with the request's own metered store (and, in
+ * benchmarks, its network-model session), so the cost report is the whole truth; the phase timer says
+ * where the time went (Server-Timing). Shards that fail are named in `shards.failed` (partial results);
+ * when none answers the request fails with 503 — never a silent wrong answer.
  */
-import { type ApproximateParams, defaultApproximateParams } from '../../shared/approximate/search.ts';
+import { FilterError, type FilterNode, filterFields, parseFilter } from '../../shared/docvalues/filter.ts';
 import { DEFAULT_ALGORITHM, getAlgorithm } from '../../shared/engine/registry.ts';
 import type { TopKAlgorithm } from '../../shared/engine/types.ts';
-import { CspladeError } from '../../shared/errors.ts';
 import type { IndexManifest } from '../../shared/index/manifest.ts';
-import { dequantizeScore, quantizeQuery } from '../../shared/sparse/quantize.ts';
+import { quantizeQuery } from '../../shared/sparse/quantize.ts';
 import type { NetworkModel } from '../../shared/store/network-model.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
-import { ApiError, invalidField } from '../http/api-error.ts';
+import { invalidField } from '../http/api-error.ts';
 import type { SearchMode, SearchParams } from '../http/search-request.ts';
-import { type ApproximateAnswer, type ApproximatePath, NoApproximateIndexError } from './approximate-path.ts';
+import { type ApproximatePath, NoApproximateIndexError } from './approximate-path.ts';
 import type { ByteTiers, QueryIo } from './byte-tiers.ts';
 import type { IndexCatalog } from './catalog.ts';
-import { type ExactHit, ExactPath, type FailedShard } from './exact-path.ts';
-import { type ExplainTerm, explainHit, explainVector } from './explain.ts';
+import { DocValuesPath } from './doc-values-path.ts';
+import { ExactPath, type FailedShard } from './exact-path.ts';
+import { type Hit, HitDetails } from './hit-details.ts';
 import { meteredStore, type RequestCost } from './metered-store.ts';
-import type { QueryCodecs } from './query-codec.ts';
+import { PhaseTimer } from './phase-timer.ts';
+import type { QueryCodec, QueryCodecs } from './query-codec.ts';
+import { approximateParamsOf, type PreparedQuery, SearchRuns } from './search-runs.ts';
 import type { ShardPool } from './shard-pool.ts';
 
 export interface SearchServiceOptions {
@@ -41,48 +43,45 @@ export interface SearchServiceOptions {
   readonly subrequestBudget?: number;
   /** Benchmarks and tests only: every request's store reads pay this model's latency and limits. */
   readonly network?: NetworkModel;
+  /** Bytes of doc-values data (heads, compiled filters, text blocks) kept in the isolate. */
+  readonly maxDocValuesBytes?: number;
 }
 
 export type { FailedShard } from './exact-path.ts';
-
-export interface Hit {
-  readonly id: string;
-  readonly score: number;
-  fields?: Record<string, unknown>;
-  explain?: ExplainTerm[];
-}
+export type { Hit } from './hit-details.ts';
 
 export interface SearchResponse {
   readonly index: string;
   readonly version: string;
   readonly mode: SearchMode;
   readonly took_ms: number;
+  readonly from: number;
   readonly hits: Hit[];
   readonly shards: { readonly total: number; readonly ok: number; readonly failed: FailedShard[] };
-  /** Approximate answers: how the answer was cut (always with explain or debug). */
+  /** Approximate answers: how the answer was cut (with explain or debug; with a filter, always). */
   approximation?: Record<string, unknown>;
   debug?: Record<string, unknown>;
 }
 
-interface QueryTerm {
-  readonly term: number;
-  readonly weight: number;
-  readonly quantized: number;
-}
-
-/** A hit before fields and explain: where it lives and how to explain it. */
-interface Located {
-  readonly hit: Hit;
-  readonly shard: number;
-  readonly local: number;
-  readonly explain: () => ExplainTerm[];
+/** What a search cost and how it went, for the response headers and the request log. */
+export interface SearchOutcome {
+  readonly body: SearchResponse;
+  readonly cost: RequestCost;
+  readonly timer: PhaseTimer;
+  /** The filter's fields, when there was one (for logs: which fields, not which values). */
+  readonly filterFields?: string[];
 }
 
 const DEFAULT_QUERY_BITS = 8;
+/** Approximate pages are cut from a fixed window, so pages of one query agree (docs/search-at-scale.md). */
+export const APPROXIMATE_PAGE_WINDOWS = [100, 1000] as const;
 
 export class SearchService {
   readonly #algorithm: TopKAlgorithm;
   readonly #exact: ExactPath;
+  readonly #runs: SearchRuns;
+  readonly #docValues: DocValuesPath;
+  readonly #details: HitDetails;
 
   constructor(
     private readonly store: ObjectStore,
@@ -95,6 +94,11 @@ export class SearchService {
   ) {
     this.#algorithm = getAlgorithm(options.algorithm ?? DEFAULT_ALGORITHM);
     this.#exact = new ExactPath(shards, tiers, this.#algorithm, options.shardTimeoutMs);
+    this.#runs = new SearchRuns(this.#exact, approximate);
+    this.#docValues = new DocValuesPath(tiers, options.maxDocValuesBytes ?? 8 * 1024 * 1024);
+    this.#details = new HitDetails(shards, this.#docValues, (entry, error) =>
+      this.#exact.failure(entry, error),
+    );
   }
 
   /** The per-request view of the store: metered, within the budget, network-modelled when configured. */
@@ -108,168 +112,88 @@ export class SearchService {
     return { store, cost, session, budgetLeft: () => budget - cost.subrequests, defer };
   }
 
+  /**
+   * `shared`: the io of a multi-search, so its searches share one budget and cost report (the caches and
+   * the reads in flight are the isolate's, shared anyway).
+   */
   async search(
     index: string,
     params: SearchParams,
     defer?: (task: Promise<unknown>) => void,
-  ): Promise<{ body: SearchResponse; cost: RequestCost }> {
+    shared?: QueryIo,
+  ): Promise<SearchOutcome> {
     const started = this.options.now();
-    const io = this.io(defer);
+    const timer = new PhaseTimer();
+    const io = shared ?? this.io(defer);
     const store = this.tiers.view(io);
     // The routing object's key follows from the version: read it while the manifest is read (one round
     // trip less for a cold approximate query) — when the request asks for approximate search, or names no
     // mode and this isolate already knows the version defaults to it.
     let routing: Promise<Uint8Array | null> | undefined;
-    const manifest = await this.catalog.resolve(store, index, params.version, (version) => {
-      const known = this.catalog.cachedManifest(index, version);
-      const approximate =
-        params.mode === 'approximate' ||
-        (params.mode === undefined && known?.approximate?.defaultMode === 'approximate');
-      if (approximate) routing = this.approximate.prefetchRouting(index, version, io);
-    });
-    const codec = await this.codecs.forManifest(store, manifest);
-    const vector =
-      params.query !== undefined ? await codec.encodeText(params.query) : codec.vectorOf(params.vector!);
-    if (vector.terms.length > this.options.maxQueryTerms) {
-      throw invalidField(
-        params.query !== undefined ? 'query' : 'vector',
-        `encodes to ${vector.terms.length} terms, more than the limit of ${this.options.maxQueryTerms}`,
-      );
-    }
-    const { vector: quantized, scale: queryScale } = quantizeQuery(
-      vector,
-      this.options.queryBits ?? DEFAULT_QUERY_BITS,
+    const manifest = await timer.time(
+      'plan',
+      this.catalog.resolve(store, index, params.version, (version) => {
+        const known = this.catalog.cachedManifest(index, version);
+        const approximate =
+          params.mode === 'approximate' ||
+          (params.mode === undefined && known?.approximate?.defaultMode === 'approximate');
+        if (approximate) routing = this.approximate.prefetchRouting(index, version, io);
+      }),
     );
-    const terms: QueryTerm[] = Array.from(quantized.terms, (term, i) => ({
-      term,
-      weight: vector.weights[i],
-      quantized: quantized.impacts[i],
-    }));
+    const codec = await timer.time('encode', this.codecs.forManifest(store, manifest));
+    const query = await timer.time('encode', this.#prepare(codec, params));
+    const filter = params.filter === undefined ? undefined : filterOf(manifest, params.filter);
+    checkStoredText(manifest, params);
     const requested: SearchMode = params.mode ?? manifest.approximate?.defaultMode ?? 'exact';
     if (requested === 'approximate' && !manifest.approximate) {
       throw invalidField('mode', new NoApproximateIndexError(index, manifest.version).message);
     }
-    const encodedAt = this.options.now();
-    const scaleOf = (score: number) => dequantizeScore(score, manifest.impact.scale, queryScale);
-    const tokenOf = (t: number) => codec.tokenOf(t);
-
-    let mode = requested;
-    let failed: FailedShard[] = [];
-    let located: Located[];
-    let approximation: ApproximateAnswer['stats'] | undefined;
-    let approximateParams: ApproximateParams | undefined;
-    if (requested === 'approximate') {
-      approximateParams = {
-        ...defaultApproximateParams(params.k),
-        ...(params.heapFactor !== undefined ? { heapFactor: params.heapFactor } : {}),
-        ...(params.budget !== undefined ? { maxUnits: params.budget } : {}),
-      };
-      try {
-        const answer = await this.approximate.search(
-          manifest,
-          { terms: quantized.terms, weights: Uint32Array.from(quantized.impacts) },
-          params.k,
-          approximateParams,
-          io,
-          routing,
-        );
-        approximation = answer.stats;
-        located = answer.hits.map((h) => ({
-          hit: { id: h.id, score: scaleOf(h.score) },
-          shard: h.shard,
-          local: h.doc - manifest.shards[h.shard].docBase,
-          explain: () => explainVector(terms, h.vector(), manifest.impact.scale, queryScale, tokenOf),
-        }));
-      } catch (error) {
-        if (!(error instanceof CspladeError)) throw error;
-        // Unreadable approximate files: answer exactly rather than not at all, and say why.
-        mode = 'exact';
-        failed.push({
-          shard: manifest.approximate?.routing.key ?? index,
-          code: error.code,
-          message: error.message,
-        });
-        located = await this.#searchExact(
-          manifest,
-          terms,
-          params.k,
-          io,
-          failed,
-          scaleOf,
-          tokenOf,
-          queryScale,
-        );
-      }
-    } else {
-      located = await this.#searchExact(manifest, terms, params.k, io, failed, scaleOf, tokenOf, queryScale);
-    }
-    const searchedAt = this.options.now();
-    if (params.fields.length > 0) {
-      const lost = await this.#attachFields(manifest, located, params.fields, io);
-      if (lost.length > 0) {
-        failed = [...failed, ...lost];
-        const lostShards = new Set(lost.map((f) => f.shard));
-        located = located.filter((l) => !lostShards.has(manifest.shards[l.shard].key));
-      }
-    }
+    const window = windowOf(params, requested);
+    const input = {
+      manifest,
+      query,
+      window,
+      io,
+      timer,
+      ...(filter ? { filters: this.#docValues.filterSets(manifest, filter, io) } : {}),
+    };
+    const run =
+      requested === 'approximate'
+        ? await this.#runs.approximate(
+            input,
+            approximateParamsOf(window, params.heapFactor, params.budget),
+            routing,
+          )
+        : await this.#runs.exact(input);
+    const page = run.located.slice(params.from, params.from + params.k);
+    const details = await timer.time(
+      'merge',
+      this.#details.attach(manifest, page, params, io, (words) => codec.termsOfWords(words)),
+    );
+    const failed = [...run.failed, ...details.failed];
     const body: SearchResponse = {
       index,
       version: manifest.version,
-      mode,
+      mode: run.mode,
       took_ms: 0,
-      hits: located.map((l) => {
-        if (params.explain) l.hit.explain = l.explain();
-        return l.hit;
-      }),
+      from: params.from,
+      hits: details.kept.map((l) => l.hit),
       shards: {
         total: manifest.shards.length,
         ok: manifest.shards.length - new Set(failed.map((f) => f.shard)).size,
         failed,
       },
     };
-    if (approximation && approximateParams && (params.explain || params.debug)) {
-      body.approximation = {
-        level: approximation.level,
-        heap_factor: approximateParams.heapFactor,
-        budget: Number.isFinite(approximateParams.maxUnits) ? approximateParams.maxUnits : null,
-        candidates: approximation.candidates,
-        units_scored: approximation.unitsScored,
-        docs_scored: approximation.docsScored,
-        waves: approximation.waves,
-        records_fetched: approximation.recordsFetched,
-      };
-    }
+    if (run.approximation && (params.explain || params.debug || filter))
+      body.approximation = run.approximation;
     (body as { took_ms: number }).took_ms = Math.max(0, this.options.now() - started);
-    if (params.debug) {
-      body.debug = {
-        subrequests: io.cost.subrequests,
-        bytes: io.cost.bytes,
-        cache_hits: io.cost.cacheHitsByTier,
-        algorithm: mode === 'exact' ? this.#algorithm.name : 'approximate',
-        query_terms: terms.length,
-        query_scale: queryScale,
-        hedged_reads: io.hedges ?? 0,
-        cached_bytes: { ...this.shards.cachedBytes, approximate: this.approximate.cachedBytes },
-        network: io.session
-          ? {
-              peak_connections: io.session.peakConnections,
-              waited_ms: io.session.waitedMs,
-              trace: io.session.trace,
-            }
-          : null,
-        timings_ms: {
-          resolve_and_encode: encodedAt - started,
-          search: searchedAt - encodedAt,
-          fields_explain: this.options.now() - searchedAt,
-        },
-      };
-    }
-    return { body, cost: io.cost };
+    if (params.debug) body.debug = this.#debug(io, run.mode, query, timer);
+    return { body, cost: io.cost, timer, ...(filter ? { filterFields: filterFields(filter) } : {}) };
   }
 
   /**
    * Reads what a version's first queries need — manifest, encoder assets, routing object, every shard's
-   * hot region — into this isolate and the shared cache, so the first user after a publish does not pay
+   * hot region and doc-values head — into this isolate and the shared cache, so the first user after a publish does not pay
    * the cold path. Run by the Worker's scheduled handler and by POST /v1/indexes/:index/warm.
    */
   async warm(
@@ -282,77 +206,87 @@ export class SearchService {
     await this.codecs.forManifest(store, manifest);
     await Promise.all(manifest.shards.map((entry) => this.shards.open(entry, io)));
     if (manifest.approximate) await this.approximate.warm(manifest, io);
+    await this.#docValues.warm(manifest, io);
     return { index, version: manifest.version, subrequests: io.cost.subrequests, bytes: io.cost.bytes };
   }
 
-  async #searchExact(
-    manifest: IndexManifest,
-    terms: readonly QueryTerm[],
-    k: number,
-    io: QueryIo,
-    failed: FailedShard[],
-    scaleOf: (score: number) => number,
-    tokenOf: (term: number) => string,
-    queryScale: number,
-  ): Promise<Located[]> {
-    const { hits, failed: lost } = await this.#exact.search(manifest, terms, k, io);
-    failed.push(...lost);
-    if (manifest.shards.length > 0 && lost.length === manifest.shards.length) {
-      throw new ApiError(
-        503,
-        'no_shard_answered',
-        `no shard of ${manifest.index} ${manifest.version} answered: ${lost.map((f) => `${f.shard}: ${f.message}`).join('; ')}`,
+  /** The query's sparse vector, quantized per query, within the term limit. */
+  async #prepare(codec: QueryCodec, params: SearchParams): Promise<PreparedQuery> {
+    const vector =
+      params.query !== undefined ? await codec.encodeText(params.query) : codec.vectorOf(params.vector!);
+    if (vector.terms.length > this.options.maxQueryTerms) {
+      throw invalidField(
+        params.query !== undefined ? 'query' : 'vector',
+        `encodes to ${vector.terms.length} terms, more than the limit of ${this.options.maxQueryTerms}`,
       );
     }
-    const shardIndex = new Map(manifest.shards.map((s, i) => [s.key, i]));
-    return hits.map((h: ExactHit) => ({
-      hit: { id: h.answer.reader.externalId(h.local), score: scaleOf(h.score) },
-      shard: shardIndex.get(h.answer.entry.key)!,
-      local: h.local,
-      explain: () =>
-        explainHit(
-          { terms, postings: h.answer.postings, indexScale: manifest.impact.scale, queryScale, tokenOf },
-          h.local,
-        ),
-    }));
+    const { vector: quantized, scale } = quantizeQuery(vector, this.options.queryBits ?? DEFAULT_QUERY_BITS);
+    return {
+      terms: Array.from(quantized.terms, (term, i) => ({
+        term,
+        weight: vector.weights[i],
+        quantized: quantized.impacts[i],
+      })),
+      quantized,
+      queryScale: scale,
+      tokenOf: (t) => codec.tokenOf(t),
+    };
   }
 
-  /** Attaches stored fields to hits; returns the shards whose records could not be read. */
-  async #attachFields(
-    manifest: IndexManifest,
-    located: readonly Located[],
-    fields: readonly string[],
-    io: QueryIo,
-  ): Promise<FailedShard[]> {
-    const byShard = new Map<number, Located[]>();
-    for (const l of located) byShard.set(l.shard, [...(byShard.get(l.shard) ?? []), l]);
-    const lost: FailedShard[] = [];
-    await Promise.all(
-      [...byShard].map(async ([shard, list]) => {
-        const entry = manifest.shards[shard];
-        try {
-          const reader = await this.shards.open(entry, io);
-          if (!reader.hasStoredFields) {
-            for (const l of list) l.hit.fields = {};
-            return;
+  #debug(io: QueryIo, mode: SearchMode, query: PreparedQuery, timer: PhaseTimer): Record<string, unknown> {
+    return {
+      subrequests: io.cost.subrequests,
+      bytes: io.cost.bytes,
+      cache_hits: io.cost.cacheHitsByTier,
+      algorithm: mode === 'exact' ? this.#algorithm.name : 'approximate',
+      query_terms: query.terms.length,
+      query_scale: query.queryScale,
+      hedged_reads: io.hedges ?? 0,
+      cached_bytes: {
+        ...this.shards.cachedBytes,
+        approximate: this.approximate.cachedBytes,
+        doc_values: this.#docValues.cachedBytes,
+      },
+      network: io.session
+        ? {
+            peak_connections: io.session.peakConnections,
+            waited_ms: io.session.waitedMs,
+            trace: io.session.trace,
           }
-          const docs = await this.shards.storedFields(
-            entry,
-            reader,
-            list.map((l) => l.local),
-            io,
-          );
-          list.forEach((l, i) => {
-            const record = docs[i] as unknown as Record<string, unknown>;
-            const picked: Record<string, unknown> = {};
-            for (const f of fields) if (record[f] !== undefined) picked[f] = record[f];
-            l.hit.fields = picked;
-          });
-        } catch (error) {
-          lost.push(this.#exact.failure(entry, error));
-        }
-      }),
-    );
-    return lost;
+        : null,
+      timings_ms: { ...timer.ms },
+    };
   }
+}
+
+/** The request's filter parsed against the version's filterable fields (a 400 naming the place). */
+function filterOf(manifest: IndexManifest, filter: Record<string, unknown>): FilterNode {
+  try {
+    return parseFilter(filter, manifest.filterable ?? {});
+  } catch (error) {
+    if (error instanceof FilterError) throw invalidField(error.field, error.message);
+    throw error;
+  }
+}
+
+function checkStoredText(manifest: IndexManifest, params: SearchParams): void {
+  if (manifest.storedText) return;
+  const field = params.snippet ? 'snippet' : params.fields.includes('text') ? 'fields' : undefined;
+  if (field) {
+    throw invalidField(
+      field,
+      `${manifest.index} ${manifest.version} stores no text (build it with csplade index --store-text)`,
+    );
+  }
+}
+
+/**
+ * Hits to compute for a page: from + k. An approximate request that pages (names `from`) is computed over
+ * a fixed window instead, the first of APPROXIMATE_PAGE_WINDOWS that holds its page, so every page within
+ * that window is cut from the same ranking and pages never repeat or skip a hit.
+ */
+export function windowOf(params: SearchParams, mode: SearchMode): number {
+  const end = params.from + params.k;
+  if (mode !== 'approximate' || !params.paged) return end;
+  return APPROXIMATE_PAGE_WINDOWS.find((w) => w >= end) ?? end;
 }

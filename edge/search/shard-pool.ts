@@ -47,7 +47,10 @@ export class ShardPool {
   /** The open reader of a shard, reading its hot region through the request's io when not open yet. */
   open(entry: ShardEntry, io: QueryIo): Promise<ShardReader> {
     const cached = this.#readers.get(entry.key);
-    if (cached) return cached;
+    if (cached) {
+      io.cost.hit('memory');
+      return cached;
+    }
     const opening = this.#open(entry, io);
     this.#readers.set(entry.key, opening, entry.hotRegion.length + FOOTER_BYTES);
     // Forget a failed open, unless a retry has already put a newer attempt in its place.
@@ -57,11 +60,22 @@ export class ShardPool {
     return opening;
   }
 
-  /** The byte ranges of the blobs of `terms` whose lists are not decoded in the isolate. */
-  missingBlobs(entry: ShardEntry, reader: ShardReader, terms: readonly number[]): NeededRange[] {
+  /**
+   * The byte ranges of the blobs of `terms` whose lists are not decoded in the isolate (lists that are
+   * count as memory hits of `io`).
+   */
+  missingBlobs(
+    entry: ShardEntry,
+    reader: ShardReader,
+    terms: readonly number[],
+    io?: QueryIo,
+  ): NeededRange[] {
     const ranges: NeededRange[] = [];
     for (const term of terms) {
-      if (this.#lists.has(listId(entry.key, term))) continue;
+      if (this.#lists.has(listId(entry.key, term))) {
+        io?.cost.hit('memory');
+        continue;
+      }
       const info = reader.termInfo(term);
       if (info && !this.tiers.memory.find(entry.key, info.offset, info.length)) {
         ranges.push({ key: entry.key, offset: info.offset, length: info.length });

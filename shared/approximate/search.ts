@@ -14,10 +14,17 @@
  * approximate, and `heapFactor` < 1 is the slack that buys recall back. Scores of returned documents
  * are exact (the same integer dot products as exact search) and ties rank the smaller doc id first.
  *
+ * A filter (`accept`, a doc set per shard) is applied inside the search: units without a document that
+ * passes are no candidates, and documents that fail are never offered, so the threshold comes from
+ * documents that may be returned and the search cannot stop before it has k of them (the stop rule
+ * waits for a full queue). `scanAll` scores every unit holding a passing document, whatever its bound,
+ * and never stops early: the exact answer over the filtered documents, for filters that pass few units.
+ *
  * Evaluation is resumable: `run` stops with 'blocked' at the first unit whose forward record is not
  * loaded, so the edge can fetch records (its read planner decides how many ahead) and resume. The order
  * of evaluation is fixed by the ranking, so the answer does not depend on what was cached.
  */
+import { countDocsIn, type DocSet, hasDoc } from '../engine/doc-set.ts';
 import { TopKQueue } from '../engine/topk-queue.ts';
 import type { TopKResult } from '../engine/types.ts';
 import type { BlockLists } from './block-lists.ts';
@@ -36,6 +43,8 @@ export interface ApproximateParams {
   readonly queryCut: number;
   /** Most units (clusters or blocks) scored; Infinity for no budget. */
   readonly maxUnits: number;
+  /** Score every candidate unit (no stop rule, no budget): with a filter, the exact filtered answer. */
+  readonly scanAll?: boolean;
 }
 
 /** Largest k served from the routing summaries by default; larger k rank blocks. */
@@ -99,6 +108,8 @@ export class ApproximateSearch {
   #docsScored = 0;
   /** Per-document partial scores of the block being scored: Int32 when every score fits (the usual case). */
   readonly #acc: Int32Array | Float64Array;
+  /** Per shard, the local docs that may be returned (absent: all). */
+  readonly #accept: readonly DocSet[] | undefined;
 
   constructor(
     shards: readonly ApproxShard[],
@@ -106,6 +117,7 @@ export class ApproximateSearch {
     query: ApproximateQuery,
     k: number,
     params: ApproximateParams,
+    accept?: readonly DocSet[],
   ) {
     if (!(params.heapFactor > 0 && params.heapFactor <= 1)) {
       throw new RangeError(`heapFactor must be in (0, 1], got ${params.heapFactor}`);
@@ -113,6 +125,7 @@ export class ApproximateSearch {
     this.#shards = shards;
     this.#query = query;
     this.#params = params;
+    this.#accept = accept;
     this.#queue = new TopKQueue(k);
     let largest = 0;
     for (let i = 0; i < query.weights.length; i++) largest += query.weights[i];
@@ -129,8 +142,9 @@ export class ApproximateSearch {
       this.#unitBase[i + 1] = this.#unitBase[i] + count;
     });
     const bounds = new Float64Array(this.#unitBase[shards.length]);
-    const touched =
+    let touched =
       params.level === 'clusters' ? this.#clusterBounds(routing, bounds) : this.#blockBounds(bounds);
+    if (accept) touched = this.#passing(touched, params.scanAll === true);
     const ranked = orderByBound(touched, bounds);
     this.#order = ranked.order;
     this.#bounds = ranked.bounds;
@@ -192,10 +206,11 @@ export class ApproximateSearch {
       const record = recordOf(shard, cluster);
       if (!record) return { shard, cluster };
       const docBase = this.#shards[shard].docBase;
+      const accept = this.#accept?.[shard];
       if (clusters) {
-        for (const block of record.blocks) this.#scoreBlock(block, docBase, terms, weights);
+        for (const block of record.blocks) this.#scoreBlock(block, docBase, terms, weights, accept);
       } else {
-        this.#scoreBlock(record.blocks[local - cluster * perCluster], docBase, terms, weights);
+        this.#scoreBlock(record.blocks[local - cluster * perCluster], docBase, terms, weights, accept);
       }
       this.#unitsScored++;
       this.#pos = i + 1;
@@ -221,7 +236,32 @@ export class ApproximateSearch {
   }
 
   #threshold(): number {
+    if (this.#params.scanAll) return -1;
     return this.#queue.isFull ? this.#params.heapFactor * this.#queue.thresholdScore : -1;
+  }
+
+  /**
+   * The units holding a document that passes the filter: those of `touched` (bounds > 0), and with
+   * `all` every other such unit too (bound 0: its summary misses the query's terms, which a pruned
+   * summary can), so that a scan of them all is exact.
+   */
+  #passing(touched: Uint32Array, all: boolean): Uint32Array {
+    const accept = this.#accept!;
+    const holds = (unit: number) => {
+      const shard = this.#shardOfUnit(unit);
+      const { settings, numDocs } = this.#shards[shard].head.header;
+      const size = this.#params.level === 'clusters' ? settings.clusterSize : settings.blockSize;
+      const first = (unit - this.#unitBase[shard]) * size;
+      return countDocsIn(accept[shard], first, Math.min(numDocs, first + size)) > 0;
+    };
+    const kept = Array.from(touched).filter(holds);
+    if (all) {
+      const seen = new Set(kept);
+      for (let unit = 0; unit < this.#unitBase[this.#shards.length]; unit++) {
+        if (!seen.has(unit) && holds(unit)) kept.push(unit);
+      }
+    }
+    return Uint32Array.from(kept);
   }
 
   /** Position of the next unit to score, or -1 when the search is over. */
@@ -293,7 +333,13 @@ export class ApproximateSearch {
   }
 
   /** Exact scores of one block's documents: one binary search per query term over the block's terms. */
-  #scoreBlock(block: ForwardBlock, docBase: number, qTerms: Uint32Array, qWeights: ArrayLike<number>): void {
+  #scoreBlock(
+    block: ForwardBlock,
+    docBase: number,
+    qTerms: Uint32Array,
+    qWeights: ArrayLike<number>,
+    accept: DocSet | undefined,
+  ): void {
     const acc = this.#acc;
     const bTerms = block.terms;
     const { starts, docs, impacts } = block;
@@ -322,6 +368,7 @@ export class ApproximateSearch {
       const score = acc[j];
       if (score === 0) continue;
       acc[j] = 0;
+      if (accept !== undefined && !hasDoc(accept, block.firstDoc + j)) continue;
       if (score >= floor && queue.offer(first + j, score) && queue.isFull) floor = queue.thresholdScore;
     }
     this.#docsScored += block.numDocs;

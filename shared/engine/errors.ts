@@ -3,6 +3,7 @@
  * malformed request fails with a message naming the problem rather than with wrong scores.
  */
 import { CspladeError } from '../errors.ts';
+import { docSetWords } from './doc-set.ts';
 import type { SearchRequest } from './types.ts';
 
 export class InvalidSearchError extends CspladeError {
@@ -24,6 +25,11 @@ export function validateSearchRequest(request: SearchRequest): void {
   }
   if (!Number.isInteger(k) || k < 0)
     throw new InvalidSearchError(`k must be a non-negative integer, got ${k}`);
+  if (request.accept && request.accept.length < docSetWords(numDocs)) {
+    throw new InvalidSearchError(
+      `accept holds ${request.accept.length * 32} docs, the request has ${numDocs}`,
+    );
+  }
   for (const t of terms) {
     if (!Number.isInteger(t.weight) || t.weight < 1) {
       throw new InvalidSearchError(`term ${t.term}: weight must be a positive integer, got ${t.weight}`);

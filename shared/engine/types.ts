@@ -5,6 +5,7 @@
  * synchronous: the caller has already fetched every posting list's bytes.
  */
 import type { PostingList } from '../postings/posting-list.ts';
+import type { DocSet } from './doc-set.ts';
 
 export interface QueryTerm {
   readonly term: number;
@@ -18,6 +19,11 @@ export interface SearchRequest {
   readonly numDocs: number;
   readonly terms: readonly QueryTerm[];
   readonly k: number;
+  /**
+   * A filter: only documents in this set may be returned (absent: every document). Every algorithm
+   * applies it inside its search, so the k hits are the best k that pass, never k hits cut after the fact.
+   */
+  readonly accept?: DocSet;
 }
 
 /** Hits sorted by score descending, then doc id ascending; only docs with score > 0. */

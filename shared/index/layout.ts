@@ -6,6 +6,7 @@
  *   indexes/<index>/versions/<version>/manifest.msgpack  immutable IndexManifest
  *   indexes/<index>/versions/<version>/shard-<i>.csp     immutable shard files
  *   indexes/<index>/versions/<version>/shard-<i>.approx  approximate-search file of shard i
+ *   indexes/<index>/versions/<version>/shard-<i>.docvalues  filterable fields and stored text of shard i
  *   indexes/<index>/versions/<version>/routing.bin       every shard's approximate head, concatenated
  *   indexes/<index>/versions/<version>/assets/<name>     query-side assets (BM25 stats, weight table, model)
  *   indexes/<index>/runs/<run>/…                         work in progress of one build (parts of N workers)
@@ -28,6 +29,8 @@ export const shardKey = (index: string, version: string, shard: number) =>
   `${versionPrefix(index, version)}shard-${String(shard).padStart(4, '0')}.csp`;
 export const approximateKey = (index: string, version: string, shard: number) =>
   `${versionPrefix(index, version)}shard-${String(shard).padStart(4, '0')}.approx`;
+export const docValuesKey = (index: string, version: string, shard: number) =>
+  `${versionPrefix(index, version)}shard-${String(shard).padStart(4, '0')}.docvalues`;
 export const routingKey = (index: string, version: string) => `${versionPrefix(index, version)}routing.bin`;
 export const assetKey = (index: string, version: string, name: string) =>
   `${versionPrefix(index, version)}assets/${name}`;

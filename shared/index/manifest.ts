@@ -7,6 +7,8 @@
  *
  * Serialized with msgpackr (`encodeManifest` / `decodeManifest` in manifest-codec.ts).
  */
+import type { FilterableSchema } from '../docvalues/schema.ts';
+
 export const MANIFEST_FORMAT_VERSION = 1;
 
 export interface ShardEntry {
@@ -23,6 +25,16 @@ export interface ShardEntry {
   readonly hotRegion: { readonly offset: number; readonly length: number };
   /** The shard's approximate-search file (shared/approximate), when the version has one. */
   readonly approximate?: ApproximateFileEntry;
+  /** The shard's doc-values file (shared/docvalues): filter structures, stored text. */
+  readonly docValues?: DocValuesFileEntry;
+}
+
+/** One shard's doc-values file: where it is, and its head's range and CRC (one read opens it). */
+export interface DocValuesFileEntry {
+  readonly key: string;
+  readonly size: number;
+  readonly checksum: string;
+  readonly head: { readonly offset: number; readonly length: number; readonly crc: number };
 }
 
 /** One shard's approximate-search file: where it is, and where its head is (in it and in routing). */
@@ -70,6 +82,10 @@ export interface IndexManifest {
   readonly shards: readonly ShardEntry[];
   /** Present when every shard has an approximate-search file. */
   readonly approximate?: ApproximateIndexEntry;
+  /** Metadata fields requests may filter on, and their types (every shard has a doc-values file). */
+  readonly filterable?: FilterableSchema;
+  /** Whether each document's text is stored (in the doc-values files): `text` fields and snippets. */
+  readonly storedText?: boolean;
   /** Free-form build statistics (pruning settings, rejected lines, seconds per stage…). */
   readonly stats: Record<string, unknown>;
 }

@@ -21,6 +21,7 @@ export type ShardSection =
   | 'approximate footer'
   | 'forward index'
   | 'block lists'
+  | 'doc values'
   | `postings of term ${number}`;
 
 /** The bytes of a shard are inconsistent: truncated, bit-flipped, or not a shard at all. */

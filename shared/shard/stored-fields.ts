@@ -18,6 +18,11 @@ export interface StoredFields {
   readonly url?: string;
   /** Any JSON-compatible value. */
   readonly metadata?: unknown;
+  /**
+   * The document's text, carried through a run only when it is indexed with --store-text; shard records
+   * never hold it (the doc-values file keeps it in compressed blocks, shared/docvalues/text-blocks.ts).
+   */
+  readonly text?: string;
 }
 
 /** A stored record as read back. */

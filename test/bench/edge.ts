@@ -7,7 +7,7 @@
  *
  *   npm run bench:edge -- [--docs 100000] [--shards 4] [--vocab 30522] [--corpus topical|independent]
  *     [--mode exact|approximate|both] [--queries 100] [--cold 30] [--duration 10] [--connections 8] [--trace]
- *     [--k 10] [--seed 1] [--json]
+ *     [--k 10] [--seed 1] [--filter-selectivity 0.01,0.1,0.5] [--json]
  *
  * Prints one JSON object (progress on stderr), per mode:
  * - cold: a fresh isolate (a new workerd over the persisted bucket) with an empty Cache API per sample,
@@ -20,6 +20,9 @@
  * - recall_at_10: the fraction of the exact top-k (computed in this process) the answers hold;
  * - memory: what the isolate's caches hold after the warm pass, against their 64 MB budget;
  * and load (autocannon for a bounded time on the warm isolate: throughput, p99, errors).
+ * `--filter-selectivity` adds `filters` (edge-filters.ts): per mode, the queries unfiltered and with a
+ * filter passing each share of the documents — warm p50 and its ratio to the unfiltered one, bytes and
+ * subrequests of a fresh isolate's first ask, recall against the exact filtered top-k.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -32,6 +35,7 @@ import { invertDocuments } from '../../shared/postings/invert.ts';
 import { DEFAULT_NETWORK_MODEL } from '../../shared/store/network-model.ts';
 import { numberArg, stringArg } from './args.ts';
 import { benchCorpus, corpusStats } from './bench-corpus.ts';
+import { benchFilters, uOf } from './edge-filters.ts';
 import { writeSyntheticIndex } from './synthetic-shards.ts';
 
 /** The part of autocannon's API used here (the package ships no types). */
@@ -72,6 +76,15 @@ const MODE = stringArg('mode', 'both');
 if (!['exact', 'approximate', 'both'].includes(MODE))
   throw new Error(`--mode must be exact, approximate or both, got "${MODE}"`);
 const MODES = MODE === 'both' ? (['approximate', 'exact'] as const) : [MODE as 'exact' | 'approximate'];
+const SELECTIVITIES = stringArg('filter-selectivity', '')
+  .split(',')
+  .filter((s) => s !== '')
+  .map((s) => {
+    const share = Number(s);
+    if (!(share > 0 && share <= 1))
+      throw new Error(`--filter-selectivity takes shares in (0, 1], got "${s}"`);
+    return share;
+  });
 const INDEX = 'bench';
 const VERSION = 'v1';
 /** R2 Class B operations (reads): $0.36 per million (Cloudflare's published R2 pricing). */
@@ -91,6 +104,11 @@ interface Sample {
   phases: Record<string, number>;
   /** The network model's trace of the request's I/O (printed with --trace). */
   trace: TraceEntry[];
+}
+
+/** The handler's phases as "encode+plan+fetch+score+merge" ms, for progress lines. */
+function phaseLine(phases: Record<string, number>): string {
+  return ['encode', 'plan', 'fetch', 'score', 'merge'].map((p) => Math.round(phases[p] ?? 0)).join('+');
 }
 
 interface TraceEntry {
@@ -129,6 +147,9 @@ async function main() {
     encoder: { name: encoder.name, fingerprint: encoder.fingerprint, config: description.config },
     vocabSize: encoder.vocabSize,
     assets: description.assets,
+    ...(SELECTIVITIES.length > 0
+      ? { filterable: { schema: { u: 'number' as const }, metadata: (doc: number) => ({ u: uOf(doc) }) } }
+      : {}),
   });
   const shardBytes = files.filter((f) => f.key.endsWith('.csp')).reduce((n, f) => n + f.bytes.length, 0);
   const approxBytes = files.filter((f) => f.key.endsWith('.approx')).reduce((n, f) => n + f.bytes.length, 0);
@@ -225,15 +246,18 @@ async function main() {
         p50_ms: round(percentile(ms, 50)),
         p95_ms: round(percentile(ms, 95)),
         p99_ms: round(percentile(ms, 99)),
-        // Where the median went: the handler (resolve + encode, search) and what lies outside it.
+        // Where the median went: the handler's phases (edge/search/phase-timer.ts) and what lies outside it.
         handler_p50_ms: round(
           percentile(
             samples.map(({ s }) => s.handlerMs),
             50,
           ),
         ),
-        resolve_and_encode_p50_ms: phase('resolve_and_encode'),
-        search_p50_ms: phase('search'),
+        encode_p50_ms: phase('encode'),
+        plan_p50_ms: phase('plan'),
+        fetch_p50_ms: phase('fetch'),
+        score_p50_ms: phase('score'),
+        merge_p50_ms: phase('merge'),
       };
     };
 
@@ -266,7 +290,7 @@ async function main() {
         await w.dispose();
       }
       log(
-        `${mode} cold: ${cold.map(({ s }) => `${Math.round(s.ms)} (${Math.round(s.phases.resolve_and_encode)}+${Math.round(s.phases.search)})`).join(' ')} ms`,
+        `${mode} cold: ${cold.map(({ s }) => `${Math.round(s.ms)} (${phaseLine(s.phases)})`).join(' ')} ms`,
       );
       // Fresh isolates over a Cache API that already holds what the queries read (filled by one pass).
       const cacheDir = join(dir, `cache-${mode}`);
@@ -287,9 +311,7 @@ async function main() {
         cachedCold.push({ q, s: await search(w, q, mode) });
         if (TRACE) {
           const { s } = cachedCold[cachedCold.length - 1];
-          log(
-            `  cached q${q}: ${Math.round(s.ms)} ms (${Math.round(s.phases.resolve_and_encode)}+${Math.round(s.phases.search)}): ${traceLine(s.trace)}`,
-          );
+          log(`  cached q${q}: ${Math.round(s.ms)} ms (${phaseLine(s.phases)}): ${traceLine(s.trace)}`);
         }
         await w.dispose();
       }
@@ -378,6 +400,23 @@ async function main() {
         };
       }
       await worker.dispose();
+    }
+    if (SELECTIVITIES.length > 0) {
+      report.filters = await benchFilters(
+        {
+          scriptPath,
+          persistTo,
+          vars,
+          index: INDEX,
+          modes: MODES,
+          k: K,
+          queries: corpus.queries,
+          bodies,
+          inverted,
+          order,
+        },
+        SELECTIVITIES,
+      );
     }
     report.wall_s = round((performance.now() - started) / 1000, 1);
     process.stdout.write(`${JSON.stringify(report, null, process.argv.includes('--json') ? 0 : 2)}\n`);

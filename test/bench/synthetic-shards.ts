@@ -12,10 +12,13 @@ import {
 } from '../../shared/approximate/build.ts';
 import { DEFAULT_APPROXIMATE_BUILD } from '../../shared/approximate/format.ts';
 import { approximateEntries } from '../../shared/approximate/index-files.ts';
+import { buildDocValuesFile } from '../../shared/docvalues/file.ts';
+import type { FilterableSchema } from '../../shared/docvalues/schema.ts';
 import {
   approximateKey,
   assetKey,
   currentKey,
+  docValuesKey,
   manifestKey,
   routingKey,
   shardKey,
@@ -68,6 +71,8 @@ export async function writeSyntheticIndex(
     encoder: EncoderDescriptor;
     vocabSize: number;
     assets: Record<string, Uint8Array>;
+    /** Filterable fields, and each document's metadata by its corpus position (a doc-values file per shard). */
+    filterable?: { schema: FilterableSchema; metadata: (doc: number) => unknown };
   },
 ): Promise<{ files: { key: string; bytes: Uint8Array }[]; manifest: IndexManifest; order: Uint32Array }> {
   const { index, version, vocab } = options;
@@ -117,6 +122,23 @@ export async function writeSyntheticIndex(
     const approxKey = approximateKey(index, version, s);
     files.push({ key: approxKey, bytes: built.bytes });
     approx.push({ key: approxKey, built });
+    if (options.filterable) {
+      const dv = await buildDocValuesFile({
+        metadata: Array.from({ length: to - from }, (_, i) => options.filterable!.metadata(order[from + i])),
+        schema: options.filterable.schema,
+      });
+      const dvKey = docValuesKey(index, version, s);
+      files.push({ key: dvKey, bytes: dv.bytes });
+      shards[s] = {
+        ...shards[s],
+        docValues: {
+          key: dvKey,
+          size: dv.bytes.length,
+          checksum: checksumHex(crc32(dv.bytes)),
+          head: dv.head,
+        },
+      };
+    }
   }
   const { routing, entries } = approximateEntries(approx);
   shards = shards.map((entry, s) => ({ ...entry, approximate: entries[s] }));
@@ -146,6 +168,7 @@ export async function writeSyntheticIndex(
       defaultMode: 'approximate',
       settings: { ...approx[0].built.settings },
     },
+    ...(options.filterable ? { filterable: options.filterable.schema } : {}),
     stats: {},
   };
   files.push({ key: manifestKey(index, version), bytes: encodeManifest(manifest) });

@@ -73,3 +73,38 @@ describe('the Node entry with a forged Host header', () => {
     }
   });
 });
+
+describe('what /openapi.json documents', () => {
+  it('every search parameter (body and query string), multi-search, the page and metrics', async () => {
+    const app = createApp({ store: new MemoryObjectStore(), encoderFactory: registryEncoderFactory });
+    const doc = (await (await app.request('/openapi.json')).json()) as {
+      paths: Record<string, Record<string, { parameters?: { name: string }[] }>>;
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+    };
+    const body = Object.keys(doc.components.schemas.SearchRequest.properties);
+    for (const name of [
+      'query',
+      'vector',
+      'k',
+      'from',
+      'filter',
+      'fields',
+      'snippet',
+      'explain',
+      'mode',
+      'budget',
+    ]) {
+      expect(body).toContain(name);
+    }
+    expect(JSON.stringify(doc.components.schemas.SearchRequest.properties.fields)).toContain('"text"');
+    const query = doc.paths['/v1/indexes/{index}/search'].get.parameters!.map((p) => p.name);
+    for (const name of ['q', 'k', 'from', 'filter', 'fields', 'snippet', 'explain', 'mode'])
+      expect(query).toContain(name);
+    expect(Object.keys(doc.components.schemas.MultiSearchEntry.properties)).toContain('index');
+    for (const path of ['/', '/metrics', '/v1/indexes/{index}/msearch', '/v1/msearch'])
+      expect(doc.paths[path]).toBeDefined();
+    const hit = JSON.stringify(doc.components.schemas.Hit);
+    expect(hit).toContain('snippet');
+    expect(hit).toContain('highlights');
+  });
+});

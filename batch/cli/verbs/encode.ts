@@ -63,6 +63,7 @@ export const encodeVerb = defineVerb<Values>({
         progress: progressFor(options, ctx),
         batchSize: options.batchSize,
         segmentSize: options.segmentSize,
+        storeText: options.storeText === true,
       });
       await rejects.close();
       const rejectsStored = await uploadRejects(store, index, run, worker, rejects);

@@ -72,6 +72,7 @@ export const indexVerb = defineVerb<Values>({
         progress,
         batchSize: options.batchSize,
         segmentSize: options.segmentSize,
+        storeText: options.storeText === true,
         keep: options.keep,
         keepRun: options.keepRun === true,
         ...buildSettingsOf(options),

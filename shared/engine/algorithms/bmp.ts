@@ -15,9 +15,12 @@
  * it (a few cached per list), and its docs are offered to the top-k queue. The search stops when
  * the best remaining bound cannot beat the k-th hit (ties: smaller doc wins). Doc ids should be
  * clustered (shared/postings/reorder.ts): in arrival order nearly every block beats the threshold.
+ * A filter (`accept`) leaves docs outside it out of the short lists' partials and out of the queue;
+ * the ranged lists' maxima stay upper bounds, so pruning stays exact.
  */
 import { DEFAULT_RANGE_BLOCK_BITS, DEFAULT_SUPER_BLOCK_BITS } from '../../postings/format.ts';
 import type { PostingList } from '../../postings/posting-list.ts';
+import { type DocSet, hasDoc } from '../doc-set.ts';
 import { validateSearchRequest } from '../errors.ts';
 import { TopKQueue } from '../topk-queue.ts';
 import type { QueryTerm, SearchRequest, TopKAlgorithm, TopKResult } from '../types.ts';
@@ -107,6 +110,8 @@ let ubSuper = new Int32Array(0);
 let partial = new Int32Array(0);
 let blockScores = new Int32Array(0);
 const heap = new BlockHeap(1024);
+/** The search's filter (SearchRequest.accept), read by scoreDocs; searches are synchronous. */
+let filter: DocSet | undefined;
 
 /** Work counters of the last search (for explain output and benchmark diagnostics). */
 export const bmpStats = {
@@ -189,7 +194,7 @@ export const bmp: TopKAlgorithm = {
     // Short lists first: their bound is a maximum of partial scores; ranged maxima add on top.
     // With many short postings, dense sequential passes over the partial scores beat per-posting
     // random accesses (measured: bench:engine at 1M docs has ~200k short postings per query).
-    for (const c of short) addShortList(c);
+    for (const c of short) addShortList(c, request.accept);
     const dense = bmpStats.shortPostings * DENSE_PASS_RATIO > numDocs;
     if (dense) addDenseBounds(geo);
     else for (const c of short) addShortBounds(c, geo);
@@ -198,6 +203,7 @@ export const bmp: TopKAlgorithm = {
       for (let s = 0; s < geo.numSuper; s++) coarse[s] += c.weight * c.list.superMax(s);
     }
 
+    filter = request.accept;
     heap.clear();
     const coarseBounds = ubSuper;
     for (let s = 0; s < geo.numSuper; s++) if (coarseBounds[s] > 0) heap.push(coarseBounds[s], -1 - s);
@@ -233,15 +239,22 @@ export const bmp: TopKAlgorithm = {
   },
 };
 
-/** Decodes a short list whole and adds it into the partial scores. */
-function addShortList(c: TermCursor): void {
+/**
+ * Decodes a short list whole and adds it into the partial scores. Docs outside the filter keep a
+ * partial of 0: they are never offered, so bounds over the docs that may be returned are tighter.
+ */
+function addShortList(c: TermCursor, accept: DocSet | undefined): void {
   const { list, weight, docs, impacts } = c;
   let at = 0;
   for (let j = 0; j < list.numBlocks; j++) at += list.decodeBlock(j, docs, impacts, at);
   bmpStats.shortPostings += list.df;
   // Module-level `let` scratch is copied to locals: hot loops must not re-read a mutable binding.
   const part = partial;
-  for (let i = 0; i < docs.length; i++) part[docs[i]] += weight * impacts[i];
+  if (accept === undefined) {
+    for (let i = 0; i < docs.length; i++) part[docs[i]] += weight * impacts[i];
+    return;
+  }
+  for (let i = 0; i < docs.length; i++) if (hasDoc(accept, docs[i])) part[docs[i]] += weight * impacts[i];
 }
 
 /** Raises fine/superblock bounds to the largest partial score among the list's docs there. */
@@ -329,8 +342,10 @@ function scoreDocs(lo: number, hi: number, ranged: TermCursor[], queue: TopKQueu
   const part = partial;
   for (let d = lo; d < hi; d++) acc[d - lo] = part[d];
   for (const c of ranged) if (r < 0 || c.maxIn(r) !== 0) addRangedPostings(c, lo, hi, acc);
+  const accept = filter;
   for (let i = 0; i < hi - lo; i++)
-    if (acc[i] > 0 && queue.canBeat(acc[i], lo + i)) queue.offer(lo + i, acc[i]);
+    if (acc[i] > 0 && queue.canBeat(acc[i], lo + i) && (accept === undefined || hasDoc(accept, lo + i)))
+      queue.offer(lo + i, acc[i]);
 }
 
 /** acc[d - lo] += weight × impact for the list's postings with lo <= d < hi. */

@@ -4,9 +4,11 @@
  * Every posting of every query term is decoded and added into a dense accumulator of numDocs
  * scores, which is then scanned in doc order into the top-k queue. Scanning in increasing doc
  * order means a later doc can never win a tie, so only scores strictly above the threshold are
- * offered. `exhaustiveRawTopK` is the same over uncompressed arrays: the benchmark's baseline.
+ * offered; a filter (`accept`) is applied in that scan. `exhaustiveRawTopK` is the same over
+ * uncompressed arrays: the benchmark's baseline.
  */
 import type { PostingList } from '../../postings/posting-list.ts';
+import { type DocSet, hasDoc } from '../doc-set.ts';
 import { validateSearchRequest } from '../errors.ts';
 import { TopKQueue } from '../topk-queue.ts';
 import type { SearchRequest, TopKAlgorithm, TopKResult } from '../types.ts';
@@ -19,8 +21,8 @@ function takeAccumulator(numDocs: number): Float64Array {
   return accumulator;
 }
 
-/** Scans acc[0..numDocs) into a top-k result and zeroes it for the next query. */
-function collect(acc: Float64Array, numDocs: number, k: number): TopKResult {
+/** Scans acc[0..numDocs) into a top-k result (docs in `accept` only, when given) and zeroes it. */
+function collect(acc: Float64Array, numDocs: number, k: number, accept?: DocSet): TopKResult {
   const queue = new TopKQueue(Math.min(k, numDocs));
   if (queue.capacity === 0) {
     acc.fill(0, 0, numDocs);
@@ -29,7 +31,7 @@ function collect(acc: Float64Array, numDocs: number, k: number): TopKResult {
   let threshold = 0;
   for (let d = 0; d < numDocs; d++) {
     const s = acc[d];
-    if (s > threshold) {
+    if (s > threshold && (accept === undefined || hasDoc(accept, d))) {
       queue.offer(d, s);
       if (queue.isFull) threshold = queue.thresholdScore;
     }
@@ -62,7 +64,7 @@ export const exhaustive: TopKAlgorithm = {
     const docs = new Uint32Array(blockSize);
     const imps = new Uint32Array(blockSize);
     for (const t of terms) addPostingList(acc, t.postings, t.weight, docs, imps);
-    return collect(acc, numDocs, k);
+    return collect(acc, numDocs, k, request.accept);
   },
 };
 

@@ -7,9 +7,12 @@
  * candidate's score is completed from the non-essential lists in decreasing contribution order,
  * stopping as soon as score + (the rest's bound, using each list's block maximum at that doc)
  * cannot beat the k-th hit. As the threshold rises, more terms become non-essential. Kept as the
- * DAAT alternative to BMP and for collections that are not clustered; see registry.ts.
+ * DAAT alternative to BMP and for collections that are not clustered; see registry.ts. A filter
+ * (`accept`) skips candidates outside it before they are scored, so the threshold comes from docs that
+ * may be returned.
  */
 import type { PostingList } from '../../postings/posting-list.ts';
+import { hasDoc } from '../doc-set.ts';
 import { validateSearchRequest } from '../errors.ts';
 import { TopKQueue } from '../topk-queue.ts';
 import type { SearchRequest, TopKAlgorithm, TopKResult } from '../types.ts';
@@ -89,6 +92,7 @@ export const maxscore: TopKAlgorithm = {
   name: 'maxscore',
   search(request: SearchRequest): TopKResult {
     validateSearchRequest(request);
+    const accept = request.accept;
     const queue = new TopKQueue(Math.min(request.k, request.numDocs));
     const cursors: Cursor[] = [];
     for (const t of request.terms) if (t.postings.df > 0) cursors.push(new Cursor(t.postings, t.weight));
@@ -107,6 +111,11 @@ export const maxscore: TopKAlgorithm = {
       let doc = END;
       for (let i = firstEssential; i < n; i++) if (cursors[i].doc < doc) doc = cursors[i].doc;
       if (doc === END) break;
+      if (accept !== undefined && !hasDoc(accept, doc)) {
+        // Filtered out: step past it without scoring.
+        for (let i = firstEssential; i < n; i++) if (cursors[i].doc === doc) cursors[i].next();
+        continue;
+      }
       let score = 0;
       for (let i = firstEssential; i < n; i++) {
         const c = cursors[i];

@@ -8,12 +8,15 @@
 import { type BuiltApproximateFile, buildApproximateFile } from '../../../shared/approximate/build.ts';
 import type { ApproximateBuildSettings } from '../../../shared/approximate/format.ts';
 import { approximateEntries } from '../../../shared/approximate/index-files.ts';
+import { buildDocValuesFile } from '../../../shared/docvalues/file.ts';
+import type { FilterableSchema } from '../../../shared/docvalues/schema.ts';
 import { Bm25Encoder } from '../../../shared/encoders/bm25/bm25-encoder.ts';
 import { Bm25StatsBuilder } from '../../../shared/encoders/bm25/stats.ts';
 import {
   approximateKey,
   assetKey,
   currentKey,
+  docValuesKey,
   manifestKey,
   routingKey,
   shardKey,
@@ -74,6 +77,10 @@ export async function buildTestIndex(
     approximate?:
       | false
       | { defaultMode?: 'exact' | 'approximate'; settings?: Partial<ApproximateBuildSettings> };
+    /** Filterable metadata fields: each shard gets a doc-values file (as `--filterable`). */
+    filterable?: FilterableSchema;
+    /** Store each document's text in the doc-values files (as `--store-text`). */
+    storeText?: boolean;
   },
 ): Promise<BuiltIndex> {
   // Fresh, exactly sized copies: Miniflare's Node-to-workerd proxy rejects views into larger buffers
@@ -112,6 +119,24 @@ export async function buildTestIndex(
     const key = shardKey(index, version, s);
     await store.put(key, written.bytes);
     shards.push(shardEntryOf(key, written));
+    if (options.filterable || options.storeText) {
+      const dv = await buildDocValuesFile({
+        metadata: part.map((d) => d.metadata),
+        schema: options.filterable ?? {},
+        ...(options.storeText ? { texts: part.map((d) => d.text) } : {}),
+      });
+      const dvKey = docValuesKey(index, version, s);
+      await store.put(dvKey, dv.bytes);
+      shards[s] = {
+        ...shards[s],
+        docValues: {
+          key: dvKey,
+          size: dv.bytes.length,
+          checksum: checksumHex(crc32(dv.bytes)),
+          head: dv.head,
+        },
+      };
+    }
     if (options.approximate !== false) {
       const built = buildApproximateFile({
         vectors: vectors.slice(from, to),
@@ -155,6 +180,8 @@ export async function buildTestIndex(
     postings: shards.reduce((n, s) => n + s.postings, 0),
     shards,
     ...(approximate ? { approximate } : {}),
+    ...(options.filterable ? { filterable: options.filterable } : {}),
+    ...(options.storeText ? { storedText: true } : {}),
     stats: {},
   };
   await store.put(manifestKey(index, version), encodeManifest(manifest));
@@ -176,6 +203,8 @@ export function expectedHits(
   built: BuiltIndex,
   query: SparseVector,
   k: number,
+  /** Only documents (by position) that pass: a filter evaluated on each document. */
+  passes: (doc: number) => boolean = () => true,
 ): { id: string; score: number }[] {
   const { vector: q, scale } = quantizeQuery(query, 8);
   const weights = new Map<number, number>();
@@ -190,7 +219,7 @@ export function expectedHits(
     return { doc, s };
   });
   return scored
-    .filter((x) => x.s > 0)
+    .filter((x) => x.s > 0 && passes(x.doc))
     .sort((a, b) => b.s - a.s || a.doc - b.doc)
     .slice(0, k)
     .map((x) => ({ id: built.ids[x.doc], score: x.s * built.manifest.impact.scale * scale }));

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { exhaustive, exhaustiveRawTopK } from '../../../shared/engine/algorithms/exhaustive.ts';
+import { addDoc, emptyDocSet, hasDoc } from '../../../shared/engine/doc-set.ts';
 import { getAlgorithm, listAlgorithms } from '../../../shared/engine/registry.ts';
 import type { TopKResult } from '../../../shared/engine/types.ts';
 import { encodePostingList, PostingList } from '../../../shared/postings/posting-list.ts';
@@ -13,10 +14,11 @@ const caseArb = searchCaseArb({
   k: fc.oneof(fc.constant(1), fc.integer({ min: 0, max: 30 }), fc.constant(5000)),
 });
 
-function naive(c: Case): TopKResult {
+function naive(c: Case, accept?: (doc: number) => boolean): TopKResult {
   const scores = new Map<number, number>();
   for (const t of c.raw) {
     for (let i = 0; i < t.docs.length; i++) {
+      if (accept && !accept(t.docs[i])) continue;
       scores.set(t.docs[i], (scores.get(t.docs[i]) ?? 0) + t.weight * t.impacts[i]);
     }
   }
@@ -49,6 +51,46 @@ describe('top-k algorithms', () => {
       );
     });
   }
+
+  // Filters from empty through a handful of docs to nearly all, so pruning meets thresholds that come
+  // only from the docs that pass.
+  const filteredArb = fc.tuple(
+    caseArb,
+    fc.constantFrom(0, 0.001, 0.01, 0.1, 0.5, 0.9, 0.99, 1),
+    fc.integer(),
+  );
+  const withFilter = ([c, share, seed]: [Case, number, number]) => {
+    let s = seed >>> 0;
+    const rnd = () => {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      return s / 4294967296;
+    };
+    const accept = emptyDocSet(c.request.numDocs);
+    for (let d = 0; d < c.request.numDocs; d++) if (rnd() < share) addDoc(accept, d);
+    return { c, accept, request: { ...c.request, accept } };
+  };
+
+  for (const name of listAlgorithms()) {
+    it(`${name} with a filter returns exactly the naive filtered hits`, () => {
+      const algorithm = getAlgorithm(name);
+      fc.assert(
+        fc.property(filteredArb, (input) => {
+          const { c, accept, request } = withFilter(input);
+          const expected = asPairs(naive(c, (d) => hasDoc(accept, d)));
+          expect(asPairs(algorithm.search(request))).toEqual(expected);
+        }),
+        { numRuns: 300 },
+      );
+    });
+  }
+
+  it('rejects a filter smaller than the shard', () => {
+    for (const name of listAlgorithms()) {
+      expect(() =>
+        getAlgorithm(name).search({ numDocs: 100, k: 1, terms: [], accept: new Uint32Array(3) }),
+      ).toThrow(/accept holds 96 docs, the request has 100/);
+    }
+  });
 
   it('rejects malformed requests with a named error', () => {
     const list = PostingList.decode(encodePostingList(Uint32Array.of(1), Uint16Array.of(2), 10));
