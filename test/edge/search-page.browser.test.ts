@@ -16,6 +16,14 @@ import { LocalFolderObjectStore } from '../../shared/store/local-folder.node.ts'
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { buildTestIndex, SAMPLE_DOCS } from './helpers/test-index.ts';
 
+/** The page's globals as these page-side functions use them (this file is type-checked without the DOM library). */
+interface PageGlobal {
+  document: {
+    getElementById(id: string): { options?: { length: number } } | null;
+    activeElement: { id: string } | null;
+  };
+}
+
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -71,8 +79,10 @@ async function open(url: string): Promise<{ page: Page; problems: string[] }> {
   const res = await page.goto(url);
   expect(res?.status()).toBe(200);
   expect(res?.headers()['content-security-policy']).toMatch(/script-src 'sha256-/);
-  // Strings, not functions: they run in the page, and this file is type-checked without the DOM library.
-  await page.waitForFunction("document.getElementById('index').options.length === 2");
+  // Functions, not strings: the page's CSP forbids eval, which a string predicate needs while polling.
+  await page.waitForFunction(
+    () => (globalThis as unknown as PageGlobal).document.getElementById('index')?.options?.length === 2,
+  );
   return { page, problems };
 }
 
@@ -82,7 +92,9 @@ describe.each([
 ])('the search page on %s', (_name, origin) => {
   it('typing a query and pressing Enter shows hits, snippets and explanation bars', async () => {
     const { page, problems } = await open(`${origin()}/`);
-    expect(await page.evaluate('document.activeElement?.id')).toBe('q');
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobal).document.activeElement?.id)).toBe(
+      'q',
+    );
     await page.selectOption('#index', 'demo');
     await page.keyboard.type('brown fox in the forest');
     await page.keyboard.press('Enter');
@@ -118,9 +130,13 @@ describe.each([
   it('is keyboard-friendly: "/" returns to the query box; another index answers without snippets', async () => {
     const { page, problems } = await open(`${origin()}/`);
     await page.keyboard.press('Tab');
-    expect(await page.evaluate('document.activeElement?.id')).toBe('index');
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobal).document.activeElement?.id)).toBe(
+      'index',
+    );
     await page.keyboard.press('/');
-    expect(await page.evaluate('document.activeElement?.id')).toBe('q');
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobal).document.activeElement?.id)).toBe(
+      'q',
+    );
     await page.selectOption('#index', 'plain');
     await page.focus('#q');
     await page.keyboard.type('lazy dog');

@@ -1,6 +1,7 @@
 /**
  * Every package.json dependency earns its place: it is imported by the code (source, tests, scripts) or it
- * is a tool the npm scripts, tsconfig or CI run. A dependency nothing uses (fflate was one) fails here.
+ * is a tool the npm scripts, tsconfig or CI run, or another dependency declares it as a peer (zod for
+ * @hono/zod-openapi: the peer must be installed beside it). A dependency nothing uses fails here.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,7 +41,17 @@ it('every dependency is imported, or run as a tool by the scripts, tsconfig or C
     '@biomejs/biome': 'biome',
     '@types/node': '"node"',
   };
-  const unused = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter((name) => {
+  const declared = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });
+  const peers = new Set(
+    declared.flatMap((name) => {
+      const manifest = JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as {
+        peerDependencies?: Record<string, string>;
+      };
+      return Object.keys(manifest.peerDependencies ?? {});
+    }),
+  );
+  const unused = declared.filter((name) => {
+    if (peers.has(name)) return false;
     const imported = new RegExp(`(from |import\\()'${name.replace('/', '\\/')}(/[^']*)?'`).test(code);
     return !imported && !tooling.includes(commandOf[name] ?? name);
   });
