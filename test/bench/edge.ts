@@ -24,7 +24,7 @@
  * filter passing each share of the documents — warm p50 and its ratio to the unfiltered one, bytes and
  * subrequests of a fresh isolate's first ask, recall against the exact filtered top-k.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_EDGE_CACHES } from '../../edge/app.ts';
@@ -52,6 +52,37 @@ type Autocannon = (options: {
   non2xx: number;
 }>;
 const autocannon = ((await import('autocannon' as string)) as { default: Autocannon }).default;
+
+/** How long a query may go unanswered before the bench calls the local Worker hung. */
+const HUNG_MS = 60_000;
+
+/** Resolves once the folder's total size has not changed for `quietMs` (checked every 250 ms). */
+async function untilStable(folder: string, quietMs = 1500): Promise<void> {
+  const sizeOf = async (path: string): Promise<number> => {
+    const entries = await readdir(path, { withFileTypes: true }).catch(() => []);
+    let total = 0;
+    for (const e of entries) {
+      const child = join(path, e.name);
+      total += e.isDirectory()
+        ? await sizeOf(child)
+        : await stat(child).then(
+            (s) => s.size,
+            () => 0,
+          );
+    }
+    return total;
+  };
+  let last = -1;
+  let quietSince = performance.now();
+  for (;;) {
+    const size = await sizeOf(folder);
+    if (size !== last) {
+      last = size;
+      quietSince = performance.now();
+    } else if (performance.now() - quietSince >= quietMs) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 const percentile = (xs: number[], p: number) => {
@@ -199,6 +230,12 @@ async function main() {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ vector: bodies[q], k: K, mode, debug: true }),
+        // The Worker answers within its 20 s request deadline; silence past this means the runtime hung.
+        signal: AbortSignal.timeout(HUNG_MS),
+      }).catch((error: unknown) => {
+        throw new Error(`query ${q} (${mode}): no answer from the local Worker within ${HUNG_MS} ms`, {
+          cause: error,
+        });
       });
       const body = (await res.json()) as {
         hits?: { id: string }[];
@@ -302,7 +339,9 @@ async function main() {
           vars: vars(),
         });
         for (const q of coldQueries) await search(filler, q, mode);
-        await new Promise((resolve) => setTimeout(resolve, 500)); // waitUntil puts land
+        // The Cache API puts run after each response (waitUntil): disposing the runtime while they are
+        // still being written would leave a half-written cache behind, so wait until it stops growing.
+        await untilStable(cacheDir);
         await filler.dispose();
       }
       const cachedCold: { q: number; s: Sample }[] = [];
