@@ -10,6 +10,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createApp, type EdgeDeps } from '../../edge/app.ts';
 import { registryEncoderFactory } from '../../edge/search/query-codec.ts';
 import { MemoryObjectStore } from '../../shared/store/memory.ts';
+import { COMMON, SUBJECTS } from './helpers/subjects.ts';
 import {
   type BuiltIndex,
   buildTestIndex,
@@ -48,15 +49,8 @@ const search = async (a: ReturnType<typeof app>, index: string, body: Record<str
 
 /** A few hundred documents about a handful of subjects, so clusters and routing have something to do. */
 function topicalDocs(n: number): TestDocument[] {
-  const subjects = [
-    'whale ocean krill plankton dolphin coral reef tide',
-    'volcano lava magma eruption crater ash basalt',
-    'violin cello orchestra symphony concerto sonata',
-    'compiler parser bytecode register allocation linker',
-    'wheat harvest tractor irrigation barley soil',
-    'galaxy nebula telescope quasar pulsar orbit',
-  ].map((s) => s.split(' '));
-  const common = 'the of and in a to is was for on with as by at from'.split(' ');
+  const subjects = SUBJECTS;
+  const common = COMMON;
   let seed = 11;
   const rand = () => {
     seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;

@@ -15,19 +15,10 @@ import {
   randomMetadata,
   seeded,
 } from '../../shared/docvalues/random-filters.ts';
+import { COMMON, SUBJECTS } from './subjects.ts';
 import { type BuiltIndex, expectedHits, type TestDocument } from './test-index.ts';
 
 export const FILTER_SCHEMA = parseFilterableSpec(FILTER_SPEC);
-
-const SUBJECTS = [
-  'whale ocean krill plankton dolphin coral reef tide',
-  'volcano lava magma eruption crater ash basalt',
-  'violin cello orchestra symphony concerto sonata',
-  'compiler parser bytecode register allocation linker',
-  'wheat harvest tractor irrigation barley soil',
-  'galaxy nebula telescope quasar pulsar orbit',
-].map((s) => s.split(' '));
-const COMMON = 'the of and in a to is was for on with as by at from'.split(' ');
 
 /** `n` documents about six subjects, each with random metadata. */
 export function filterCorpus(n: number, seed = 5): TestDocument[] {
