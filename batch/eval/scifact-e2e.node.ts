@@ -19,7 +19,7 @@ import { registryEncoderFactory } from '../../edge/search/query-codec.ts';
 import { LocalFolderObjectStore } from '../../shared/store/local-folder.node.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { openCorpus } from '../corpus/sources.node.ts';
-import { openDocumentEncoder } from '../pipeline/document-encoder.ts';
+import { openDocumentEncoder } from '../pipeline/open-document-encoder.ts';
 import { type IndexSummary, indexCorpus } from '../pipeline/pipeline.ts';
 import { createHttpSearcher } from './http-searcher.ts';
 import { type RunEvaluationResult, runEvaluation } from './run-eval.ts';
