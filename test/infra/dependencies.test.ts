@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const FOLDERS = ['batch', 'edge', 'shared', 'test', 'scripts', 'infra', 'bin'];
+const FOLDERS = ['batch', 'edge', 'shared', 'compose', 'test', 'scripts', 'infra', 'bin'];
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -33,12 +33,16 @@ it('every dependency is imported, or run as a tool by the scripts, tsconfig or C
     readFileSync(join(ROOT, 'tsconfig.worker.json'), 'utf8'),
     readFileSync(join(ROOT, '.ci', 'run'), 'utf8'),
     readFileSync(join(ROOT, 'scripts', 'setup.sh'), 'utf8'),
+    readFileSync(join(ROOT, '.dependency-cruiser.cjs'), 'utf8'),
   ].join('\n');
   // How each tool appears where it is used: a command name, or a tsconfig "types" entry.
   const commandOf: Record<string, string> = {
     typescript: 'tsc',
     '@biomejs/biome': 'biome',
     '@types/node': '"node"',
+    'dependency-cruiser': 'depcruise',
+    // dependency-cruiser's parser for TypeScript (.dependency-cruiser.cjs).
+    '@swc/core': "parser: 'swc'",
   };
   const unused = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter((name) => {
     const imported = new RegExp(`(from |import\\()'${name.replace('/', '\\/')}(/[^']*)?'`).test(code);
