@@ -11,7 +11,7 @@ import { CspladeError } from '../../shared/errors.ts';
 import type { EncoderDescriptor, IndexManifest } from '../../shared/index/manifest.ts';
 import type { SparseVector } from '../../shared/sparse/types.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
-import { ApiError, invalidField } from '../http/api-error.ts';
+import { IndexUnavailableError, InvalidSearchFieldError } from './errors.ts';
 
 /** Builds the query encoder of a version from its descriptor and the bytes of its assets (by asset name). */
 export type EncoderFactory = (
@@ -34,7 +34,7 @@ export class QueryCodec {
 
   async encodeText(text: string): Promise<SparseVector> {
     if (!this.acceptsText) {
-      throw invalidField(
+      throw new InvalidSearchFieldError(
         'query',
         `this index was built from precomputed vectors (encoder "${this.encoder.name}"): send "vector" instead`,
       );
@@ -46,7 +46,7 @@ export class QueryCodec {
   /**
    * A vector query's keys → a SparseVector. "#<id>" is always a term id; any other key is first looked
    * up as a vocabulary token (so exported SPLADE vectors, whose keys are tokens such as "2020", work
-   * as they are), then read as a decimal term id; anything else is a 400 naming the key.
+   * as they are), then read as a decimal term id; anything else is an invalid field naming the key.
    */
   vectorOf(entries: ReadonlyMap<string, number>): SparseVector {
     const byTerm = new Map<number, number>();
@@ -55,7 +55,7 @@ export class QueryCodec {
       let term = explicit ? Number(key.slice(1)) : this.encoder.idOf(key);
       if (term === undefined && DECIMAL_ID.test(key)) term = Number(key);
       if (term === undefined || term >= this.encoder.vocabSize) {
-        throw invalidField(
+        throw new InvalidSearchFieldError(
           `vector.${key}`,
           `is neither a token of the index vocabulary nor a term id in 0..${this.encoder.vocabSize - 1}`,
         );
@@ -155,9 +155,7 @@ export class QueryCodecs {
       try {
         assets = await loadEncoderAssets(store, descriptor.assets ?? {});
       } catch (cause) {
-        throw new ApiError(503, 'missing_asset', `${where}: ${(cause as Error).message}`, undefined, {
-          cause,
-        });
+        throw new IndexUnavailableError('missing_asset', `${where}: ${(cause as Error).message}`, { cause });
       }
       try {
         encoder = await this.factory(descriptor, assets);
@@ -169,12 +167,10 @@ export class QueryCodecs {
   }
 }
 
-function unavailable(where: string, name: string, cause: unknown): ApiError {
-  return new ApiError(
-    503,
+function unavailable(where: string, name: string, cause: unknown): IndexUnavailableError {
+  return new IndexUnavailableError(
     'encoder_unavailable',
     `${where}: query encoder "${name}" cannot be built: ${(cause as Error).message}`,
-    undefined,
     { cause },
   );
 }
