@@ -1,6 +1,7 @@
 /**
- * Every package.json dependency earns its place: it is imported by the code (source, tests, scripts) or it
- * is a tool the npm scripts, tsconfig or CI run. A dependency nothing uses (fflate was one) fails here.
+ * Every package.json dependency earns its place: it is imported by the code (source, tests, scripts), it
+ * is a tool the npm scripts, tsconfig or CI run, or it is a peer dependency of one of those. A dependency
+ * nothing uses (fflate was one) fails here.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,9 +45,20 @@ it('every dependency is imported, or run as a tool by the scripts, tsconfig or C
     // dependency-cruiser's parser for TypeScript (.dependency-cruiser.cjs).
     '@swc/core': "parser: 'swc'",
   };
-  const unused = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter((name) => {
+  const names = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });
+  const used = names.filter((name) => {
     const imported = new RegExp(`(from |import\\()'${name.replace('/', '\\/')}(/[^']*)?'`).test(code);
-    return !imported && !tooling.includes(commandOf[name] ?? name);
+    return imported || tooling.includes(commandOf[name] ?? name);
   });
+  // A peer dependency of a package in use is installed for it (zod, for @hono/zod-openapi).
+  const peers = new Set(
+    used.flatMap((name) => {
+      const manifest = JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as {
+        peerDependencies?: Record<string, string>;
+      };
+      return Object.keys(manifest.peerDependencies ?? {});
+    }),
+  );
+  const unused = names.filter((name) => !used.includes(name) && !peers.has(name));
   expect(unused).toEqual([]);
 });
