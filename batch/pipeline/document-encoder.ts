@@ -19,6 +19,7 @@
 import { BM25_DEFAULTS, Bm25Encoder } from '../../shared/encoders/bm25/bm25-encoder.ts';
 import type { Bm25Stats } from '../../shared/encoders/bm25/stats.ts';
 import type { EncoderConfig, EncoderDescription } from '../../shared/encoders/config.ts';
+import { declarationOf } from '../../shared/encoders/declarations.ts';
 import type { Encoder } from '../../shared/encoders/encoder.ts';
 import { fingerprintOf } from '../../shared/encoders/fingerprint.ts';
 import { countTerms } from '../../shared/encoders/term-counts.ts';
@@ -223,7 +224,7 @@ export class StatelessDocumentEncoder implements DocumentEncoder {
     this.spec = spec;
     this.cacheFingerprint = encoder.fingerprint;
     this.vocabSize = encoder.vocabSize;
-    this.input = encoder.name === 'precomputed' ? 'vector' : 'text';
+    this.input = declarationOf(encoder.name)?.document?.input ?? 'text';
     this.label = label ?? encoder.name;
     const own = (encoder as { describe?: () => EncoderDescription }).describe?.bind(encoder);
     this.#describe =

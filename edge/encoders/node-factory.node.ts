@@ -16,7 +16,11 @@ const publishedQueryModel = onnxQueryEncoderFactory(
   async () => (await import('onnxruntime-node')) as unknown as OrtRuntime,
 );
 
-/** The registry, with ONNX tokenizing on the calling thread: a query is one short text, not a corpus. */
+/**
+ * The registry, with ONNX tokenizing on the calling thread: a query is one short text, not a corpus. The
+ * two "onnx" cases are this encoder's own Node query side (its published query model over
+ * onnxruntime-node, its tokenizer threads), not a choice between encoders.
+ */
 export const nodeEncoderFactory: EncoderFactory = async (descriptor, assets) => {
   const queryFingerprint = descriptor.config.queryFingerprint;
   if (descriptor.name === 'onnx' && typeof queryFingerprint === 'string') {

@@ -5,6 +5,7 @@
  * model) read once per version and kept in the isolate: queries always match the index they search.
  */
 import type { EncoderConfig } from '../../shared/encoders/config.ts';
+import { declarationOf } from '../../shared/encoders/declarations.ts';
 import type { Encoder } from '../../shared/encoders/encoder.ts';
 import { createEncoder, loadEncoderAssets } from '../../shared/encoders/registry.ts';
 import { CspladeError } from '../../shared/errors.ts';
@@ -19,17 +20,14 @@ export type EncoderFactory = (
   assets: Readonly<Record<string, Uint8Array>>,
 ) => Encoder | Promise<Encoder>;
 
-/** Encoders that only describe documents: their indexes take vector queries only. */
-const VECTOR_ONLY_ENCODERS = new Set(['precomputed']);
 const DECIMAL_ID = /^(0|[1-9][0-9]{0,9})$/;
-/** Encoders whose query vector of a text is that text's analysis (no model): snippets analyze alike. */
-const ANALYZED_QUERY_ENCODERS = new Set(['bm25', 'weight-table']);
 
 export class QueryCodec {
   constructor(readonly encoder: Encoder) {}
 
+  /** False for encoders that only describe documents: their indexes take vector queries only. */
   get acceptsText(): boolean {
-    return !VECTOR_ONLY_ENCODERS.has(this.encoder.name);
+    return declarationOf(this.encoder.name)?.query.text ?? true;
   }
 
   async encodeText(text: string): Promise<SparseVector> {
@@ -73,7 +71,7 @@ export class QueryCodec {
    * (as written, lower case, with a BPE word-start mark) or, failing that, its WordPiece pieces.
    */
   async termsOfWords(words: readonly string[]): Promise<number[][]> {
-    if (ANALYZED_QUERY_ENCODERS.has(this.encoder.name)) {
+    if (declarationOf(this.encoder.name)?.query.analyzedLikeDocuments) {
       const vectors = await this.encoder.encode(words, 'query');
       return vectors.map((v) => Array.from(v.terms));
     }
@@ -180,11 +178,11 @@ function unavailable(where: string, name: string, cause: unknown): IndexUnavaila
  * whatever else was registered, e.g. an ONNX encoder), checked against the manifest's fingerprint — or,
  * for an ONNX version that ships its own (smaller) query model, against that query model's fingerprint.
  */
-export const registryEncoderFactory: EncoderFactory = (descriptor, assets) =>
-  createEncoder({ ...descriptor.config, name: descriptor.name } as EncoderConfig, {
+export const registryEncoderFactory: EncoderFactory = (descriptor, assets) => {
+  const field = declarationOf(descriptor.name)?.query.queryModelFingerprintField;
+  const queryFingerprint = field === undefined ? undefined : descriptor.config[field];
+  return createEncoder({ ...descriptor.config, name: descriptor.name } as EncoderConfig, {
     assets,
-    expectedFingerprint:
-      descriptor.name === 'onnx' && typeof descriptor.config.queryFingerprint === 'string'
-        ? descriptor.config.queryFingerprint
-        : descriptor.fingerprint,
+    expectedFingerprint: typeof queryFingerprint === 'string' ? queryFingerprint : descriptor.fingerprint,
   });
+};
