@@ -15,11 +15,12 @@ import { DEFAULT_NETWORK_MODEL, type NetworkModel } from '../shared/store/networ
 import type { ObjectStore } from '../shared/store/object-store.ts';
 import { ApiError, toApiError } from './http/api-error.ts';
 import { requireApiKey } from './http/api-keys.ts';
-import { discardUnreadBody, type RefusedBody } from './http/read-body.ts';
+import { discardUnreadBody } from './http/read-body.ts';
 import { DEFAULT_READY_TIMEOUT_MS } from './http/readiness.ts';
 import { answerWithin, DEFAULT_REQUEST_TIMEOUT_MS } from './http/request-deadline.ts';
 import { type FinishedRequest, recordOf, requestLog } from './http/request-log.ts';
-import { DEFAULT_SEARCH_LIMITS, type SearchLimits, SearchRequests } from './http/search-request.ts';
+import { DEFAULT_SEARCH_LIMITS, SearchRequests } from './http/search-request.ts';
+import type { EdgeContext, EdgeLimits, MetricsEndpoint } from './routes/context.ts';
 import { indexRoutes } from './routes/indexes.ts';
 import { metaRoutes } from './routes/meta.ts';
 import { msearchRoutes } from './routes/msearch.ts';
@@ -32,31 +33,7 @@ import { type EncoderFactory, QueryCodecs } from './search/query-codec.ts';
 import { SearchService } from './search/search-service.ts';
 import { ShardPool } from './search/shard-pool.ts';
 
-export interface EdgeLimits extends SearchLimits {
-  /** Deadline of one attempt at one shard (ms); a failed attempt is retried once. */
-  readonly shardTimeoutMs: number;
-  /** How long a CURRENT pointer is trusted before it is read again (ms). */
-  readonly currentTtlMs: number;
-  /**
-   * A store read slower than this quantile of the modelled first byte (plus its transfer) is sent once
-   * more, the first answer winning (edge/search/hedging.ts); 0 sends none.
-   */
-  readonly hedgeQuantile: number;
-  /** Most store requests per query (Workers free plan: 50 subrequests). */
-  readonly subrequestBudget: number;
-  /** Deadline of a whole request (ms): past it the answer is 503 `deadline_exceeded` with Retry-After. */
-  readonly requestTimeoutMs: number;
-  /** Deadline of the readiness check of /readyz (ms). */
-  readonly readyTimeoutMs: number;
-  /** Most milliseconds a request body may take to arrive (a slower one is a 408). */
-  readonly bodyTimeoutMs: number;
-  /**
-   * Whether body bytes the app does not keep (the rest of a body over maxBodyBytes, a body no route
-   * reads) are discarded after answering (Node) or before (workerd resets a connection whose body was
-   * left unread, losing the answer): http/read-body.ts.
-   */
-  readonly refusedBody: RefusedBody;
-}
+export type { EdgeContext, EdgeLimits, MetricsEndpoint } from './routes/context.ts';
 
 /**
  * What the isolate keeps (bytes, not entries: a Worker isolate has 128 MB, so the defaults add up to
@@ -106,12 +83,6 @@ export interface EdgeDeps {
   readonly metrics?: MetricsEndpoint;
 }
 
-/** What GET /metrics serves. */
-export interface MetricsEndpoint {
-  readonly contentType: string;
-  render(): Promise<string>;
-}
-
 export const DEFAULT_EDGE_LIMITS: EdgeLimits = {
   ...DEFAULT_SEARCH_LIMITS,
   shardTimeoutMs: 10_000,
@@ -130,19 +101,6 @@ export const DEFAULT_EDGE_CACHES: EdgeCaches = {
   maxRangeBytes: 8 * 1024 * 1024,
   maxApproximateBytes: 32 * 1024 * 1024,
 };
-
-/** What route modules receive. */
-export interface EdgeContext {
-  readonly store: ObjectStore;
-  readonly catalog: IndexCatalog;
-  readonly search: SearchService;
-  readonly limits: EdgeLimits;
-  /** Validation of search requests against the limits (the schema built once). */
-  readonly requests: SearchRequests;
-  /** The OpenAPI server URL, when one is configured. */
-  readonly publicUrl?: string;
-  readonly metrics?: MetricsEndpoint;
-}
 
 export function createApp(deps: EdgeDeps): Hono {
   const now = deps.now ?? Date.now;

@@ -1,18 +1,19 @@
 /**
  * Node entry: the same Hono app over @hono/node-server, with a store from `openStore` — a local folder
  * (the embedded default) or s3://bucket/prefix (AWS S3, R2's S3 API, radosgw; S3_ENDPOINT and AWS_* as in
- * shared/store/open.node.ts) — under read deadlines. `csplade serve` is the command that runs it; settings
- * come from its flags or the environment (the same names and defaults as the Worker's vars in
+ * shared/store/open.node.ts) — under read deadlines. The process that runs it is
+ * compose/node-server.node.ts (`csplade serve`), which adds the batch job's ONNX encoder; settings come
+ * from its flags or the environment (the same names and defaults as the Worker's vars in
  * wrangler.jsonc): CSPLADE_STORE, CORS_ORIGINS ("*" or a comma-separated list), API_KEY_HASHES
- * (comma-separated SHA-256 hex), CURRENT_TTL_MS, HEDGE_QUANTILE, SUBREQUEST_BUDGET, STORE_TIMEOUT_MS, REQUEST_TIMEOUT_MS,
- * READY_TIMEOUT_MS, BODY_TIMEOUT_MS, MAX_BODY_BYTES, PUBLIC_URL; it logs one JSON line per request on
- * stdout (LOG_REQUESTS=off: none) and serves Prometheus metrics on /metrics (edge/metrics.node.ts); CSPLADE_NETWORK_MODEL (JSON, benchmarks
- * and tests only) makes store reads pay a modelled network (shared/store/network-model.ts).
+ * (comma-separated SHA-256 hex), CURRENT_TTL_MS, HEDGE_QUANTILE, SUBREQUEST_BUDGET, STORE_TIMEOUT_MS,
+ * REQUEST_TIMEOUT_MS, READY_TIMEOUT_MS, BODY_TIMEOUT_MS, MAX_BODY_BYTES, PUBLIC_URL; it logs one JSON line
+ * per request on stdout (LOG_REQUESTS=off: none) and serves Prometheus metrics on /metrics
+ * (edge/metrics.node.ts); CSPLADE_NETWORK_MODEL (JSON, benchmarks and tests only) makes store reads pay a
+ * modelled network (shared/store/network-model.ts).
  * @example const server = await startNodeServer(nodeDeps({ CSPLADE_STORE: './store' }), { port: 8787 });
  */
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { DEFAULT_STORE_READ_TIMEOUT_MS, withDeadlines } from '../shared/store/deadline.ts';
 import { NetworkModel, type NetworkModelParams } from '../shared/store/network-model.ts';
@@ -144,16 +145,4 @@ function answerMalformedRequest(error: Error & { code?: string }, socket: Duplex
   // connection and lose the answer on its way.
   socket.resume();
   setTimeout(() => socket.destroy(), 1_000).unref();
-}
-
-// `node --import tsx edge/node.ts` serves CSPLADE_STORE on PORT/HOST (what `csplade serve` does with flags).
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const server = await startNodeServer(nodeDeps(), {
-    port: Number(process.env.PORT ?? 8787),
-    host: process.env.HOST ?? '127.0.0.1',
-  });
-  console.log(`csplade edge (Node) listening on ${server.url}`);
-  const stop = () => void server.close().then(() => process.exit(0));
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
 }

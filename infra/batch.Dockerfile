@@ -22,12 +22,16 @@ COPY package.json package-lock.json ./
 # so run it explicitly with the CUDA 12 flavour.
 RUN npm ci --omit=dev --ignore-scripts \
  && ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js
+# The csplade program lives in compose/ (it lists the batch verbs and the ones that run edge code), so
+# the image carries edge/ too: `csplade search` and `serve` work in it as well.
 COPY shared ./shared
 COPY batch ./batch
+COPY edge ./edge
+COPY compose ./compose
 COPY bin ./bin
 
 # Non-root: the job needs no privileges inside the container.
 RUN useradd --system --uid 10001 csplade
 USER csplade
 ENV NODE_OPTIONS=--max-old-space-size=12288 CSPLADE_EXECUTION_PROVIDERS=cuda,cpu
-ENTRYPOINT ["node", "--import", "tsx", "batch/cli/main.ts"]
+ENTRYPOINT ["node", "--import", "tsx", "compose/cli/main.ts"]

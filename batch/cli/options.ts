@@ -7,6 +7,7 @@
  */
 import { InvalidArgumentError } from 'commander';
 import { type FilterableSchema, parseFilterableSpec } from '../../shared/docvalues/schema.ts';
+import { cliEncoderChoices, declarationOf, encoderDeclarations } from '../../shared/encoders/declarations.ts';
 import { isValidIndexName } from '../../shared/index/layout.ts';
 import type { OptionSpec } from './verb.ts';
 
@@ -61,6 +62,14 @@ function pattern(re: RegExp, what: string): (raw: string) => string {
   };
 }
 
+/** Parser of `--encoder`: a declared encoder's name, with `:<value>` when its declaration takes one. */
+function encoderChoice(raw: string): string {
+  const [name, ...rest] = raw.split(':');
+  const cli = declarationOf(name)?.cli;
+  if (cli && (cli.parameter ? rest.join(':') !== '' : rest.length === 0)) return raw;
+  throw new InvalidArgumentError(`must be ${cliEncoderChoices()}`);
+}
+
 export const jsonOption: OptionSpec = {
   flags: '--json',
   description: 'print one JSON object on stdout (snake_case keys, as the HTTP API)',
@@ -113,9 +122,11 @@ export const encodeOptions: readonly OptionSpec[] = [
   },
   {
     flags: '--encoder <kind>',
-    description: 'bm25 | precomputed (JsonVectorCollection lines) | onnx:<model dir>',
+    description: encoderDeclarations()
+      .flatMap((d) => (d.cli ? [d.cli.help] : []))
+      .join(' | '),
     default: 'bm25',
-    parse: pattern(/^(bm25|precomputed|onnx:.+)$/, 'bm25, precomputed or onnx:<model dir>'),
+    parse: encoderChoice,
   },
   {
     flags: '--analyzer <name>',

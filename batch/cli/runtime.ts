@@ -6,10 +6,12 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { declarationOf } from '../../shared/encoders/declarations.ts';
 import { CspladeError } from '../../shared/errors.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { parseStoreUrl } from '../../shared/store/open.node.ts';
-import { type DocumentEncoder, openDocumentEncoder } from '../pipeline/document-encoder.ts';
+import type { DocumentEncoder } from '../pipeline/document-encoder.ts';
+import { openDocumentEncoder } from '../pipeline/open-document-encoder.ts';
 import { openStoreUrl } from '../pipeline/open-store.node.ts';
 import { ProgressReporter, type ProgressSink, silentProgress } from '../pipeline/progress.ts';
 import type { EncodeValues, ProgressValues } from './options.ts';
@@ -46,6 +48,7 @@ export function openStoreOption(
 /** The pipeline's encoder adapter for `--encoder`, `--analyzer`, `--tokenizer`, `--k1`, `--b`, `--lucene-norms`. */
 export async function documentEncoderFor(values: EncodeValues, ctx: CliContext): Promise<DocumentEncoder> {
   const { encoder } = values;
+  // BM25 has flags of its own (analyzer, k1, b, Lucene norms), which no declaration describes.
   if (encoder === 'bm25') {
     return openDocumentEncoder({
       kind: 'bm25',
@@ -55,11 +58,18 @@ export async function documentEncoderFor(values: EncodeValues, ctx: CliContext):
       luceneNorms: values.luceneNorms === true,
     });
   }
-  if (encoder === 'precomputed') {
-    // Corpus lines are JsonVectorCollection records; --tokenizer names the vocabulary their tokens use.
-    return openDocumentEncoder({ kind: 'precomputed', vocabulary: values.tokenizer });
-  }
-  return openDocumentEncoder({ kind: 'onnx', modelDir: resolve(ctx.cwd, encoder.slice('onnx:'.length)) });
+  // Any other encoder: what its declaration says `--encoder name:<value>` and `--tokenizer` fill (onnx: the
+  // model directory; precomputed: the vocabulary the corpus's tokens use). The option's parser checked it.
+  const [kind, ...rest] = encoder.split(':');
+  const cli = declarationOf(kind)?.cli;
+  const value = rest.join(':');
+  return openDocumentEncoder({
+    kind,
+    ...(cli?.tokenizerField ? { [cli.tokenizerField]: values.tokenizer } : {}),
+    ...(cli?.parameter
+      ? { [cli.parameter.field]: cli.parameter.path ? resolve(ctx.cwd, value) : value }
+      : {}),
+  });
 }
 
 /** Worker index and count: flags first, then the array-job environment, else a single worker. */

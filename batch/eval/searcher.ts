@@ -1,7 +1,7 @@
 /**
  * The seam between evaluation and a search backend: text query in, scored document ids out. Two
  * implementations: the edge API over HTTP (`http-searcher.ts`, the real end-to-end path) and the
- * published index opened in-process (`in-process-searcher.ts`). Evaluation never sees which one
+ * published index opened in-process (`compose/eval/in-process-searcher.ts`, which runs the edge's app). Evaluation never sees which one
  * answered, so the same queries, run file and metrics serve both.
  */
 import type { ScoredDoc } from '../../shared/eval/types.ts';

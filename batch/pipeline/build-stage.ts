@@ -29,10 +29,11 @@ import {
   wantsDocValues,
   writeDocValues,
 } from './doc-values-stage.ts';
-import { type DocumentEncoder, openDocumentEncoder } from './document-encoder.ts';
+import type { DocumentEncoder } from './document-encoder.ts';
 import { EncodingCache } from './encoding-cache.ts';
 import { EmptyRunError, PipelineConfigError, ShardVerificationError } from './errors.ts';
 import { loadCompleteRun } from './load-run.ts';
+import { openDocumentEncoder } from './open-document-encoder.ts';
 import { equalRanges, type Placement, placeByCluster } from './placement.ts';
 import {
   checkPruningOptions,

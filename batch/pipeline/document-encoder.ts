@@ -14,11 +14,12 @@
  *   is the identity.
  *
  * `spec` is a JSON description recorded in run parts, so `publish --run` rebuilds the same adapter on a
- * machine that never saw the CLI flags of the encode workers.
+ * machine that never saw the CLI flags of the encode workers (open-document-encoder.ts).
  */
 import { BM25_DEFAULTS, Bm25Encoder } from '../../shared/encoders/bm25/bm25-encoder.ts';
 import type { Bm25Stats } from '../../shared/encoders/bm25/stats.ts';
 import type { EncoderConfig, EncoderDescription } from '../../shared/encoders/config.ts';
+import { declarationOf } from '../../shared/encoders/declarations.ts';
 import type { Encoder } from '../../shared/encoders/encoder.ts';
 import { fingerprintOf } from '../../shared/encoders/fingerprint.ts';
 import { countTerms } from '../../shared/encoders/term-counts.ts';
@@ -61,7 +62,7 @@ export interface DocumentEncoder {
   readonly name: string;
   /** What encodes, for people: "bm25 (english analyzer, k1 0.9, b 0.4)", "onnx … on execution provider cpu". */
   readonly label: string;
-  /** JSON recorded in run parts; `openDocumentEncoder(spec)` rebuilds this adapter. */
+  /** JSON recorded in run parts; `openDocumentEncoder(spec)` (open-document-encoder.ts) rebuilds this adapter. */
   readonly spec: Readonly<Record<string, unknown>>;
   readonly cacheFingerprint: string;
   readonly vocabSize: number;
@@ -223,7 +224,7 @@ export class StatelessDocumentEncoder implements DocumentEncoder {
     this.spec = spec;
     this.cacheFingerprint = encoder.fingerprint;
     this.vocabSize = encoder.vocabSize;
-    this.input = encoder.name === 'precomputed' ? 'vector' : 'text';
+    this.input = declarationOf(encoder.name)?.document?.input ?? 'text';
     this.label = label ?? encoder.name;
     const own = (encoder as { describe?: () => EncoderDescription }).describe?.bind(encoder);
     this.#describe =
@@ -256,53 +257,4 @@ export class StatelessDocumentEncoder implements DocumentEncoder {
   async close(): Promise<void> {
     await this.#encoder.close?.();
   }
-}
-
-/** Rebuilds an adapter from the `spec` a run part recorded (or the CLI parsed). */
-export async function openDocumentEncoder(spec: Readonly<Record<string, unknown>>): Promise<DocumentEncoder> {
-  if (spec.kind === 'bm25') {
-    const { kind: _, ...parameters } = spec;
-    if (parameters.analyzer === 'english') {
-      const { EnglishBm25DocumentEncoder } = await import('./english-bm25.ts');
-      return new EnglishBm25DocumentEncoder(parameters as Bm25Parameters);
-    }
-    if (parameters.analyzer !== undefined) {
-      throw new PipelineConfigError(
-        `unknown bm25 analyzer ${JSON.stringify(parameters.analyzer)}: expected english`,
-      );
-    }
-    return Bm25DocumentEncoder.open(parameters as Bm25Parameters);
-  }
-  if (spec.kind === 'onnx' && typeof spec.modelDir === 'string') {
-    const { createOnnxEncoder } = await import('../onnx/onnx-encoder.node.ts');
-    const { cudaProviderInstalled } = await import('../onnx/session.node.ts');
-    const encoder = await createOnnxEncoder(spec.modelDir);
-    const provider =
-      encoder.provider === 'cuda'
-        ? 'cuda'
-        : `cpu${cudaProviderInstalled() ? ' (the CUDA provider failed to load)' : ' (CUDA provider not installed)'}`;
-    return new StatelessDocumentEncoder(
-      encoder,
-      spec as Record<string, unknown>,
-      undefined,
-      `onnx ${spec.modelDir} on execution provider ${provider}`,
-    );
-  }
-  if (spec.kind === 'precomputed') {
-    const { createEncoder } = await import('../../shared/encoders/registry.ts');
-    const encoder = await createEncoder({
-      name: 'precomputed',
-      vocabulary: spec.vocabulary ?? 'bert-base-uncased',
-      unknownTokens: spec.unknownTokens ?? 'error',
-    });
-    return new StatelessDocumentEncoder(
-      encoder,
-      { ...spec },
-      undefined,
-      `precomputed vectors (${String(spec.vocabulary ?? 'bert-base-uncased')} vocabulary)`,
-    );
-  }
-  throw new PipelineConfigError(
-    `unknown encoder ${JSON.stringify(spec)}: expected bm25, precomputed or onnx:<model dir>`,
-  );
 }

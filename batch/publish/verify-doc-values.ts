@@ -8,7 +8,7 @@ import type { DocValuesFileEntry } from '../../shared/index/manifest.ts';
 import { checksumHex } from '../../shared/index/shard-entry.ts';
 import { crc32 } from '../../shared/shard/checksum.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
-import type { VersionProblem } from './verify-version.ts';
+import type { VersionProblem } from './version-problem.ts';
 
 export async function docValuesProblems(
   store: ObjectStore,

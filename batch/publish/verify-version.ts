@@ -21,15 +21,9 @@ import { verifyShardBytes } from '../../shared/shard/verify.ts';
 import { InvalidRangeError, NotFoundError } from '../../shared/store/errors.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { docValuesProblems } from './verify-doc-values.ts';
+import type { VersionProblem } from './version-problem.ts';
 
-export type ProblemKind = 'missing' | 'corrupt' | 'mismatch' | 'unreadable';
-
-export interface VersionProblem {
-  /** The object key the problem is about. */
-  readonly key: string;
-  readonly kind: ProblemKind;
-  readonly detail: string;
-}
+export type { ProblemKind, VersionProblem } from './version-problem.ts';
 
 export interface VersionCheck {
   readonly version: string;

@@ -1,11 +1,20 @@
 /**
  * The one error type the HTTP layer answers with, and the JSON shape every error response has:
- * `{"error": {"code", "message", "field"?}}`. Validation, lookup and search code throw ApiError with the
- * status it deserves. Failures of the index store are the service's, not the caller's: they become 503
- * with Retry-After (every 503 carries one). Anything else that escapes a handler becomes a 500 whose
- * message says only that the server failed (the cause goes to the log, not to the caller).
+ * `{"error": {"code", "message", "field"?}}`. Request validation throws ApiError with the status it
+ * deserves; the search layer throws its own errors (search/errors.ts), which `toApiError` — the one
+ * mapping of the routes — turns into statuses: a field the index cannot accept 400, an index or version
+ * that does not exist 404, an index that cannot answer now 503. Failures of the index store are the
+ * service's, not the caller's: they become 503 with Retry-After (every 503 carries one). Anything else
+ * that escapes a handler becomes a 500 whose message says only that the server failed (the cause goes to
+ * the log, not to the caller).
  */
 import { CspladeError } from '../../shared/errors.ts';
+import {
+  IndexUnavailableError,
+  InvalidSearchFieldError,
+  isStoreFailure,
+  SearchTargetNotFoundError,
+} from '../search/errors.ts';
 
 export type ApiErrorStatus = 400 | 401 | 404 | 405 | 408 | 413 | 415 | 500 | 503;
 
@@ -60,20 +69,21 @@ export function invalidField(field: string, message: string): ApiError {
   return new ApiError(400, 'invalid_request', `${field}: ${message}`, field);
 }
 
-/** Store error codes (shared/store/errors.ts) that mean "the index store cannot answer now". */
-const STORE_FAILURES = new Set(['store_unavailable', 'store_timeout', 'store_request_failed']);
-
-/** Whether `error` is the index store failing (a 503 of its own), rather than what was read being wrong. */
-export function isStoreFailure(error: unknown): boolean {
-  return error instanceof CspladeError && STORE_FAILURES.has(error.code);
-}
-
 /**
- * Maps anything thrown by a handler to an ApiError: store failures become 503 (their code and message
- * kept: they name the store and the key, not the caller's input), unknown failures an opaque 500.
+ * Maps anything thrown by a handler to an ApiError: the search layer's errors to their statuses (code,
+ * message and field kept), store failures to 503 (their code and message kept: they name the store and
+ * the key, not the caller's input), unknown failures to an opaque 500.
  */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  if (error instanceof InvalidSearchFieldError)
+    return new ApiError(400, error.code, error.message, error.field);
+  if (error instanceof SearchTargetNotFoundError) {
+    return new ApiError(404, error.code, error.message, error.field);
+  }
+  if (error instanceof IndexUnavailableError) {
+    return new ApiError(503, error.code, error.message, undefined, { cause: error.cause });
+  }
   if (isStoreFailure(error)) {
     return new ApiError(
       503,

@@ -5,7 +5,7 @@
  * encoder's `modelDir`): they say nothing useful to a client and something about the server.
  */
 import { Hono } from 'hono';
-import type { EdgeContext } from '../app.ts';
+import type { EdgeContext } from './context.ts';
 
 export function indexRoutes(context: EdgeContext): Hono {
   const routes = new Hono();

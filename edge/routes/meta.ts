@@ -5,11 +5,11 @@
  * stay open when API keys are configured, so load balancers and API explorers need no secret.
  */
 import { Hono } from 'hono';
-import type { EdgeContext } from '../app.ts';
 import { ApiError } from '../http/api-error.ts';
 import { openApiDocument } from '../http/openapi.ts';
 import { checkReadiness } from '../http/readiness.ts';
 import { searchPage } from '../page/search-page.ts';
+import type { EdgeContext } from './context.ts';
 
 export function metaRoutes(context: EdgeContext): Hono {
   const routes = new Hono();

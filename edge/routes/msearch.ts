@@ -6,12 +6,12 @@
  * the others answer as they would alone. Responses keep the searches' order.
  */
 import { type Context, Hono } from 'hono';
-import type { EdgeContext } from '../app.ts';
 import { invalidField, toApiError } from '../http/api-error.ts';
 import { readJsonBody } from '../http/read-body.ts';
 import { recordOf } from '../http/request-log.ts';
 import { multiSearchSchema, parseWith } from '../http/search-schema.ts';
 import { runLimited } from '../search/byte-tiers.ts';
+import type { EdgeContext } from './context.ts';
 import { costHeader, deferTo } from './search.ts';
 
 /** Searches of one multi-search in flight at once: enough to overlap their reads, few enough to share. */

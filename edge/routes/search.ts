@@ -4,12 +4,12 @@
  * answer (subrequests, bytes) is in the `x-csplade-cost` header, and in the body with `debug`.
  */
 import { type Context, Hono } from 'hono';
-import type { EdgeContext } from '../app.ts';
 import { ApiError } from '../http/api-error.ts';
 import { readJsonBody } from '../http/read-body.ts';
 import { recordOf } from '../http/request-log.ts';
 import type { SearchParams } from '../http/search-request.ts';
 import type { RequestCost } from '../search/metered-store.ts';
+import type { EdgeContext } from './context.ts';
 
 export function searchRoutes(context: EdgeContext): Hono {
   const routes = new Hono();

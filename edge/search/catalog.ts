@@ -4,15 +4,20 @@
  * lives. A request resolves its version once, at its start, and uses that manifest to the end, so a
  * publish that moves CURRENT in the middle of a request cannot mix two versions in one answer.
  * A CURRENT that cannot be followed (garbage, or naming a version or manifest that cannot be read) is the
- * service's fault, not the request's: 503 `index_unavailable`, whatever a pinned version would answer.
+ * service's fault, not the request's: `index_unavailable`, whatever a pinned version would answer.
  */
 
 import { currentKey, isValidIndexName, manifestKey } from '../../shared/index/layout.ts';
 import type { CurrentPointer, IndexManifest } from '../../shared/index/manifest.ts';
 import { decodeCurrentPointer, decodeManifest } from '../../shared/index/manifest-codec.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
-import { ApiError, invalidField, isStoreFailure } from '../http/api-error.ts';
 import { ByteLru } from './byte-lru.ts';
+import {
+  IndexUnavailableError,
+  InvalidSearchFieldError,
+  isStoreFailure,
+  SearchTargetNotFoundError,
+} from './errors.ts';
 
 export interface CatalogOptions {
   /** How long a CURRENT pointer is trusted before it is read again (ms). */
@@ -53,7 +58,7 @@ export class IndexCatalog {
     onVersion?: (version: string) => void,
   ): Promise<IndexManifest> {
     if (!isValidIndexName(index)) {
-      throw invalidField(
+      throw new InvalidSearchFieldError(
         'index',
         `"${index}" is not a valid index name (lowercase letters, digits, ".", "_", "-")`,
       );
@@ -76,7 +81,7 @@ export class IndexCatalog {
     return this.#manifests.get(manifestKey(index, version));
   }
 
-  /** CURRENT of `index`, from the TTL cache when fresh; 404 when the index has none. */
+  /** CURRENT of `index`, from the TTL cache when fresh; `unknown_index` when the index has none. */
   async current(store: ObjectStore, index: string): Promise<CurrentPointer> {
     const cached = this.#current.get(index);
     const now = this.options.now();
@@ -88,8 +93,7 @@ export class IndexCatalog {
     const object = await store.get(currentKey(index));
     if (!object) {
       this.#current.delete(index);
-      throw new ApiError(
-        404,
+      throw new SearchTargetNotFoundError(
         'unknown_index',
         `index "${index}" does not exist (no ${currentKey(index)})`,
         'index',
@@ -99,11 +103,9 @@ export class IndexCatalog {
     try {
       pointer = decodeCurrentPointer(object.bytes, currentKey(index));
     } catch (cause) {
-      throw new ApiError(
-        503,
+      throw new IndexUnavailableError(
         'index_unavailable',
         `index "${index}" is unavailable: ${(cause as Error).message}`,
-        undefined,
         { cause },
       );
     }
@@ -142,7 +144,7 @@ export class IndexCatalog {
     const cached = this.#manifests.get(key);
     if (cached) return cached;
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(version)) {
-      throw invalidField('version', `"${version}" is not a valid version id`);
+      throw new InvalidSearchFieldError('version', `"${version}" is not a valid version id`);
     }
     return this.#once(`manifest\u0000${key}`, () => this.#readManifest(store, index, version, key));
   }
@@ -164,25 +166,26 @@ export class IndexCatalog {
   ): Promise<IndexManifest> {
     const object = await store.get(key);
     if (!object) {
-      throw new ApiError(404, 'unknown_version', `index "${index}" has no version "${version}"`, 'version');
+      throw new SearchTargetNotFoundError(
+        'unknown_version',
+        `index "${index}" has no version "${version}"`,
+        'version',
+      );
     }
     let manifest: IndexManifest;
     try {
       manifest = decodeManifest(object.bytes);
     } catch (cause) {
-      throw new ApiError(
-        503,
+      throw new IndexUnavailableError(
         'corrupt_manifest',
         `the manifest of ${index} ${version} cannot be read`,
-        undefined,
         {
           cause,
         },
       );
     }
     if (manifest.index !== index || manifest.version !== version) {
-      throw new ApiError(
-        503,
+      throw new IndexUnavailableError(
         'corrupt_manifest',
         `manifest ${key} describes ${manifest.index} ${manifest.version}, not ${index} ${version}`,
       );
@@ -192,16 +195,14 @@ export class IndexCatalog {
   }
 }
 
-/** Store failures keep their own 503 (toApiError); anything else CURRENT led to is `index_unavailable`. */
+/** Store failures stay store failures; anything else CURRENT led to is `index_unavailable`. */
 function unservable(index: string, pointer: CurrentPointer, error: unknown): unknown {
   if (isStoreFailure(error)) return error;
   const reason = error instanceof Error ? error.message : String(error);
-  return new ApiError(
-    503,
+  return new IndexUnavailableError(
     'index_unavailable',
     `index "${index}" is unavailable: ${currentKey(index)} names version ${JSON.stringify(pointer.version).slice(0, 140)} ` +
       `(${JSON.stringify(pointer.manifestKey).slice(0, 200)}), which cannot be served: ${reason}`,
-    undefined,
     { cause: error },
   );
 }

@@ -8,8 +8,15 @@
  * to spare and subrequests left, and it is billed like any read (about one read in five is hedged at the
  * default quantile, on cold reads only — warm queries read nothing).
  */
-import type { QueryIo } from './byte-tiers.ts';
 import type { PlanModel } from './read-planner.ts';
+
+/** What a hedge needs of the request it reads for (byte-tiers.ts's QueryIo): its budget and hedge count. */
+export interface HedgedRequest {
+  /** Most store requests this request may still make. */
+  budgetLeft(): number;
+  /** Store reads this request sent a second time because the first was slow. */
+  hedges?: number;
+}
 
 /** When to send a read again. */
 export interface HedgePolicy {
@@ -40,7 +47,7 @@ export function hedgeAfterMs(firstByteMs: number, bandwidthMBps: number): HedgeP
 export const DEFAULT_HEDGE_QUANTILE = 0.8;
 
 /** Store requests each request has in flight (hedges are sent only while one connection is spare). */
-const inFlight = new WeakMap<QueryIo, number>();
+const inFlight = new WeakMap<HedgedRequest, number>();
 
 /**
  * Runs `read` (a store request of about `bytes`), and once more after the policy's wait when it has not
@@ -48,7 +55,7 @@ const inFlight = new WeakMap<QueryIo, number>();
  * attempt failed (with the first attempt's error).
  */
 export function hedged<T>(
-  io: QueryIo,
+  io: HedgedRequest,
   policy: HedgePolicy | undefined,
   connections: number,
   bytes: number,

@@ -5,13 +5,14 @@
  * model) read once per version and kept in the isolate: queries always match the index they search.
  */
 import type { EncoderConfig } from '../../shared/encoders/config.ts';
+import { declarationOf } from '../../shared/encoders/declarations.ts';
 import type { Encoder } from '../../shared/encoders/encoder.ts';
 import { createEncoder, loadEncoderAssets } from '../../shared/encoders/registry.ts';
 import { CspladeError } from '../../shared/errors.ts';
 import type { EncoderDescriptor, IndexManifest } from '../../shared/index/manifest.ts';
 import type { SparseVector } from '../../shared/sparse/types.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
-import { ApiError, invalidField } from '../http/api-error.ts';
+import { IndexUnavailableError, InvalidSearchFieldError } from './errors.ts';
 
 /** Builds the query encoder of a version from its descriptor and the bytes of its assets (by asset name). */
 export type EncoderFactory = (
@@ -19,22 +20,19 @@ export type EncoderFactory = (
   assets: Readonly<Record<string, Uint8Array>>,
 ) => Encoder | Promise<Encoder>;
 
-/** Encoders that only describe documents: their indexes take vector queries only. */
-const VECTOR_ONLY_ENCODERS = new Set(['precomputed']);
 const DECIMAL_ID = /^(0|[1-9][0-9]{0,9})$/;
-/** Encoders whose query vector of a text is that text's analysis (no model): snippets analyze alike. */
-const ANALYZED_QUERY_ENCODERS = new Set(['bm25', 'weight-table']);
 
 export class QueryCodec {
   constructor(readonly encoder: Encoder) {}
 
+  /** False for encoders that only describe documents: their indexes take vector queries only. */
   get acceptsText(): boolean {
-    return !VECTOR_ONLY_ENCODERS.has(this.encoder.name);
+    return declarationOf(this.encoder.name)?.query.text ?? true;
   }
 
   async encodeText(text: string): Promise<SparseVector> {
     if (!this.acceptsText) {
-      throw invalidField(
+      throw new InvalidSearchFieldError(
         'query',
         `this index was built from precomputed vectors (encoder "${this.encoder.name}"): send "vector" instead`,
       );
@@ -46,7 +44,7 @@ export class QueryCodec {
   /**
    * A vector query's keys → a SparseVector. "#<id>" is always a term id; any other key is first looked
    * up as a vocabulary token (so exported SPLADE vectors, whose keys are tokens such as "2020", work
-   * as they are), then read as a decimal term id; anything else is a 400 naming the key.
+   * as they are), then read as a decimal term id; anything else is an invalid field naming the key.
    */
   vectorOf(entries: ReadonlyMap<string, number>): SparseVector {
     const byTerm = new Map<number, number>();
@@ -55,7 +53,7 @@ export class QueryCodec {
       let term = explicit ? Number(key.slice(1)) : this.encoder.idOf(key);
       if (term === undefined && DECIMAL_ID.test(key)) term = Number(key);
       if (term === undefined || term >= this.encoder.vocabSize) {
-        throw invalidField(
+        throw new InvalidSearchFieldError(
           `vector.${key}`,
           `is neither a token of the index vocabulary nor a term id in 0..${this.encoder.vocabSize - 1}`,
         );
@@ -73,7 +71,7 @@ export class QueryCodec {
    * (as written, lower case, with a BPE word-start mark) or, failing that, its WordPiece pieces.
    */
   async termsOfWords(words: readonly string[]): Promise<number[][]> {
-    if (ANALYZED_QUERY_ENCODERS.has(this.encoder.name)) {
+    if (declarationOf(this.encoder.name)?.query.analyzedLikeDocuments) {
       const vectors = await this.encoder.encode(words, 'query');
       return vectors.map((v) => Array.from(v.terms));
     }
@@ -155,9 +153,7 @@ export class QueryCodecs {
       try {
         assets = await loadEncoderAssets(store, descriptor.assets ?? {});
       } catch (cause) {
-        throw new ApiError(503, 'missing_asset', `${where}: ${(cause as Error).message}`, undefined, {
-          cause,
-        });
+        throw new IndexUnavailableError('missing_asset', `${where}: ${(cause as Error).message}`, { cause });
       }
       try {
         encoder = await this.factory(descriptor, assets);
@@ -169,12 +165,10 @@ export class QueryCodecs {
   }
 }
 
-function unavailable(where: string, name: string, cause: unknown): ApiError {
-  return new ApiError(
-    503,
+function unavailable(where: string, name: string, cause: unknown): IndexUnavailableError {
+  return new IndexUnavailableError(
     'encoder_unavailable',
     `${where}: query encoder "${name}" cannot be built: ${(cause as Error).message}`,
-    undefined,
     { cause },
   );
 }
@@ -184,11 +178,11 @@ function unavailable(where: string, name: string, cause: unknown): ApiError {
  * whatever else was registered, e.g. an ONNX encoder), checked against the manifest's fingerprint — or,
  * for an ONNX version that ships its own (smaller) query model, against that query model's fingerprint.
  */
-export const registryEncoderFactory: EncoderFactory = (descriptor, assets) =>
-  createEncoder({ ...descriptor.config, name: descriptor.name } as EncoderConfig, {
+export const registryEncoderFactory: EncoderFactory = (descriptor, assets) => {
+  const field = declarationOf(descriptor.name)?.query.queryModelFingerprintField;
+  const queryFingerprint = field === undefined ? undefined : descriptor.config[field];
+  return createEncoder({ ...descriptor.config, name: descriptor.name } as EncoderConfig, {
     assets,
-    expectedFingerprint:
-      descriptor.name === 'onnx' && typeof descriptor.config.queryFingerprint === 'string'
-        ? descriptor.config.queryFingerprint
-        : descriptor.fingerprint,
+    expectedFingerprint: typeof queryFingerprint === 'string' ? queryFingerprint : descriptor.fingerprint,
   });
+};

@@ -13,10 +13,10 @@ import { type DocSet, emptyDocSet } from '../../shared/engine/doc-set.ts';
 import { CspladeError } from '../../shared/errors.ts';
 import type { IndexManifest } from '../../shared/index/manifest.ts';
 import { dequantizeScore } from '../../shared/sparse/quantize.ts';
-import { ApiError } from '../http/api-error.ts';
 import type { ApproximatePath } from './approximate-path.ts';
 import type { QueryIo } from './byte-tiers.ts';
 import type { ShardFilter } from './doc-values-path.ts';
+import { IndexUnavailableError } from './errors.ts';
 import type { ExactPath, FailedShard } from './exact-path.ts';
 import { type ExplainTerm, explainHit, explainVector } from './explain.ts';
 import { chooseStrategy, coverageOf, type FilterDecision } from './filter-strategy.ts';
@@ -63,8 +63,7 @@ export class SearchRuns {
       timer,
     });
     if (manifest.shards.length > 0 && new Set(failed.map((f) => f.shard)).size === manifest.shards.length) {
-      throw new ApiError(
-        503,
+      throw new IndexUnavailableError(
         'no_shard_answered',
         `no shard of ${manifest.index} ${manifest.version} answered: ${failed.map((f) => `${f.shard}: ${f.message}`).join('; ')}`,
       );

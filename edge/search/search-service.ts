@@ -15,12 +15,12 @@ import type { IndexManifest } from '../../shared/index/manifest.ts';
 import { quantizeQuery } from '../../shared/sparse/quantize.ts';
 import type { NetworkModel } from '../../shared/store/network-model.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
-import { invalidField } from '../http/api-error.ts';
 import type { SearchMode, SearchParams } from '../http/search-request.ts';
 import { type ApproximatePath, NoApproximateIndexError } from './approximate-path.ts';
 import type { ByteTiers, QueryIo } from './byte-tiers.ts';
 import type { IndexCatalog } from './catalog.ts';
 import { DocValuesPath } from './doc-values-path.ts';
+import { InvalidSearchFieldError } from './errors.ts';
 import { ExactPath, type FailedShard } from './exact-path.ts';
 import { type Hit, HitDetails } from './hit-details.ts';
 import { meteredStore, type RequestCost } from './metered-store.ts';
@@ -146,7 +146,7 @@ export class SearchService {
     checkStoredText(manifest, params);
     const requested: SearchMode = params.mode ?? manifest.approximate?.defaultMode ?? 'exact';
     if (requested === 'approximate' && !manifest.approximate) {
-      throw invalidField('mode', new NoApproximateIndexError(index, manifest.version).message);
+      throw new InvalidSearchFieldError('mode', new NoApproximateIndexError(index, manifest.version).message);
     }
     const window = windowOf(params, requested);
     const input = {
@@ -215,7 +215,7 @@ export class SearchService {
     const vector =
       params.query !== undefined ? await codec.encodeText(params.query) : codec.vectorOf(params.vector!);
     if (vector.terms.length > this.options.maxQueryTerms) {
-      throw invalidField(
+      throw new InvalidSearchFieldError(
         params.query !== undefined ? 'query' : 'vector',
         `encodes to ${vector.terms.length} terms, more than the limit of ${this.options.maxQueryTerms}`,
       );
@@ -259,12 +259,12 @@ export class SearchService {
   }
 }
 
-/** The request's filter parsed against the version's filterable fields (a 400 naming the place). */
+/** The request's filter parsed against the version's filterable fields (an invalid field naming the place). */
 function filterOf(manifest: IndexManifest, filter: Record<string, unknown>): FilterNode {
   try {
     return parseFilter(filter, manifest.filterable ?? {});
   } catch (error) {
-    if (error instanceof FilterError) throw invalidField(error.field, error.message);
+    if (error instanceof FilterError) throw new InvalidSearchFieldError(error.field, error.message);
     throw error;
   }
 }
@@ -273,7 +273,7 @@ function checkStoredText(manifest: IndexManifest, params: SearchParams): void {
   if (manifest.storedText) return;
   const field = params.snippet ? 'snippet' : params.fields.includes('text') ? 'fields' : undefined;
   if (field) {
-    throw invalidField(
+    throw new InvalidSearchFieldError(
       field,
       `${manifest.index} ${manifest.version} stores no text (build it with csplade index --store-text)`,
     );

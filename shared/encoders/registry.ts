@@ -1,9 +1,9 @@
 /**
  * One registry of encoders by name, so the CLI, the batch job, the edge and benchmarks never
  * switch over encoder names themselves. `createEncoder(config, context)` rebuilds an encoder from
- * the JSON config an index manifest records (plus asset bytes); other modules add their own
- * factories with `registerEncoder` (the ONNX engineer: "onnx" in Node; the edge: its
- * onnxruntime-web one). Built in: "bm25", "precomputed", "weight-table".
+ * the JSON config an index manifest records (plus asset bytes), with the factory its declaration
+ * (declarations.ts) loads, or one a runtime registered with `registerEncoder` (the "onnx" encoder: the
+ * batch job's onnxruntime-node one in Node, onnxruntime-web in the ONNX Worker).
  *
  * @example
  *   const encoder = await createEncoder(manifest.encoder.config, {
@@ -12,20 +12,15 @@
  *   });
  */
 import type { ObjectStore } from '../store/object-store.ts';
-import { createBm25Encoder } from './bm25/factory.ts';
 import type { EncoderConfig, EncoderContext } from './config.ts';
+import { declarationOf, type EncoderFactory, encoderDeclarations } from './declarations.ts';
 import type { Encoder } from './encoder.ts';
 import { EncoderError } from './errors.ts';
-import { createPrecomputedEncoder } from './precomputed/factory.ts';
-import { createWeightTableEncoder } from './weight-table/factory.ts';
 
-export type EncoderFactory = (config: EncoderConfig, context: EncoderContext) => Encoder | Promise<Encoder>;
+export type { EncoderFactory } from './declarations.ts';
 
-const factories = new Map<string, EncoderFactory>([
-  ['bm25', createBm25Encoder],
-  ['precomputed', createPrecomputedEncoder],
-  ['weight-table', createWeightTableEncoder],
-]);
+/** Factories registered by a runtime; they take precedence over the declared ones. */
+const registered = new Map<string, EncoderFactory>();
 
 /**
  * Adds (or, with `replace`, swaps) the factory for `name`. Registering a taken name without
@@ -36,21 +31,23 @@ export function registerEncoder(
   factory: EncoderFactory,
   options: { replace?: boolean } = {},
 ): void {
-  if (factories.has(name) && !options.replace) {
+  if ((registered.has(name) || declarationOf(name)?.factory) && !options.replace) {
     throw new EncoderError('invalid_encoder_config', `an encoder named "${name}" is already registered`);
   }
-  factories.set(name, factory);
+  registered.set(name, factory);
 }
 
+/** Names `createEncoder` can build here: the declared ones with a factory and those registered. */
 export function registeredEncoders(): string[] {
-  return [...factories.keys()].sort();
+  const declared = encoderDeclarations().flatMap((d) => (d.factory ? [d.name] : []));
+  return [...new Set([...declared, ...registered.keys()])].sort();
 }
 
 export async function createEncoder(config: EncoderConfig, context: EncoderContext = {}): Promise<Encoder> {
   if (typeof config !== 'object' || config === null || typeof config.name !== 'string') {
     throw new EncoderError('invalid_encoder_config', `an encoder config must be an object with a "name"`);
   }
-  const factory = factories.get(config.name);
+  const factory = registered.get(config.name) ?? (await declarationOf(config.name)?.factory?.());
   if (!factory) {
     throw new EncoderError(
       'unknown_encoder',

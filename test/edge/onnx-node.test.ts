@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { main as csplade } from '../../batch/cli/main.ts';
 import { writeTinyModelDir } from '../../batch/model/tiny-model-dir.node.ts';
 import { encodeQueryText, loadManifest, searchManifest } from '../../batch/publish/local-search.ts';
+import { main as csplade } from '../../compose/cli/main.ts';
+import { nodeDeps } from '../../compose/node-server.node.ts';
 import { createApp } from '../../edge/app.ts';
-import { nodeDeps } from '../../edge/node.ts';
 import { LocalFolderObjectStore } from '../../shared/store/local-folder.node.ts';
 import { runCli } from '../batch/helpers/cli-process.ts';
 

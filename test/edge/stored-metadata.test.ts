@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main as csplade } from '../../batch/cli/main.ts';
+import { main as csplade } from '../../compose/cli/main.ts';
 import { createApp } from '../../edge/app.ts';
 import { registryEncoderFactory } from '../../edge/search/query-codec.ts';
 import { LocalFolderObjectStore } from '../../shared/store/local-folder.node.ts';

@@ -1,14 +1,14 @@
 /**
- * Every package.json dependency earns its place: it is imported by the code (source, tests, scripts) or it
- * is a tool the npm scripts, tsconfig or CI run, or another dependency declares it as a peer (zod for
- * @hono/zod-openapi: the peer must be installed beside it). A dependency nothing uses fails here.
+ * Every package.json dependency earns its place: it is imported by the code (source, tests, scripts), it
+ * is a tool the npm scripts, tsconfig or CI run, or it is a peer dependency of one of those. A dependency
+ * nothing uses (fflate was one) fails here.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const FOLDERS = ['batch', 'edge', 'shared', 'test', 'scripts', 'infra', 'bin'];
+const FOLDERS = ['batch', 'edge', 'shared', 'compose', 'test', 'scripts', 'infra', 'bin'];
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -34,26 +34,31 @@ it('every dependency is imported, or run as a tool by the scripts, tsconfig or C
     readFileSync(join(ROOT, 'tsconfig.worker.json'), 'utf8'),
     readFileSync(join(ROOT, '.ci', 'run'), 'utf8'),
     readFileSync(join(ROOT, 'scripts', 'setup.sh'), 'utf8'),
+    readFileSync(join(ROOT, '.dependency-cruiser.cjs'), 'utf8'),
   ].join('\n');
   // How each tool appears where it is used: a command name, or a tsconfig "types" entry.
   const commandOf: Record<string, string> = {
     typescript: 'tsc',
     '@biomejs/biome': 'biome',
     '@types/node': '"node"',
+    'dependency-cruiser': 'depcruise',
+    // dependency-cruiser's parser for TypeScript (.dependency-cruiser.cjs).
+    '@swc/core': "parser: 'swc'",
   };
-  const declared = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });
+  const names = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });
+  const used = names.filter((name) => {
+    const imported = new RegExp(`(from |import\\()'${name.replace('/', '\\/')}(/[^']*)?'`).test(code);
+    return imported || tooling.includes(commandOf[name] ?? name);
+  });
+  // A peer dependency of a package in use is installed for it (zod, for @hono/zod-openapi).
   const peers = new Set(
-    declared.flatMap((name) => {
+    used.flatMap((name) => {
       const manifest = JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as {
         peerDependencies?: Record<string, string>;
       };
       return Object.keys(manifest.peerDependencies ?? {});
     }),
   );
-  const unused = declared.filter((name) => {
-    if (peers.has(name)) return false;
-    const imported = new RegExp(`(from |import\\()'${name.replace('/', '\\/')}(/[^']*)?'`).test(code);
-    return !imported && !tooling.includes(commandOf[name] ?? name);
-  });
+  const unused = names.filter((name) => !used.includes(name) && !peers.has(name));
   expect(unused).toEqual([]);
 });

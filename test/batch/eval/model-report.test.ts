@@ -2,11 +2,11 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../batch/cli/main.ts';
 import { buildModelReport, type ModelReport } from '../../../batch/eval/model-report/model-report.node.ts';
 import { formatModelReport } from '../../../batch/eval/model-report/report-table.ts';
 import { modelReportSvg } from '../../../batch/eval/model-report/svg-chart.ts';
 import { writeTinyModelDir } from '../../../batch/model/tiny-model-dir.node.ts';
+import { main } from '../../../compose/cli/main.ts';
 
 const TEXTS = [
   'the river flows into the ocean near the old city',

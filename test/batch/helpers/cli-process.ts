@@ -1,5 +1,5 @@
 /**
- * Runs the real CLI as a child process (`node --import tsx batch/cli/main.ts …`), as an operator or an
+ * Runs the real CLI as a child process (`node --import tsx compose/cli/main.ts …`), as an operator or an
  * array job would, so tests can SIGKILL it mid-run and check what it left in the store.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -15,7 +15,7 @@ export interface CliResult {
 }
 
 export function startCli(args: readonly string[], env: Record<string, string | undefined> = {}) {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'batch/cli/main.ts', ...args], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'compose/cli/main.ts', ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

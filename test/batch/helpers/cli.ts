@@ -3,7 +3,7 @@
  * stdout/stderr, the environment and working directory a test chooses, and optionally a terminal-like
  * stderr (progress is drawn differently there).
  */
-import { main } from '../../../batch/cli/main.ts';
+import { main } from '../../../compose/cli/main.ts';
 
 export interface CapturedRun {
   readonly code: number;

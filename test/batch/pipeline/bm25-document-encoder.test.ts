@@ -3,8 +3,9 @@
  * constructor, others (Llama 3 unpacks ~0.5 s of data when imported) through the async `open`.
  */
 import { describe, expect, it } from 'vitest';
-import { Bm25DocumentEncoder, openDocumentEncoder } from '../../../batch/pipeline/document-encoder.ts';
+import { Bm25DocumentEncoder } from '../../../batch/pipeline/document-encoder.ts';
 import { PipelineConfigError } from '../../../batch/pipeline/errors.ts';
+import { openDocumentEncoder } from '../../../batch/pipeline/open-document-encoder.ts';
 import { loadTokenizer } from '../../../shared/tokenizers/load.ts';
 
 describe('bm25 document encoder', () => {

@@ -8,7 +8,7 @@ import { encoderInput } from '../../../batch/corpus/document.ts';
 import { openCorpus } from '../../../batch/corpus/sources.node.ts';
 import { writeTinyModelDir } from '../../../batch/model/tiny-model-dir.node.ts';
 import { createOnnxEncoder } from '../../../batch/onnx/onnx-encoder.node.ts';
-import { openDocumentEncoder } from '../../../batch/pipeline/document-encoder.ts';
+import { openDocumentEncoder } from '../../../batch/pipeline/open-document-encoder.ts';
 import { encodeRun, indexCorpus } from '../../../batch/pipeline/pipeline.ts';
 import { loadManifest, searchManifest } from '../../../batch/publish/local-search.ts';
 import { quantizeQuery, quantizeVector } from '../../../shared/sparse/quantize.ts';

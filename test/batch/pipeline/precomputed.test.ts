@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RejectedLine } from '../../../batch/corpus/read-corpus.ts';
 import { openCorpus } from '../../../batch/corpus/sources.node.ts';
-import { openDocumentEncoder } from '../../../batch/pipeline/document-encoder.ts';
+import { openDocumentEncoder } from '../../../batch/pipeline/open-document-encoder.ts';
 import { encodeRun, indexCorpus } from '../../../batch/pipeline/pipeline.ts';
 import { encodeQueryText, loadManifest, searchManifest } from '../../../batch/publish/local-search.ts';
 import { quantizeQuery, quantizeVector } from '../../../shared/sparse/quantize.ts';

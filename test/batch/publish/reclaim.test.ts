@@ -6,13 +6,13 @@
  * the one in use stays; with a version that records no fingerprint, the cache is left alone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../batch/cli/main.ts';
 import { openCorpus } from '../../../batch/corpus/sources.node.ts';
 import { Bm25DocumentEncoder } from '../../../batch/pipeline/document-encoder.ts';
 import { buildRun, encodeRun } from '../../../batch/pipeline/pipeline.ts';
 import { collectGarbage } from '../../../batch/publish/gc.ts';
 import { loadManifest } from '../../../batch/publish/local-search.ts';
 import { listVersions } from '../../../batch/publish/versions.ts';
+import { main } from '../../../compose/cli/main.ts';
 import { CACHE_GC_LEDGER_KEY, gcLedgerKey, manifestKey } from '../../../shared/index/layout.ts';
 import { encodeManifest } from '../../../shared/index/manifest-codec.ts';
 import { LocalFolderObjectStore } from '../../../shared/store/local-folder.node.ts';

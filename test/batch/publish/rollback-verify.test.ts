@@ -5,11 +5,11 @@
  */
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../batch/cli/main.ts';
 import { VersionIncompleteError } from '../../../batch/publish/errors.ts';
 import { loadManifest } from '../../../batch/publish/local-search.ts';
 import { rollback } from '../../../batch/publish/rollback.ts';
 import { readCurrent } from '../../../batch/publish/versions.ts';
+import { main } from '../../../compose/cli/main.ts';
 import { manifestKey } from '../../../shared/index/layout.ts';
 import { LocalFolderObjectStore } from '../../../shared/store/local-folder.node.ts';
 import { MemoryObjectStore } from '../../../shared/store/memory.ts';

@@ -7,11 +7,11 @@
  */
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../batch/cli/main.ts';
 import { decodeLifecyclePointer } from '../../../batch/publish/current-pointer.ts';
 import { encodeQueryText, loadManifest, searchManifest } from '../../../batch/publish/local-search.ts';
 import { verifyStore } from '../../../batch/publish/verify.ts';
 import { readCurrent } from '../../../batch/publish/versions.ts';
+import { main } from '../../../compose/cli/main.ts';
 import { currentKey, manifestKey } from '../../../shared/index/layout.ts';
 import { faults } from '../../../shared/store/faults.ts';
 import { LocalFolderObjectStore } from '../../../shared/store/local-folder.node.ts';

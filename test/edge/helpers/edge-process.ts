@@ -1,6 +1,6 @@
 /**
- * The Node entry (edge/node.ts) as its own process, configured by environment as in production, so a test
- * or a benchmark can measure that process alone (its RSS from /proc) and kill it without killing itself;
+ * The Node server (compose/node-server.node.ts, over edge/node.ts) as its own process, configured by
+ * environment as in production, so a test or a benchmark can measure that process alone (its RSS from /proc) and kill it without killing itself;
  * and the RSS of the workerd process Miniflare started for this process.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -19,16 +19,20 @@ export interface EdgeProcess {
 
 const REPO = resolve(import.meta.dirname, '../../..');
 
-/** Starts `node --import tsx edge/node.ts` with `env` on a free port; resolves once it listens. */
+/** Starts `node --import tsx compose/node-server.node.ts` with `env` on a free port; resolves once it listens. */
 export async function startNodeEdgeProcess(
   env: Record<string, string>,
   nodeArgs: string[] = [],
 ): Promise<EdgeProcess> {
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'edge/node.ts'], {
-    cwd: REPO,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...nodeArgs, '--import', 'tsx', 'compose/node-server.node.ts'],
+    {
+      cwd: REPO,
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout!.on('data', (chunk) => {
     output += chunk;
@@ -37,7 +41,10 @@ export async function startNodeEdgeProcess(
     output += chunk;
   });
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`edge/node.ts did not start:\n${output}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`compose/node-server.node.ts did not start:\n${output}`)),
+      60_000,
+    );
     const poll = setInterval(() => {
       const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
       if (match) {
@@ -49,7 +56,7 @@ export async function startNodeEdgeProcess(
     child.on('exit', (code) => {
       clearInterval(poll);
       clearTimeout(timer);
-      reject(new Error(`edge/node.ts exited with ${code}:\n${output}`));
+      reject(new Error(`compose/node-server.node.ts exited with ${code}:\n${output}`));
     });
   });
   return {

@@ -1,12 +1,12 @@
 /**
  * `npm run dev [-- <wrangler dev options>]`: `wrangler dev` on the Worker of wrangler.jsonc, after seeding
- * its local R2 bucket with the sample index (scripts/sample-index.ts), so the local Worker answers the
+ * its local R2 bucket with the sample index (sample-index.ts), so the local Worker answers the
  * same queries as `npm start`. A port already in use is a one-line error here, before workerd would
  * crash on it. Options after `--` go to wrangler dev as they are (e.g. `-- --port 8788 --ip 0.0.0.0`).
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { assertPortFree, PortInUseError } from '../edge/port.node.ts';
+import { assertPortFree, PortInUseError } from '../../edge/port.node.ts';
 import { buildSampleIndex, ROOT, SAMPLE_INDEX, SAMPLE_QUERY, seedLocalR2 } from './sample-index.ts';
 
 const args = process.argv.slice(2);

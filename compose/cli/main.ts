@@ -5,11 +5,11 @@
  * the pipeline, the store clients or onnxruntime.
  */
 import { readFileSync } from 'node:fs';
-import { runProgram } from './program.ts';
-import type { CliContext } from './verb.ts';
+import { runProgram } from '../../batch/cli/program.ts';
+import type { CliContext } from '../../batch/cli/verb.ts';
 import { groups, verbs } from './verbs/index.ts';
 
-export type { CliContext } from './verb.ts';
+export type { CliContext } from '../../batch/cli/verb.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -36,7 +36,7 @@ export function main(argv: readonly string[], ctx: CliContext): Promise<number> 
 }
 
 const isEntry =
-  import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('batch/cli/main.ts');
+  import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('compose/cli/main.ts');
 if (isEntry) {
   main(process.argv.slice(2), {
     stdout: process.stdout,

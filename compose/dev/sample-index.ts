@@ -5,19 +5,19 @@
  * into the local R2 bucket `wrangler dev` reads (.wrangler/state/v3, the bucket named in wrangler.jsonc),
  * replacing what an earlier run put there.
  *
- *   npx tsx scripts/sample-index.ts [--local-r2]
+ *   npx tsx compose/dev/sample-index.ts [--local-r2]
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
-import { main as csplade } from '../batch/cli/main.ts';
-import { readConfig } from '../edge/local-worker.node.ts';
-import { LocalFolderObjectStore } from '../shared/store/local-folder.node.ts';
-import type { ObjectStore } from '../shared/store/object-store.ts';
-import { R2BindingObjectStore } from '../shared/store/r2-binding.ts';
+import { readConfig } from '../../edge/local-worker.node.ts';
+import { LocalFolderObjectStore } from '../../shared/store/local-folder.node.ts';
+import type { ObjectStore } from '../../shared/store/object-store.ts';
+import { R2BindingObjectStore } from '../../shared/store/r2-binding.ts';
+import { main as csplade } from '../cli/main.ts';
 
-export const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const SAMPLE_INDEX = 'sample';
 export const SAMPLE_QUERY = 'how do plants turn light into energy';
 export const SAMPLE_STORE = join(ROOT, '.tmp', 'sample', 'store');

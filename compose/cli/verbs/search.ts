@@ -4,8 +4,8 @@
  * the model directory the manifest names), the exhaustive algorithm by default. A check of what was
  * published without running the edge; `--json` prints the HTTP API's response shape.
  */
-import { integer, type StoreValues, storeOptions } from '../options.ts';
-import { defineVerb } from '../verb.ts';
+import { integer, type StoreValues, storeOptions } from '../../../batch/cli/options.ts';
+import { defineVerb } from '../../../batch/cli/verb.ts';
 
 type Values = StoreValues & { query: string; k: number; version?: string; algorithm: string };
 
@@ -25,10 +25,12 @@ export const searchVerb = defineVerb<Values>({
   ],
   examples: ["csplade search --index sample --query 'how do plants turn light into energy' --k 3"],
   async run({ options }, ctx) {
-    const { loadManifest, openQueryEncoder, searchManifest } = await import('../../publish/local-search.ts');
-    const { nodeEncoderFactory } = await import('../../../edge/encoders/node-factory.node.ts');
-    const { openStoreOption } = await import('../runtime.ts');
-    const { printJson } = await import('../output.ts');
+    const { loadManifest, openQueryEncoder, searchManifest } = await import(
+      '../../../batch/publish/local-search.ts'
+    );
+    const { nodeEncoderFactory } = await import('../../node-query-encoders.node.ts');
+    const { openStoreOption } = await import('../../../batch/cli/runtime.ts');
+    const { printJson } = await import('../../../batch/cli/output.ts');
     const started = performance.now();
     const { index } = options;
     const store = openStoreOption(options.store, ctx, { mustExist: true });

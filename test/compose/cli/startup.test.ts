@@ -1,7 +1,7 @@
 /**
  * The CLI as a program: help for the whole tool and for every verb (`--help`, `help <verb>`, `model
  * --help`), `--version`, "did you mean" for mistyped verbs and flags — and what keeps `csplade --help`
- * fast: the static import graph of batch/cli/main.ts holds only the CLI's own declarations and commander
+ * fast: the static import graph of compose/cli/main.ts holds only the CLI's own declarations and commander
  * (no pipeline, store client, tokenizer or onnxruntime), checked on the source text as
  * test/shared/encoders/import-cost.test.ts does. The real binary answers `--help` in its own process.
  */
@@ -10,8 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { verbs } from '../../../batch/cli/verbs/index.ts';
-import { csplade } from '../helpers/cli.ts';
+import { verbs } from '../../../compose/cli/verbs/index.ts';
+import { csplade } from '../../batch/helpers/cli.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const STATIC_IMPORT = /^(?:import|export)\s+(?!type\s)(?:[\s\S]*?\sfrom\s+)?'([^']+)';/gm;
@@ -35,26 +35,31 @@ function staticImportClosure(entry: string): Set<string> {
 const run = (...argv: string[]) => csplade(argv, { cwd: ROOT });
 
 describe('csplade --help stays cheap', () => {
-  const closure = staticImportClosure(join(ROOT, 'batch/cli/main.ts'));
+  const closure = staticImportClosure(join(ROOT, 'compose/cli/main.ts'));
 
   it('loads only the verb declarations, commander and node built-ins before a verb runs', () => {
     expect([...closure].some((f) => f.endsWith('batch/cli/verbs/index-corpus.ts'))).toBe(true); // sanity
     const packages = [...closure].filter((f) => !f.startsWith('/') && !f.startsWith('node:'));
     expect(packages).toEqual(['commander']);
     const files = [...closure].filter((f) => f.startsWith('/')).map((f) => f.slice(ROOT.length + 1));
-    const outside = files.filter((f) => !f.startsWith('batch/cli/'));
-    // The --filterable parser is the schema module itself (a leaf: it imports only shared/errors.ts).
+    const outside = files.filter((f) => !f.startsWith('batch/cli/') && !f.startsWith('compose/cli/'));
+    // The --filterable parser is the schema module itself (a leaf: it imports only shared/errors.ts);
+    // --encoder reads the encoder declarations (data and lazy loaders: no encoder code).
     expect(outside.sort()).toEqual([
       'shared/docvalues/schema.ts',
+      'shared/encoders/declarations.ts',
+      'shared/encoders/errors.ts',
       'shared/errors.ts',
       'shared/index/layout.ts',
     ]);
   });
 
   it('no verb parses its arguments by hand', () => {
-    for (const file of readdirSync(join(ROOT, 'batch/cli/verbs'))) {
-      const text = readFileSync(join(ROOT, 'batch/cli/verbs', file), 'utf8');
-      expect(text, file).not.toMatch(/parseArgs|process\.argv/);
+    for (const folder of ['batch/cli/verbs', 'compose/cli/verbs']) {
+      for (const file of readdirSync(join(ROOT, folder))) {
+        const text = readFileSync(join(ROOT, folder, file), 'utf8');
+        expect(text, file).not.toMatch(/parseArgs|process\.argv/);
+      }
     }
   });
 

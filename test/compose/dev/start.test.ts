@@ -8,9 +8,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalWorker } from '../../edge/local-worker.node.ts';
-import { PortInUseError } from '../../edge/port.node.ts';
-import { runCli } from '../batch/helpers/cli-process.ts';
+import { startLocalWorker } from '../../../edge/local-worker.node.ts';
+import { PortInUseError } from '../../../edge/port.node.ts';
+import { runCli } from '../../batch/helpers/cli-process.ts';
 
 const QUERY = '/v1/indexes/sample/search?q=how%20do%20plants%20turn%20light%20into%20energy&k=3';
 const children: ChildProcess[] = [];

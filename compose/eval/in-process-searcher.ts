@@ -4,13 +4,14 @@
  * as the deployed API does it (CURRENT → manifest → query encoder from the manifest → shards →
  * engine → merge), so in-process and `--endpoint` evaluations differ only by the network.
  */
+
+import { createHttpSearcher } from '../../batch/eval/http-searcher.ts';
+import type { Searcher } from '../../batch/eval/searcher.ts';
 import { createApp } from '../../edge/app.ts';
 import { type EncoderFactory, registryEncoderFactory } from '../../edge/search/query-codec.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
-import { createHttpSearcher } from './http-searcher.ts';
-import type { Searcher } from './searcher.ts';
 
-/** `encoderFactory`: the Node one (edge/encoders/node-factory.node.ts) for indexes with an ONNX encoder. */
+/** `encoderFactory`: the Node one (compose/node-query-encoders.node.ts) for indexes with an ONNX encoder. */
 export function createInProcessSearcher(
   store: ObjectStore,
   index: string,

@@ -3,8 +3,8 @@
  * runs. Prints the URL, the indexes it found and a query to try; stops on Ctrl-C (SIGINT) or SIGTERM.
  * A port already in use is a one-line error (exit 1), not a stack trace.
  */
-import { integer, storeOption } from '../options.ts';
-import { defineVerb } from '../verb.ts';
+import { integer, storeOption } from '../../../batch/cli/options.ts';
+import { defineVerb } from '../../../batch/cli/verb.ts';
 
 interface Values {
   readonly store: string;
@@ -36,9 +36,9 @@ export const serveVerb = defineVerb<Values>({
     'csplade serve --store s3://indexes/prod --host 0.0.0.0 --port 8080',
   ],
   async run({ options }, ctx) {
-    const { nodeDeps, startNodeServer } = await import('../../../edge/node.ts');
-    const { openStoreOption } = await import('../runtime.ts');
-    const { readCurrent } = await import('../../publish/versions.ts');
+    const { nodeDeps, startNodeServer } = await import('../../node-server.node.ts');
+    const { openStoreOption } = await import('../../../batch/cli/runtime.ts');
+    const { readCurrent } = await import('../../../batch/publish/versions.ts');
     const { resolve } = await import('node:path');
     const hasScheme = /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(options.store);
     const location = hasScheme ? options.store : resolve(ctx.cwd, options.store);

@@ -13,17 +13,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openCorpus } from '../../batch/corpus/sources.node.ts';
+import { createHttpSearcher } from '../../batch/eval/http-searcher.ts';
+import { type RunEvaluationResult, runEvaluation } from '../../batch/eval/run-eval.ts';
+import { SCIFACT_SETTINGS, type ScifactAnalyzer, type ScifactData } from '../../batch/eval/scifact.ts';
+import { openDocumentEncoder } from '../../batch/pipeline/open-document-encoder.ts';
+import { type IndexSummary, indexCorpus } from '../../batch/pipeline/pipeline.ts';
 import { bundleWorker, startLocalWorker } from '../../edge/local-worker.node.ts';
 import { startNodeServer } from '../../edge/node.ts';
 import { registryEncoderFactory } from '../../edge/search/query-codec.ts';
 import { LocalFolderObjectStore } from '../../shared/store/local-folder.node.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
-import { openCorpus } from '../corpus/sources.node.ts';
-import { openDocumentEncoder } from '../pipeline/document-encoder.ts';
-import { type IndexSummary, indexCorpus } from '../pipeline/pipeline.ts';
-import { createHttpSearcher } from './http-searcher.ts';
-import { type RunEvaluationResult, runEvaluation } from './run-eval.ts';
-import { SCIFACT_SETTINGS, type ScifactAnalyzer, type ScifactData } from './scifact.ts';
 
 export const SCIFACT_INDEX = 'scifact';
 

@@ -16,7 +16,7 @@ import {
   SCIFACT_ANALYZERS,
   type ScifactAnalyzer,
   scifactDir,
-} from './scifact.ts';
+} from '../../batch/eval/scifact.ts';
 import { type EdgeRuntime, runQuantizedEndToEnd } from './scifact-e2e.node.ts';
 import { formatScifactReport, judgeScifact, type QuantizedRow, scifactJson } from './scifact-report.ts';
 

@@ -3,16 +3,17 @@
  * our quantized end-to-end rows (one per edge runtime), our unquantized in-process row and the
  * difference quantization makes; the pass/fail lines of the checks; and one JSON object with all of it.
  */
-import type { EvaluationResult } from '../../shared/eval/evaluate.ts';
-import { METRIC_NAMES, type MetricValues } from '../../shared/eval/types.ts';
-import { evalJson, METRIC_LABELS } from './report.ts';
+
+import { evalJson, METRIC_LABELS } from '../../batch/eval/report.ts';
 import {
   checkTargets,
   SCIFACT_BM25,
   SCIFACT_SETTINGS,
   type ScifactAnalyzer,
   type TargetCheck,
-} from './scifact.ts';
+} from '../../batch/eval/scifact.ts';
+import type { EvaluationResult } from '../../shared/eval/evaluate.ts';
+import { METRIC_NAMES, type MetricValues } from '../../shared/eval/types.ts';
 import { EDGE_LABELS, type EdgeRuntime } from './scifact-e2e.node.ts';
 
 export interface QuantizedRow {

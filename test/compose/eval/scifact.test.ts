@@ -17,7 +17,7 @@ import {
   scifactDir,
   type UnquantizedResult,
 } from '../../../batch/eval/scifact.ts';
-import { type EndToEndResult, runQuantizedEndToEnd } from '../../../batch/eval/scifact-e2e.node.ts';
+import { type EndToEndResult, runQuantizedEndToEnd } from '../../../compose/eval/scifact-e2e.node.ts';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 // CSPLADE_SCIFACT_DIR points elsewhere (or nowhere, to check the skip path).
@@ -25,7 +25,7 @@ const dir = process.env.CSPLADE_SCIFACT_DIR ?? scifactDir(repoRoot);
 const exists = existsSync(dir);
 if (!exists) {
   console.warn(
-    `SKIPPED test/batch/eval/scifact.test.ts: BEIR SciFact not found at ${dir} (see ../shared/datasets)`,
+    `SKIPPED test/compose/eval/scifact.test.ts: BEIR SciFact not found at ${dir} (see ../shared/datasets)`,
   );
 }
 

@@ -4,8 +4,8 @@
  * over `--store`; the run is written as a TREC run file on request, and the metrics are printed as a table
  * or, with `--json`, as one JSON object. `--from-run` scores an existing run file instead.
  */
-import { integer, jsonOption } from '../options.ts';
-import { defineVerb, UsageError } from '../verb.ts';
+import { integer, jsonOption } from '../../../batch/cli/options.ts';
+import { defineVerb, UsageError } from '../../../batch/cli/verb.ts';
 
 interface Values {
   readonly index?: string;
@@ -71,15 +71,15 @@ export const evalVerb = defineVerb<Values>({
     'csplade eval --from-run anserini.trec --qrels qrels/test.tsv --k 100',
   ],
   async run({ options }, ctx) {
-    const { pathFrom } = await import('../runtime.ts');
-    const { evalJson, formatTable } = await import('../../eval/report.ts');
+    const { pathFrom } = await import('../../../batch/cli/runtime.ts');
+    const { evalJson, formatTable } = await import('../../../batch/eval/report.ts');
     const at = (path: string) => pathFrom(ctx, path);
     const qrelsPath = options.qrels as string;
     if (options.fromRun) {
       const { evaluateRun } = await import('../../../shared/eval/evaluate.ts');
-      const { parseQrels } = await import('../../eval/qrels-file.ts');
-      const { parseTrecRun } = await import('../../eval/run-file.ts');
-      const { readTextFile } = await import('../../eval/text-file.node.ts');
+      const { parseQrels } = await import('../../../batch/eval/qrels-file.ts');
+      const { parseTrecRun } = await import('../../../batch/eval/run-file.ts');
+      const { readTextFile } = await import('../../../batch/eval/text-file.node.ts');
       const run = parseTrecRun(await readTextFile(at(options.fromRun), 'run'), options.fromRun);
       const qrels = parseQrels(await readTextFile(at(qrelsPath), 'qrels'), qrelsPath);
       const evaluation = evaluateRun(run, qrels, { depth: options.k });
@@ -93,17 +93,17 @@ export const evalVerb = defineVerb<Values>({
     if (!options.index) throw new UsageError("required option '--index <name>' not specified");
     if (!options.queries) throw new UsageError("required option '--queries <file>' not specified");
     if (options.endpoint && options.store) throw new UsageError('give --endpoint or --store, not both');
-    const { readEvalInputs, runEvaluation } = await import('../../eval/run-eval.ts');
+    const { readEvalInputs, runEvaluation } = await import('../../../batch/eval/run-eval.ts');
     const index = options.index;
     const k = options.k ?? 1000;
-    let searcher: import('../../eval/searcher.ts').Searcher;
+    let searcher: import('../../../batch/eval/searcher.ts').Searcher;
     if (options.endpoint) {
-      const { createHttpSearcher } = await import('../../eval/http-searcher.ts');
+      const { createHttpSearcher } = await import('../../../batch/eval/http-searcher.ts');
       searcher = createHttpSearcher({ endpoint: options.endpoint, index, apiKey: options.apiKey });
     } else {
       const { createInProcessSearcher } = await import('../../eval/in-process-searcher.ts');
-      const { nodeEncoderFactory } = await import('../../../edge/encoders/node-factory.node.ts');
-      const { openStoreOption } = await import('../runtime.ts');
+      const { nodeEncoderFactory } = await import('../../node-query-encoders.node.ts');
+      const { openStoreOption } = await import('../../../batch/cli/runtime.ts');
       const storeSpec = options.store ?? './store';
       const store = openStoreOption(storeSpec, ctx, { mustExist: true });
       searcher = createInProcessSearcher(store, index, storeSpec, nodeEncoderFactory);
