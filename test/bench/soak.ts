@@ -5,7 +5,8 @@
  *
  *   npm run bench:soak -- [--docs 100000] [--shards 4] [--queries 200] [--duration 60] [--warmup 60]
  *                         [--max-warmup 240] [--window 10] [--connections 64] [--k 10]
- *                         [--node-heap-mb 256] [--workerd-via direct|entry] [--runtimes node,workerd] [--json]
+ *                         [--node-heap-mb 256] [--workerd-via direct|entry] [--workerd-shared-cache off|cache-api]
+ *                         [--runtimes node,workerd] [--json]
  *
  * The Node entry runs with its V8 heap capped at `node-heap-mb` (0: V8's default), as a Node service in a
  * container should be and as a Worker isolate is (128 MB): uncapped, V8 keeps growing the heap's reserved
@@ -66,6 +67,13 @@ const WINDOW = numberArg('window', 10);
 const MAX_WARMUP = numberArg('max-warmup', 240);
 const NODE_HEAP_MB = numberArg('node-heap-mb', 256);
 const WORKERD_VIA = stringArg('workerd-via', 'direct');
+/**
+ * The Worker's shared cache tier. Off by default: Miniflare emulates the Cache API inside the very workerd
+ * process whose RSS is measured (a Durable Object over SQLite and blob files), and under 64 connections its
+ * queued puts, not the Worker, are what grows and stalls; on Cloudflare the cache is a service outside the
+ * isolate. `--workerd-shared-cache cache-api` measures with the emulator.
+ */
+const WORKERD_SHARED_CACHE = stringArg('workerd-shared-cache', 'off');
 const CONNECTIONS = numberArg('connections', 64);
 const K = numberArg('k', 10);
 const RUNTIMES = stringArg('runtimes', 'node,workerd').split(',');
@@ -133,7 +141,13 @@ async function main() {
         await seeding.dispose();
         const before = new Set(childPids('workerd'));
         const inspectorPort = await freePort();
-        const worker = await startLocalWorker({ scriptPath, persistTo, inspectorPort, directSocket: true });
+        const worker = await startLocalWorker({
+          scriptPath,
+          persistTo,
+          inspectorPort,
+          directSocket: true,
+          vars: { SHARED_CACHE: WORKERD_SHARED_CACHE },
+        });
         // The Worker's isolate (Miniflare names it core:user:…), not the R2 or Cache emulators beside it.
         const heap = await connectHeapProbe(inspectorPort, 'workerd', (title) => title.includes('core:user'));
         try {
@@ -162,6 +176,7 @@ async function main() {
     duration_s: DURATION,
     node_max_old_space_mb: NODE_HEAP_MB > 0 ? NODE_HEAP_MB : 'V8 default',
     workerd_via: WORKERD_VIA === 'entry' ? "Miniflare's entry worker" : "the Worker's own socket",
+    workerd_shared_cache: WORKERD_SHARED_CACHE,
     min_warmup_s: WARMUP,
     rss_window_s: WINDOW,
     connections: CONNECTIONS,
