@@ -8,29 +8,13 @@
 
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verbs } from '../../../compose/cli/verbs/index.ts';
 import { csplade } from '../../batch/helpers/cli.ts';
+import { staticImportClosure } from '../../helpers/static-imports.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
-const STATIC_IMPORT = /^(?:import|export)\s+(?!type\s)(?:[\s\S]*?\sfrom\s+)?'([^']+)';/gm;
-
-function staticImportClosure(entry: string): Set<string> {
-  const seen = new Set<string>();
-  const pending = [entry];
-  while (pending.length > 0) {
-    const file = pending.pop()!;
-    if (seen.has(file)) continue;
-    seen.add(file);
-    if (!file.startsWith('/')) continue; // a package: do not look inside
-    for (const match of readFileSync(file, 'utf8').matchAll(STATIC_IMPORT)) {
-      const specifier = match[1];
-      pending.push(specifier.startsWith('.') ? resolve(dirname(file), specifier) : specifier);
-    }
-  }
-  return seen;
-}
 
 const run = (...argv: string[]) => csplade(argv, { cwd: ROOT });
 

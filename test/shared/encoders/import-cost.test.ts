@@ -1,32 +1,7 @@
-/**
- * The edge builds encoders through shared/encoders/registry.ts at cold start, with the factories the
- * encoder declarations load, so the static import graph of the registry and of those factories must not
- * reach the Llama 3 package (~0.5–1 s of CPU to unpack) or the BERT vocabulary JSON: tokenizers are
- * imported on demand by `loadTokenizer`. Checked on the source text, following relative imports and
- * skipping `import type` and dynamic `import()`.
- */
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTokenizer } from '../../../shared/tokenizers/load.ts';
-
-const STATIC_IMPORT = /^(?:import|export)\s+(?!type\s)(?:[\s\S]*?\sfrom\s+)?'([^']+)';/gm;
-
-function staticImportClosure(entry: string): Set<string> {
-  const seen = new Set<string>();
-  const pending = [entry];
-  while (pending.length > 0) {
-    const file = pending.pop()!;
-    if (seen.has(file)) continue;
-    seen.add(file);
-    if (!file.startsWith('/')) continue; // a package: do not look inside
-    for (const match of readFileSync(file, 'utf8').matchAll(STATIC_IMPORT)) {
-      const specifier = match[1];
-      pending.push(specifier.startsWith('.') ? resolve(dirname(file), specifier) : specifier);
-    }
-  }
-  return seen;
-}
+import { staticImportClosure } from '../../helpers/static-imports.ts';
 
 describe('cold-start cost of the encoder registry', () => {
   const encoders = resolve(import.meta.dirname, '../../../shared/encoders');
