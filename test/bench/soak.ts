@@ -26,7 +26,8 @@
  * (the isolate's caches churn through large postings reads), and one sample would measure where in that
  * cycle it fell; the single samples and the maximum are printed too. The app's own JavaScript heap (its
  * reserved size plus ArrayBuffer contents, read through the V8 inspector; `js_heap_growth`) is printed
- * beside the process RSS, which also holds what the runtime allocates outside it (workerd runs
+ * beside the process RSS, and its live part (used heap plus ArrayBuffers; `js_live_at_end_mb`,
+ * `js_live_max_mb`: what a Worker isolate's 128 MB limit is about). The RSS also holds what the runtime allocates outside it (workerd runs
  * Miniflare's R2 and Cache emulators in the same process). Every answer of a checked sample
  * must equal the one given before the load (the same hits), so a server that stays up but answers wrong
  * does not pass.
@@ -203,13 +204,18 @@ async function main() {
     const expected = await answers(server.url);
     const rss: { phase: 'warmup' | 'soak'; bytes: number }[] = [];
     const heap: { phase: 'warmup' | 'soak'; bytes: number }[] = [];
+    // The live part (V8's used heap plus ArrayBuffer contents): what an isolate's memory limit is about.
+    const live: { phase: 'warmup' | 'soak'; bytes: number }[] = [];
     let phase: 'warmup' | 'soak' = 'warmup';
     const sampler = setInterval(() => {
       const at = phase;
       const bytes = rssBytes(server.pid);
       if (bytes !== undefined) rss.push({ phase: at, bytes });
       server.heap.sample().then(
-        (h) => heap.push({ phase: at, bytes: h.totalBytes + h.buffersBytes }),
+        (h) => {
+          heap.push({ phase: at, bytes: h.totalBytes + h.buffersBytes });
+          live.push({ phase: at, bytes: h.usedBytes + h.buffersBytes });
+        },
         () => {},
       );
     }, 1_000);
@@ -280,6 +286,8 @@ async function main() {
       js_heap_after_warmup_mb: mb(heapAfterWarmup),
       js_heap_at_end_mb: mb(heapAtEnd),
       js_heap_growth: round((heapAtEnd - heapAfterWarmup) / heapAfterWarmup, 4),
+      js_live_at_end_mb: mb(lastWindow('soak', live)),
+      js_live_max_mb: mb(Math.max(...live.map((s) => s.bytes))),
       rss_mb_every_5s: soakSamples.filter((_, i) => i % 5 === 4).map(mb),
     };
     log(`${name}: ${JSON.stringify(report)}`);
