@@ -4,6 +4,7 @@
  * timeouts, network errors and StoreUnavailableError are worth a second try.
  */
 import { CspladeError } from '../../shared/errors.ts';
+import { settleWithin } from '../../shared/store/deadline.ts';
 
 export class ShardTimeoutError extends CspladeError {
   constructor(shard: string, ms: number) {
@@ -28,13 +29,7 @@ export function isRetryable(error: unknown): boolean {
 
 /** Rejects with ShardTimeoutError when `task` has not settled after `ms`. */
 export function withTimeout<T>(task: Promise<T>, ms: number, shard: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ShardTimeoutError(shard, ms)), ms);
-  });
-  return Promise.race([task, deadline]).finally(() => {
-    if (timer !== undefined) clearTimeout(timer);
-  });
+  return settleWithin(task, ms, () => new ShardTimeoutError(shard, ms));
 }
 
 /**

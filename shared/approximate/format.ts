@@ -13,6 +13,7 @@
 import { Packr } from 'msgpackr';
 import { crc32 } from '../shard/checksum.ts';
 import { ShardFormatError } from '../shard/errors.ts';
+import { alignUp, encodeSectionedRegion, SECTION_ALIGN } from '../shard/format.ts';
 
 export const APPROX_MAGIC = Uint8Array.from([0x43, 0x53, 0x50, 0x4c, 0x41, 0x50, 0x52, 0x58]); // "CSPLAPRX"
 export const APPROX_FORMAT_VERSION = 1;
@@ -86,27 +87,13 @@ export interface ApproxHeader {
 }
 
 const packr = new Packr({ useRecords: false });
-const ALIGN = 8;
-const alignUp = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
 
 /** Serializes a head region: [u32 headerLength][msgpack header][pad to 8][sections, each padded to 8]. */
 export function encodeSections(
   header: Omit<ApproxHeader, 'sections'>,
   sections: ReadonlyMap<string, Uint8Array>,
 ): Uint8Array {
-  const table: Record<string, [number, number]> = {};
-  let at = 0;
-  for (const [name, bytes] of sections) {
-    table[name] = [at, bytes.length];
-    at = alignUp(at + bytes.length);
-  }
-  const headerBytes = packr.pack({ ...header, sections: table });
-  const dataStart = alignUp(4 + headerBytes.length);
-  const out = new Uint8Array(dataStart + at);
-  new DataView(out.buffer).setUint32(0, headerBytes.length, true);
-  out.set(headerBytes, 4);
-  for (const [name, bytes] of sections) out.set(bytes, dataStart + table[name][0]);
-  return out;
+  return encodeSectionedRegion(packr, header, sections);
 }
 
 /** Parses a head region's header and returns a lookup of its sections (views, no copies). */
@@ -138,7 +125,7 @@ export function decodeSections(
     if (!(Number.isInteger(offset) && Number.isInteger(length) && offset >= 0 && length >= 0)) {
       return fail(`section ${name} has a bad range`);
     }
-    if (offset % ALIGN !== 0 || dataStart + offset + length > bytes.length)
+    if (offset % SECTION_ALIGN !== 0 || dataStart + offset + length > bytes.length)
       fail(`section ${name} runs past the head`);
     return bytes.subarray(dataStart + offset, dataStart + offset + length);
   };

@@ -5,6 +5,7 @@
  * `RoutingIndex` (routing.ts) inverts the summaries of every shard into one term-major table.
  */
 import { ShardFormatError } from '../shard/errors.ts';
+import { indexOfSorted } from '../sorted-search.ts';
 import { type ApproxHeader, decodeSections, u16s, u32s } from './format.ts';
 
 export const CLUSTER_DIRECTORY = 'clusters.directory';
@@ -29,17 +30,7 @@ export interface ApproxHead {
 
 /** Index into `head.terms` of `term`, or -1 when no cluster summary names it. */
 export function routingListOf(head: ApproxHead, term: number): number {
-  const terms = head.terms;
-  let lo = 0;
-  let hi = terms.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const t = terms[mid];
-    if (t === term) return mid;
-    if (t < term) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
+  return indexOfSorted(head.terms, term);
 }
 
 /** Parses a head whose CRC the caller has checked. `where` names the file for errors. */

@@ -101,6 +101,31 @@ export function alignUp(n: number, align = SECTION_ALIGN): number {
   return Math.ceil(n / align) * align;
 }
 
+/**
+ * Serializes a sectioned region, the layout of the shard's hot region and the approximate file's head:
+ * [u32 headerLength][msgpack header with a section table][pad to 8][sections in the order given, each
+ * padded to 8]. The table maps each name to [offset from the first section, length].
+ */
+export function encodeSectionedRegion(
+  packr: { pack(value: unknown): Uint8Array },
+  header: object,
+  sections: ReadonlyMap<string, Uint8Array>,
+): Uint8Array {
+  const table: Record<string, [number, number]> = {};
+  let at = 0;
+  for (const [name, bytes] of sections) {
+    table[name] = [at, bytes.length];
+    at = alignUp(at + bytes.length);
+  }
+  const headerBytes = packr.pack({ ...header, sections: table });
+  const dataStart = alignUp(4 + headerBytes.length);
+  const out = new Uint8Array(dataStart + at);
+  new DataView(out.buffer).setUint32(0, headerBytes.length, true);
+  out.set(headerBytes, 4);
+  for (const [name, bytes] of sections) out.set(bytes, dataStart + table[name][0]);
+  return out;
+}
+
 function setU64(view: DataView, at: number, value: number): void {
   view.setUint32(at, value % 2 ** 32, true);
   view.setUint32(at + 4, Math.floor(value / 2 ** 32), true);

@@ -10,7 +10,7 @@ import { Packr } from 'msgpackr';
 import { VarintError, VarintReader, varintLength, writeVarint } from '../codec/varint.ts';
 import { type DocMap, type DocMapMeta, decodeDocMap } from './doc-map.ts';
 import { ShardFormatError, type ShardSection } from './errors.ts';
-import { alignUp, SECTION_ALIGN } from './format.ts';
+import { alignUp, encodeSectionedRegion, SECTION_ALIGN } from './format.ts';
 import { storedTableBytes } from './stored-fields.ts';
 
 /** Per-shard statistics, also returned by writeShard for the manifest. */
@@ -91,19 +91,7 @@ const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 /** Serializes the hot region; sections are laid out in the order given. */
 export function encodeHotRegion(header: HotHeader, sections: ReadonlyMap<string, Uint8Array>): Uint8Array {
-  const table: Record<string, [number, number]> = {};
-  let at = 0;
-  for (const [name, bytes] of sections) {
-    table[name] = [at, bytes.length];
-    at = alignUp(at + bytes.length);
-  }
-  const headerBytes = packr.pack({ ...header, sections: table });
-  const dataStart = alignUp(4 + headerBytes.length);
-  const out = new Uint8Array(dataStart + at);
-  new DataView(out.buffer).setUint32(0, headerBytes.length, true);
-  out.set(headerBytes, 4);
-  for (const [name, bytes] of sections) out.set(bytes, dataStart + table[name][0]);
-  return out;
+  return encodeSectionedRegion(packr, header, sections);
 }
 
 export interface DecodedHotRegion {

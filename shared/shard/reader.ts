@@ -8,6 +8,7 @@
  */
 import type { ByteSource } from '../io/byte-source.ts';
 import { PostingList } from '../postings/posting-list.ts';
+import { indexOfSorted } from '../sorted-search.ts';
 import { crc32 } from './checksum.ts';
 import { type CoalescedRange, coalesceRanges, DEFAULT_COALESCE_GAP } from './coalesce.ts';
 import type { DocMap } from './doc-map.ts';
@@ -326,17 +327,7 @@ export class ShardReader {
   }
 
   protected entryOf(term: number): number {
-    const terms = this.dictionary.terms;
-    let lo = 0;
-    let hi = terms.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const t = terms[mid];
-      if (t === term) return mid;
-      if (t < term) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
+    return indexOfSorted(this.dictionary.terms, term);
   }
 
   protected coalescedPostings(

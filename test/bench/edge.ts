@@ -34,24 +34,10 @@ import { exhaustiveRawTopK } from '../../shared/engine/algorithms/exhaustive.ts'
 import { invertDocuments } from '../../shared/postings/invert.ts';
 import { DEFAULT_NETWORK_MODEL } from '../../shared/store/network-model.ts';
 import { numberArg, stringArg } from './args.ts';
+import { autocannon } from './autocannon.ts';
 import { benchCorpus, corpusStats } from './bench-corpus.ts';
 import { benchFilters, uOf } from './edge-filters.ts';
 import { writeSyntheticIndex } from './synthetic-shards.ts';
-
-/** The part of autocannon's API used here (the package ships no types). */
-type Autocannon = (options: {
-  url: string;
-  connections: number;
-  duration: number;
-  requests: { method: string; path: string; headers: Record<string, string>; body: string }[];
-}) => Promise<{
-  requests: { total: number; average: number };
-  latency: { p50: number; p99: number };
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-}>;
-const autocannon = ((await import('autocannon' as string)) as { default: Autocannon }).default;
 
 /** How long a query may go unanswered before the bench calls the local Worker hung. */
 const HUNG_MS = 60_000;

@@ -40,24 +40,10 @@ import { bundleWorker, startLocalWorker } from '../../edge/local-worker.node.ts'
 import { LocalFolderObjectStore } from '../../shared/store/local-folder.node.ts';
 import { childPids, rssBytes, startNodeEdgeProcess } from '../edge/helpers/edge-process.ts';
 import { numberArg, stringArg } from './args.ts';
+import { autocannon } from './autocannon.ts';
 import { connectHeapProbe, type HeapProbe } from './heap-probe.ts';
 import { generateCorpus } from './synthetic-corpus.ts';
 import { syntheticIndex } from './synthetic-index.ts';
-
-/** The part of autocannon's API used here (the package ships no types). */
-type Autocannon = (options: {
-  url: string;
-  connections: number;
-  duration: number;
-  requests: { method: string; path: string; headers: Record<string, string>; body: string }[];
-}) => Promise<{
-  requests: { total: number; average: number };
-  latency: { p50: number; p99: number; average: number; max: number };
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-}>;
-const autocannon = ((await import('autocannon' as string)) as { default: Autocannon }).default;
 
 const DOCS = numberArg('docs', 100_000);
 const SHARDS = numberArg('shards', 4);
