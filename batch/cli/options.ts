@@ -108,6 +108,13 @@ export const progressOption: OptionSpec = {
     'no progress on stderr (default: a live line on a terminal, a plain line every 10 s otherwise)',
 };
 
+/** For build and publish: the run must have been encoded by exactly this many workers. */
+export const expectedWorkersOption: OptionSpec = {
+  flags: '--workers <n>',
+  description: 'refuse unless the run was encoded by exactly this many workers',
+  parse: integer(1),
+};
+
 export interface ProgressValues {
   readonly progress: boolean;
 }

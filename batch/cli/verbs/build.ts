@@ -6,7 +6,7 @@ import {
   type BuildValues,
   buildOptions,
   buildSettingsOf,
-  integer,
+  expectedWorkersOption,
   type ProgressValues,
   progressOption,
   runOption,
@@ -21,17 +21,7 @@ export const buildVerb = defineVerb<Values>({
   name: 'build',
   summary: 'build the shards of a finished encode run (unpublished)',
   description: 'Builds the shards of a finished encode run; readers do not see them until `csplade publish`.',
-  options: [
-    ...storeOptions,
-    ...buildOptions,
-    runOption(true),
-    {
-      flags: '--workers <n>',
-      description: 'refuse unless the run was encoded by exactly this many workers',
-      parse: integer(1),
-    },
-    progressOption,
-  ],
+  options: [...storeOptions, ...buildOptions, runOption(true), expectedWorkersOption, progressOption],
   async run({ options }, ctx) {
     const { buildRun } = await import('../../pipeline/pipeline.ts');
     const { openStoreOption, progressFor } = await import('../runtime.ts');

@@ -7,7 +7,7 @@ import {
   type BuildValues,
   buildOptions,
   buildSettingsOf,
-  integer,
+  expectedWorkersOption,
   type ProgressValues,
   type PublishValues,
   progressOption,
@@ -31,11 +31,7 @@ export const publishVerb = defineVerb<Values>({
     ...buildOptions,
     ...publishOptions,
     runOption(true),
-    {
-      flags: '--workers <n>',
-      description: 'refuse unless the run was encoded by exactly this many workers',
-      parse: integer(1),
-    },
+    expectedWorkersOption,
     progressOption,
   ],
   async run({ options }, ctx) {
