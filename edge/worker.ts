@@ -4,6 +4,7 @@
  * the one Hono app. Nothing here knows about search; caches live as long as the isolate because the app does.
  */
 import type { Hono } from 'hono';
+import { preloadEncoderFactories } from '../shared/encoders/declarations.ts';
 import { DEFAULT_STORE_READ_TIMEOUT_MS, withDeadlines } from '../shared/store/deadline.ts';
 import { NetworkModel, type NetworkModelParams } from '../shared/store/network-model.ts';
 import { R2BindingObjectStore } from '../shared/store/r2-binding.ts';
@@ -117,6 +118,9 @@ async function warmAll(env: WorkerEnv): Promise<void> {
 function warmHeaders(env: WorkerEnv): Record<string, string> {
   return env.WARM_API_KEY ? { authorization: `Bearer ${env.WARM_API_KEY}` } : {};
 }
+
+// At script start, not in the first request (see preloadEncoderFactories).
+preloadEncoderFactories().catch(() => undefined);
 
 export default {
   // The execution context lets work that outlives the response (Cache API puts) finish: waitUntil.

@@ -107,6 +107,15 @@ const DECLARATIONS: EncoderDeclaration[] = [
   },
 ];
 
+/**
+ * Loads every declared registry factory now. The Worker entry calls it while its script starts — which
+ * Cloudflare overlaps with the TLS handshake — so that a cold isolate's first query does not evaluate the
+ * encoder modules inside its own time. The CLI does not, to keep `--help` cheap.
+ */
+export function preloadEncoderFactories(): Promise<unknown> {
+  return Promise.all(DECLARATIONS.map((d) => d.factory?.()));
+}
+
 /** Every declared encoder, in declaration order (the CLI's help lists them so). */
 export function encoderDeclarations(): readonly EncoderDeclaration[] {
   return DECLARATIONS;
