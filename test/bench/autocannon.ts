@@ -13,6 +13,24 @@ export type Autocannon = (options: {
   connections: number;
   duration: number;
   requests: { method: string; path: string; headers: Record<string, string>; body: string }[];
-}) => Promise<AutocannonResult>;
+}) => AutocannonRun;
+
+/** What autocannon returns: a promise of the result that also emits each failed request as it happens. */
+export type AutocannonRun = Promise<AutocannonResult> & {
+  on(event: 'reqError', listener: (error: Error & { code?: string }) => void): unknown;
+};
+
+/** Runs autocannon and counts its failed requests by error code (ECONNRESET, a timeout, …): "errors: 17" alone does not say what broke. */
+export async function autocannonCountingErrors(
+  options: Parameters<Autocannon>[0],
+): Promise<AutocannonResult & { errorsByCode: Record<string, number> }> {
+  const errorsByCode: Record<string, number> = {};
+  const run = autocannon(options);
+  run.on('reqError', (error) => {
+    const code = error.code ?? error.message;
+    errorsByCode[code] = (errorsByCode[code] ?? 0) + 1;
+  });
+  return { ...(await run), errorsByCode };
+}
 
 export const autocannon = ((await import('autocannon' as string)) as { default: Autocannon }).default;

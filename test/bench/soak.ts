@@ -3,7 +3,7 @@
  * process over a folder store) and on the wrangler-bundled Worker in workerd (local R2), both serving a
  * synthetic SPLADE-like index (test/bench/synthetic-index.ts) over HTTP on 127.0.0.1.
  *
- *   npm run bench:soak -- [--docs 100000] [--shards 4] [--queries 200] [--duration 60] [--warmup 60]
+ *   npm run bench:soak -- [--docs 100000] [--shards 4] [--queries 200] [--duration 60] [--warmup 120]
  *                         [--max-warmup 240] [--window 10] [--connections 64] [--k 10]
  *                         [--node-heap-mb 256] [--workerd-via direct|entry] [--workerd-shared-cache off|cache-api]
  *                         [--runtimes node,workerd] [--json]
@@ -20,7 +20,7 @@
  * such a load while the live heap stays flat, and "after warm-up" means once that has settled. Then
  * `duration` s at `connections` connections; the RSS of the server process is read from /proc every
  * second throughout. Prints one JSON object with, per runtime, `errors` (transport errors + timeouts +
- * non-2xx; target 0), `rss_growth` (RSS at the end against RSS after warm-up: target ≤ 0.10), p50/p99
+ * non-2xx; target 0; `errors_by_code` names each failure: ECONNRESET, a timeout, …), `rss_growth` (RSS at the end against RSS after warm-up: target ≤ 0.10), p50/p99
  * latency and requests/s. "RSS after warm-up" and "at the end" are each the median of the samples of the
  * last `window` s of that phase: a garbage-collected heap breathes by tens of MB between collections
  * (the isolate's caches churn through large postings reads), and one sample would measure where in that
@@ -40,16 +40,21 @@ import { bundleWorker, startLocalWorker } from '../../edge/local-worker.node.ts'
 import { LocalFolderObjectStore } from '../../shared/store/local-folder.node.ts';
 import { childPids, rssBytes, startNodeEdgeProcess } from '../edge/helpers/edge-process.ts';
 import { numberArg, stringArg } from './args.ts';
-import { autocannon } from './autocannon.ts';
+import { type Autocannon, autocannon, autocannonCountingErrors } from './autocannon.ts';
 import { connectHeapProbe, type HeapProbe } from './heap-probe.ts';
 import { generateCorpus } from './synthetic-corpus.ts';
-import { syntheticIndex } from './synthetic-index.ts';
+import { type SyntheticIndex, syntheticIndex } from './synthetic-index.ts';
 
 const DOCS = numberArg('docs', 100_000);
 const SHARDS = numberArg('shards', 4);
 const QUERIES = numberArg('queries', 200);
 const DURATION = numberArg('duration', 60);
-const WARMUP = numberArg('warmup', 60);
+/**
+ * At least two minutes: after a one-minute warm-up, workerd's RSS still rose by 7% over the next 20 s, then
+ * stayed level for the 160 s after that (`npm run bench:soak -- --runtimes workerd --duration 180 --warmup 60`
+ * prints `rss_mb_every_5s`); a warm-up that ends before the heap has settled measures that settling as growth.
+ */
+const WARMUP = numberArg('warmup', 120);
 const WINDOW = numberArg('window', 10);
 const MAX_WARMUP = numberArg('max-warmup', 240);
 const NODE_HEAP_MB = numberArg('node-heap-mb', 256);
@@ -86,74 +91,247 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function main() {
-  const started = performance.now();
-  const corpus = generateCorpus({ docs: DOCS, vocab: 30_522, queries: QUERIES, seed: 42 });
-  const index = await syntheticIndex(corpus, { index: INDEX, version: 'v1', shards: SHARDS, k: K });
-  const indexBytes = index.files.reduce((n, f) => n + f.bytes.length, 0);
-  log(`index: ${DOCS} docs, ${SHARDS} shards, ${index.manifest.postings} postings, ${mb(indexBytes)} MB`);
+/** A server under test and how to stop it. */
+interface Running {
+  readonly server: Server;
+  stop(): Promise<void>;
+}
+
+/** The Node entry as a process of its own over the folder store, its heap capped like a container's. */
+async function startNode(storeDir: string): Promise<Running> {
+  const inspector = await freePort();
+  const edge = await startNodeEdgeProcess({ CSPLADE_STORE: storeDir }, [
+    `--inspect=127.0.0.1:${inspector}`,
+    ...(NODE_HEAP_MB > 0 ? [`--max-old-space-size=${NODE_HEAP_MB}`] : []),
+  ]);
+  const heap = await connectHeapProbe(inspector, 'node');
+  return {
+    server: { url: edge.url, pid: edge.pid, heap },
+    stop: async () => {
+      heap.close();
+      await edge.stop();
+    },
+  };
+}
+
+/** The bundled Worker in workerd over a local R2 bucket seeded with the index. */
+async function startWorkerd(dir: string, index: SyntheticIndex): Promise<Running> {
+  const persistTo = join(dir, 'r2');
+  const scriptPath = await bundleWorker(join(dir, 'worker'));
+  const seeding = await startLocalWorker({ scriptPath, persistTo });
+  for (const f of index.files) await seeding.bucket.put(f.key, new Uint8Array(f.bytes));
+  await seeding.dispose();
+  const before = new Set(childPids('workerd'));
+  const inspectorPort = await freePort();
+  const worker = await startLocalWorker({
+    scriptPath,
+    persistTo,
+    inspectorPort,
+    directSocket: true,
+    vars: { SHARED_CACHE: WORKERD_SHARED_CACHE },
+  });
+  // The Worker's isolate (Miniflare names it core:user:…), not the R2 or Cache emulators beside it.
+  const heap = await connectHeapProbe(inspectorPort, 'workerd', (title) => title.includes('core:user'));
+  const stop = async () => {
+    heap.close();
+    await worker.dispose();
+  };
+  const pid = childPids('workerd').find((p) => !before.has(p));
+  if (pid === undefined) {
+    await stop();
+    throw new Error('cannot find the workerd process Miniflare started');
+  }
+  const url = WORKERD_VIA === 'entry' ? worker.url.origin : worker.directUrl!.origin;
+  return { server: { url, pid, heap }, stop };
+}
+
+type Phase = 'warmup' | 'soak';
+
+/**
+ * The server's memory once a second: process RSS from /proc, and through the inspector the JS heap's
+ * reserved size and its live part (used heap plus ArrayBuffer contents: what an isolate's limit is about).
+ */
+class MemorySampler {
+  phase: Phase = 'warmup';
+  readonly rss: { phase: Phase; bytes: number }[] = [];
+  readonly heap: { phase: Phase; bytes: number }[] = [];
+  readonly live: { phase: Phase; bytes: number }[] = [];
+  readonly #timer: ReturnType<typeof setInterval>;
+
+  constructor(server: Server) {
+    this.#timer = setInterval(() => {
+      const at = this.phase;
+      const bytes = rssBytes(server.pid);
+      if (bytes !== undefined) this.rss.push({ phase: at, bytes });
+      server.heap.sample().then(
+        (h) => {
+          this.heap.push({ phase: at, bytes: h.totalBytes + h.buffersBytes });
+          this.live.push({ phase: at, bytes: h.usedBytes + h.buffersBytes });
+        },
+        () => {},
+      );
+    }, 1_000);
+  }
+
+  /** The median of the last `window` samples of a phase: one sample would say where in a GC cycle it fell. */
+  lastWindow(phase: Phase, of = this.rss): number {
+    return median(
+      of
+        .filter((r) => r.phase === phase)
+        .slice(-WINDOW)
+        .map((r) => r.bytes),
+    );
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+}
+
+type LoadRequest = Parameters<Autocannon>[0]['requests'][number];
+
+/** Rounds of load until the RSS settles (two rounds with no new high within 2%), at least WARMUP s. */
+async function warmUp(name: string, url: string, requests: LoadRequest[], memory: MemorySampler) {
+  const warm = { errors: 0, seconds: 0 };
+  let high = 0;
+  let calmRounds = 0;
+  for (;;) {
+    log(`${name}: warm-up round at ${CONNECTIONS} connections (${warm.seconds} s so far)`);
+    const pass = await autocannon({ url, connections: CONNECTIONS, duration: WINDOW, requests });
+    warm.errors += pass.errors + pass.non2xx; // autocannon's errors include its timeouts
+    warm.seconds += WINDOW;
+    const current = memory.lastWindow('warmup');
+    calmRounds = current <= high * 1.02 ? calmRounds + 1 : 0;
+    high = Math.max(high, current);
+    if ((warm.seconds >= WARMUP && calmRounds >= 2) || warm.seconds >= MAX_WARMUP) return warm;
+  }
+}
+
+/** Warm up, then DURATION s of load; the sampled answers must not change across it. */
+async function soak(name: string, server: Server, index: SyntheticIndex) {
   const requests = index.bodies.map((body) => ({
     method: 'POST',
     path: `/v1/indexes/${INDEX}/search`,
     headers: { 'content-type': 'application/json' },
     body,
   }));
-  const sample = [0, 1, 2, 3, 4].map((i) => (i * 41) % index.bodies.length);
-
-  const dir = await mkdtemp(join(tmpdir(), 'csplade-soak-'));
-  const results: Record<string, unknown> = {};
+  const expected = await answers(server.url, index);
+  const memory = new MemorySampler(server);
   try {
-    const store = new LocalFolderObjectStore(join(dir, 'store'));
-    for (const f of index.files) await store.put(f.key, f.bytes);
+    const warm = await warmUp(name, server.url, requests, memory);
+    const rssAfterWarmupSample = rssBytes(server.pid)!;
+    memory.phase = 'soak';
+    log(`${name}: soak ${DURATION} s at ${CONNECTIONS} connections`);
+    const load = await autocannonCountingErrors({
+      url: server.url,
+      connections: CONNECTIONS,
+      duration: DURATION,
+      requests,
+    });
+    const rssAtEndSample = rssBytes(server.pid)!;
+    memory.stop();
+    const after = await answers(server.url, index);
+    const wrong = after.filter((a, i) => a !== expected[i]).length;
+    const report = {
+      ...loadReport(load, warm, wrong),
+      ...memoryReport(memory, rssAfterWarmupSample, rssAtEndSample),
+    };
+    log(`${name}: ${JSON.stringify(report)}`);
+    return report;
+  } finally {
+    memory.stop();
+  }
+}
 
-    for (const runtime of RUNTIMES) {
-      if (runtime === 'node') {
-        const inspector = await freePort();
-        const edge = await startNodeEdgeProcess({ CSPLADE_STORE: join(dir, 'store') }, [
-          `--inspect=127.0.0.1:${inspector}`,
-          ...(NODE_HEAP_MB > 0 ? [`--max-old-space-size=${NODE_HEAP_MB}`] : []),
-        ]);
-        const heap = await connectHeapProbe(inspector, 'node');
-        try {
-          results.node = await soak('node', { url: edge.url, pid: edge.pid, heap });
-        } finally {
-          heap.close();
-          await edge.stop();
-        }
-      } else if (runtime === 'workerd') {
-        const persistTo = join(dir, 'r2');
-        const scriptPath = await bundleWorker(join(dir, 'worker'));
-        const seeding = await startLocalWorker({ scriptPath, persistTo });
-        for (const f of index.files) await seeding.bucket.put(f.key, new Uint8Array(f.bytes));
-        await seeding.dispose();
-        const before = new Set(childPids('workerd'));
-        const inspectorPort = await freePort();
-        const worker = await startLocalWorker({
-          scriptPath,
-          persistTo,
-          inspectorPort,
-          directSocket: true,
-          vars: { SHARED_CACHE: WORKERD_SHARED_CACHE },
-        });
-        // The Worker's isolate (Miniflare names it core:user:…), not the R2 or Cache emulators beside it.
-        const heap = await connectHeapProbe(inspectorPort, 'workerd', (title) => title.includes('core:user'));
-        try {
-          const pid = childPids('workerd').find((p) => !before.has(p));
-          if (pid === undefined) throw new Error('cannot find the workerd process Miniflare started');
-          const url = WORKERD_VIA === 'entry' ? worker.url.origin : worker.directUrl!.origin;
-          results.workerd = await soak('workerd', { url, pid, heap });
-        } finally {
-          heap.close();
-          await worker.dispose();
-        }
-      } else {
-        throw new Error(`--runtimes: unknown runtime "${runtime}" (node, workerd)`);
-      }
+/** The sample queries' answers (status, hits, shard report), to compare before and after the load. */
+async function answers(url: string, index: SyntheticIndex): Promise<string[]> {
+  const sample = [0, 1, 2, 3, 4].map((i) => (i * 41) % index.bodies.length);
+  return Promise.all(
+    sample.map(async (q) => {
+      const res = await fetch(`${url}/v1/indexes/${INDEX}/search`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: index.bodies[q],
+      });
+      const body = (await res.json()) as { hits?: unknown; shards?: unknown };
+      return JSON.stringify({ status: res.status, hits: body.hits, shards: body.shards });
+    }),
+  );
+}
+
+function loadReport(
+  load: Awaited<ReturnType<typeof autocannonCountingErrors>>,
+  warm: { errors: number; seconds: number },
+  wrong: number,
+) {
+  return {
+    requests: load.requests.total,
+    requests_per_s: round(load.requests.average, 1),
+    p50_ms: load.latency.p50,
+    p99_ms: load.latency.p99,
+    max_ms: load.latency.max,
+    errors: load.errors + load.non2xx, // autocannon's errors include its timeouts
+    errors_by_kind: { transport: load.errors - load.timeouts, timeouts: load.timeouts, non_2xx: load.non2xx },
+    errors_by_code: load.errorsByCode,
+    warmup_errors: warm.errors,
+    warmup_s: warm.seconds,
+    wrong_answers_after: wrong,
+  };
+}
+
+function memoryReport(memory: MemorySampler, rssAfterWarmupSample: number, rssAtEndSample: number) {
+  const heapAfterWarmup = memory.lastWindow('warmup', memory.heap);
+  const heapAtEnd = memory.lastWindow('soak', memory.heap);
+  const rssAfterWarmup = memory.lastWindow('warmup');
+  const rssAtEnd = memory.lastWindow('soak');
+  const soakSamples = memory.rss.filter((r) => r.phase === 'soak').map((r) => r.bytes);
+  return {
+    rss_after_warmup_mb: mb(rssAfterWarmup),
+    rss_at_end_mb: mb(rssAtEnd),
+    rss_growth: round((rssAtEnd - rssAfterWarmup) / rssAfterWarmup, 4),
+    rss_growth_single_samples: round((rssAtEndSample - rssAfterWarmupSample) / rssAfterWarmupSample, 4),
+    rss_max_mb: mb(Math.max(...soakSamples)),
+    js_heap_after_warmup_mb: mb(heapAfterWarmup),
+    js_heap_at_end_mb: mb(heapAtEnd),
+    js_heap_growth: round((heapAtEnd - heapAfterWarmup) / heapAfterWarmup, 4),
+    js_live_at_end_mb: mb(memory.lastWindow('soak', memory.live)),
+    js_live_max_mb: mb(Math.max(...memory.live.map((s) => s.bytes))),
+    rss_mb_every_5s: soakSamples.filter((_, i) => i % 5 === 4).map(mb),
+  };
+}
+
+/** Starts each runtime in turn over the same index and soaks it. */
+async function soakRuntimes(dir: string, index: SyntheticIndex): Promise<Record<string, unknown>> {
+  const store = new LocalFolderObjectStore(join(dir, 'store'));
+  for (const f of index.files) await store.put(f.key, f.bytes);
+  const results: Record<string, unknown> = {};
+  for (const runtime of RUNTIMES) {
+    if (runtime !== 'node' && runtime !== 'workerd') {
+      throw new Error(`--runtimes: unknown runtime "${runtime}" (node, workerd)`);
     }
+    const running = runtime === 'node' ? await startNode(join(dir, 'store')) : await startWorkerd(dir, index);
+    try {
+      results[runtime] = await soak(runtime, running.server, index);
+    } finally {
+      await running.stop();
+    }
+  }
+  return results;
+}
+
+async function main() {
+  const started = performance.now();
+  const corpus = generateCorpus({ docs: DOCS, vocab: 30_522, queries: QUERIES, seed: 42 });
+  const index = await syntheticIndex(corpus, { index: INDEX, version: 'v1', shards: SHARDS, k: K });
+  const indexBytes = index.files.reduce((n, f) => n + f.bytes.length, 0);
+  log(`index: ${DOCS} docs, ${SHARDS} shards, ${index.manifest.postings} postings, ${mb(indexBytes)} MB`);
+  const dir = await mkdtemp(join(tmpdir(), 'csplade-soak-'));
+  let results: Record<string, unknown>;
+  try {
+    results = await soakRuntimes(dir, index);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-
   const out = {
     docs: DOCS,
     shards: SHARDS,
@@ -171,114 +349,6 @@ async function main() {
     seconds: round((performance.now() - started) / 1000, 1),
   };
   process.stdout.write(`${JSON.stringify(out, null, process.argv.includes('--json') ? 0 : 2)}\n`);
-
-  async function answers(url: string): Promise<string[]> {
-    return Promise.all(
-      sample.map(async (q) => {
-        const res = await fetch(`${url}/v1/indexes/${INDEX}/search`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: index.bodies[q],
-        });
-        const body = (await res.json()) as { hits?: unknown; shards?: unknown };
-        return JSON.stringify({ status: res.status, hits: body.hits, shards: body.shards });
-      }),
-    );
-  }
-
-  async function soak(name: string, server: Server) {
-    const expected = await answers(server.url);
-    const rss: { phase: 'warmup' | 'soak'; bytes: number }[] = [];
-    const heap: { phase: 'warmup' | 'soak'; bytes: number }[] = [];
-    // The live part (V8's used heap plus ArrayBuffer contents): what an isolate's memory limit is about.
-    const live: { phase: 'warmup' | 'soak'; bytes: number }[] = [];
-    let phase: 'warmup' | 'soak' = 'warmup';
-    const sampler = setInterval(() => {
-      const at = phase;
-      const bytes = rssBytes(server.pid);
-      if (bytes !== undefined) rss.push({ phase: at, bytes });
-      server.heap.sample().then(
-        (h) => {
-          heap.push({ phase: at, bytes: h.totalBytes + h.buffersBytes });
-          live.push({ phase: at, bytes: h.usedBytes + h.buffersBytes });
-        },
-        () => {},
-      );
-    }, 1_000);
-    const warm = { errors: 0, seconds: 0 };
-    let high = 0;
-    let calmRounds = 0;
-    for (;;) {
-      log(`${name}: warm-up round at ${CONNECTIONS} connections (${warm.seconds} s so far)`);
-      const pass = await autocannon({
-        url: server.url,
-        connections: CONNECTIONS,
-        duration: WINDOW,
-        requests,
-      });
-      warm.errors += pass.errors + pass.timeouts + pass.non2xx;
-      warm.seconds += WINDOW;
-      const current = median(
-        rss
-          .filter((r) => r.phase === 'warmup')
-          .slice(-WINDOW)
-          .map((r) => r.bytes),
-      );
-      calmRounds = current <= high * 1.02 ? calmRounds + 1 : 0;
-      high = Math.max(high, current);
-      if ((warm.seconds >= WARMUP && calmRounds >= 2) || warm.seconds >= MAX_WARMUP) break;
-    }
-    const rssAfterWarmupSample = rssBytes(server.pid)!;
-    phase = 'soak';
-    log(`${name}: soak ${DURATION} s at ${CONNECTIONS} connections`);
-    const load = await autocannon({
-      url: server.url,
-      connections: CONNECTIONS,
-      duration: DURATION,
-      requests,
-    });
-    const rssAtEndSample = rssBytes(server.pid)!;
-    clearInterval(sampler);
-    const after = await answers(server.url);
-    const wrong = after.filter((a, i) => a !== expected[i]).length;
-    const lastWindow = (p: string, of = rss) =>
-      median(
-        of
-          .filter((r) => r.phase === p)
-          .slice(-WINDOW)
-          .map((r) => r.bytes),
-      );
-    const heapAfterWarmup = lastWindow('warmup', heap);
-    const heapAtEnd = lastWindow('soak', heap);
-    const rssAfterWarmup = lastWindow('warmup');
-    const rssAtEnd = lastWindow('soak');
-    const soakSamples = rss.filter((r) => r.phase === 'soak').map((r) => r.bytes);
-    const report = {
-      requests: load.requests.total,
-      requests_per_s: round(load.requests.average, 1),
-      p50_ms: load.latency.p50,
-      p99_ms: load.latency.p99,
-      max_ms: load.latency.max,
-      errors: load.errors + load.timeouts + load.non2xx,
-      errors_by_kind: { transport: load.errors, timeouts: load.timeouts, non_2xx: load.non2xx },
-      warmup_errors: warm.errors,
-      warmup_s: warm.seconds,
-      wrong_answers_after: wrong,
-      rss_after_warmup_mb: mb(rssAfterWarmup),
-      rss_at_end_mb: mb(rssAtEnd),
-      rss_growth: round((rssAtEnd - rssAfterWarmup) / rssAfterWarmup, 4),
-      rss_growth_single_samples: round((rssAtEndSample - rssAfterWarmupSample) / rssAfterWarmupSample, 4),
-      rss_max_mb: mb(Math.max(...soakSamples)),
-      js_heap_after_warmup_mb: mb(heapAfterWarmup),
-      js_heap_at_end_mb: mb(heapAtEnd),
-      js_heap_growth: round((heapAtEnd - heapAfterWarmup) / heapAfterWarmup, 4),
-      js_live_at_end_mb: mb(lastWindow('soak', live)),
-      js_live_max_mb: mb(Math.max(...live.map((s) => s.bytes))),
-      rss_mb_every_5s: soakSamples.filter((_, i) => i % 5 === 4).map(mb),
-    };
-    log(`${name}: ${JSON.stringify(report)}`);
-    return report;
-  }
 }
 
 function median(xs: number[]): number {
