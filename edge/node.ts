@@ -12,7 +12,7 @@
  * modelled network (shared/store/network-model.ts).
  * @example const server = await startNodeServer(nodeDeps({ CSPLADE_STORE: './store' }), { port: 8787 });
  */
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { serve } from '@hono/node-server';
 import { DEFAULT_STORE_READ_TIMEOUT_MS, withDeadlines } from '../shared/store/deadline.ts';
@@ -120,11 +120,18 @@ export function startNodeServer(
   });
 }
 
+/** Sockets answered by answerMalformedRequest. */
+const answeredSockets = new WeakSet<Duplex>();
+
 /**
  * Requests Node's HTTP parser refuses before the app sees them (an unknown method, a bad header, an
  * oversized head) get the API's JSON error shape too, instead of Node's bare "400 Bad Request".
  */
 function answerMalformedRequest(error: Error & { code?: string }, socket: Duplex): void {
+  // Node's parser refuses every byte that follows its first error, one clientError each: the answer has
+  // gone out and the socket is lingering (closing it here would cut the linger short).
+  if (answeredSockets.has(socket) && error.code !== 'ECONNRESET') return;
+  answeredSockets.add(socket);
   if (error.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
     return;
@@ -141,8 +148,21 @@ function answerMalformedRequest(error: Error & { code?: string }, socket: Duplex
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
-  // Read and drop what the client still sends for a moment: closing with unread bytes would reset the
-  // connection and lose the answer on its way.
+  lingerThenClose(socket);
+}
+
+/** How long a lingering close waits for the client to go quiet, and at most in all. */
+const LINGER_IDLE_MS = 2_000;
+const LINGER_MAX_MS = 10_000;
+
+/**
+ * Read and drop what the client still sends before closing: closing with unread bytes resets the
+ * connection, and a reset that reaches the client before it has read the answer destroys the answer with
+ * it (a client still uploading a chunked body, on a loaded machine, lost its 400 that way after a fixed
+ * 1 s linger). Closes once the client has sent nothing for LINGER_IDLE_MS, or ends, or after LINGER_MAX_MS.
+ */
+function lingerThenClose(socket: Duplex): void {
   socket.resume();
-  setTimeout(() => socket.destroy(), 1_000).unref();
+  if (socket instanceof Socket) socket.setTimeout(LINGER_IDLE_MS, () => socket.destroy());
+  setTimeout(() => socket.destroy(), LINGER_MAX_MS).unref();
 }

@@ -54,3 +54,34 @@ it('a malformed request head is a JSON 400; the server answers the next request'
   });
   expect((await sendRaw(server.url, { path: '/healthz' })).status).toBe(200);
 });
+
+/**
+ * A client still uploading when the server refuses it, and reading the answer only once its upload is done
+ * (as a loaded client does): the server must not reset the connection while bytes keep coming, or the
+ * reset destroys the answer waiting in the client's buffer.
+ */
+it('a refused request keeps its answer for a client that uploads for 1.5 s before reading', async () => {
+  const { hostname, port } = new URL(server.url);
+  const answer = await new Promise<{ text: string; error?: string }>((resolve) => {
+    const socket = connect(Number(port), hostname);
+    socket.pause(); // nothing is read until the upload ends
+    let text = '';
+    socket.on('error', (error: NodeJS.ErrnoException) => resolve({ text, error: error.code }));
+    socket.on('close', () => resolve({ text }));
+    socket.write('FOO /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n');
+    let sent = 0;
+    const trickle = setInterval(() => {
+      if (socket.destroyed) return clearInterval(trickle);
+      if (++sent <= 15) return void socket.write('10\r\n                \r\n');
+      clearInterval(trickle);
+      socket.end('0\r\n\r\n');
+      socket.on('data', (chunk) => {
+        text += chunk;
+      });
+      socket.resume();
+    }, 100);
+  });
+  expect(answer.error).toBeUndefined();
+  expect(answer.text).toMatch(/^HTTP\/1\.1 400 /);
+  expect(answer.text).toContain('malformed_request');
+});
