@@ -19,7 +19,6 @@ import { decodeManifest, encodeManifest } from '../../shared/index/manifest-code
 import { PreconditionFailedError } from '../../shared/store/errors.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import type { BuiltVersion } from '../pipeline/build-stage.ts';
-import { verifyShards } from '../pipeline/build-stage.ts';
 import { ShardVerificationError } from '../pipeline/errors.ts';
 import {
   encodeLifecyclePointer,
@@ -31,10 +30,9 @@ import {
 } from './current-pointer.ts';
 import { PublishConflictError } from './errors.ts';
 import { deleteTombstoned, writeTombstones } from './tombstones.ts';
+import { verifyBuiltFiles } from './verify-built.ts';
 import { verifyVersion } from './verify-version.ts';
 import { type CurrentState, nextVersionId, readCurrent } from './versions.ts';
-
-export { deleteVersionFiles } from './versions.ts';
 
 /** Conditional writes of CURRENT tried before a publish gives up on a CURRENT that keeps being rewritten. */
 const MAX_MOVE_ATTEMPTS = 8;
@@ -69,10 +67,7 @@ export async function publishVersion(
 ): Promise<PublishResult> {
   const { index, version } = built;
   const now = hooks.now ?? Date.now;
-  await verifyShards(store, built.shards, hooks.onVerified, built.approximate);
-  for (const assetKey of Object.values(built.encoder.assets ?? {})) {
-    if (!(await store.head(assetKey))) throw new ShardVerificationError(assetKey, 'is missing after upload');
-  }
+  await verifyBuiltFiles(store, built, hooks.onVerified);
   const manifest: IndexManifest = {
     formatVersion: MANIFEST_FORMAT_VERSION,
     index,
