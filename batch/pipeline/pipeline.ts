@@ -9,7 +9,6 @@ import { runPrefix } from '../../shared/index/layout.ts';
 import { decodeManifest } from '../../shared/index/manifest-codec.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import type { RejectsFile } from '../corpus/rejects.node.ts';
-import type { CorpusSource } from '../corpus/sources.node.ts';
 import { PublishConflictError } from '../publish/errors.ts';
 import { collectGarbage, DEFAULT_KEEP, type GcResult, NO_GARBAGE_COLLECTED } from '../publish/gc.ts';
 import { beginPublish, type PublishResult, publishVersion } from '../publish/publish.ts';
@@ -17,26 +16,21 @@ import { assertIndexName, deleteVersionFiles, readCurrent } from '../publish/ver
 import { type BuildSettings, type ResolvedBuildSettings, resolveBuildSettings } from './build-settings.ts';
 import { type BuildJob, type BuiltVersion, buildVersion } from './build-stage.ts';
 import type { DocumentEncoder } from './document-encoder.ts';
-import { runEncodeStage } from './encode-stage.ts';
+import { type EncodeStageOptions, runEncodeStage } from './encode-stage.ts';
 import { ShardVerificationError } from './errors.ts';
 import type { ProgressSink } from './progress.ts';
 import type { RunPart } from './run-part.ts';
 import { readStagedBuild, type StagedBuild, stagedBuildKey, writeStagedBuild } from './staged-build.ts';
 
-export interface EncodeRunOptions {
-  readonly store: ObjectStore;
-  readonly index: string;
-  readonly run: string;
+/** The encode stage's options, with the worker slice defaulted and the callbacks as a file and a sink. */
+export interface EncodeRunOptions
+  extends Omit<EncodeStageOptions, 'worker' | 'workers' | 'onReject' | 'onProgress'> {
+  /** Default 0. */
   readonly worker?: number;
+  /** Default 1. */
   readonly workers?: number;
-  readonly corpus: CorpusSource;
-  readonly encoder: DocumentEncoder;
   readonly rejects?: RejectsFile;
   readonly progress?: ProgressSink;
-  readonly batchSize?: number;
-  readonly segmentSize?: number;
-  /** See EncodeStageOptions.storeText. */
-  readonly storeText?: boolean;
 }
 
 export async function encodeRun(options: EncodeRunOptions): Promise<{ part: RunPart; alreadyDone: boolean }> {
