@@ -22,7 +22,7 @@ import { loadCompleteRun, type RunDocuments } from './load-run.ts';
 import { openDocumentEncoder } from './open-document-encoder.ts';
 import { equalRanges, type Placement, placeByCluster } from './placement.ts';
 import { countDocumentFrequencies, highDocumentFrequencyTerms } from './prune.ts';
-import { QuantizedChunks, RunVectors } from './run-vectors.ts';
+import { type FinalVectors, QuantizedChunks, RunVectors } from './run-vectors.ts';
 import { type WrittenShards, writeShards } from './write-shards.ts';
 
 /** The run a build reads and the version it writes; how to build comes apart, as ResolvedBuildSettings. */
@@ -65,15 +65,15 @@ export async function buildVersion(job: BuildJob, settings: ResolvedBuildSetting
   const loaded = await openRun(job, settings.shards);
   clock.lap('loadRun');
   const finalizer = await prepareFinalizer(loaded, report);
-  loaded.vectors.finalizeWith(finalizer, settings.pruning);
+  const vectors = loaded.vectors.finalizeWith(finalizer, settings.pruning);
   clock.lap('finalize');
-  const removedTerms = await dropHighDocumentFrequencyTerms(loaded, finalizer.vocabSize, settings);
-  const weights = await measureWeights(loaded, settings, report);
+  const removedTerms = await dropHighDocumentFrequencyTerms(vectors, loaded.n, finalizer.vocabSize, settings);
+  const weights = await measureWeights(vectors, loaded.n, settings, report);
   const { impact } = weights;
   clock.lap('prune');
-  const quantized = new QuantizedChunks(loaded.vectors, weights.kept, impact.scale, impact.bits);
+  const quantized = new QuantizedChunks(vectors, weights.kept, impact.scale, impact.bits);
   const reorderStart = performance.now();
-  const placement = await placeDocuments(loaded, quantized, finalizer.vocabSize, settings);
+  const placement = await placeDocuments(loaded.n, quantized, finalizer.vocabSize, settings);
   const reorderSeconds = (performance.now() - reorderStart) / 1000;
   clock.lap('placeDocuments');
   const docValues: DocValuesPlan = {
@@ -176,17 +176,17 @@ async function prepareFinalizer(run: LoadedRun, report: ProgressReport): Promise
  * in a document's top-k to a term that discriminates. Returns how many terms were removed.
  */
 async function dropHighDocumentFrequencyTerms(
-  run: LoadedRun,
+  vectors: FinalVectors,
+  n: number,
   vocabSize: number,
   settings: ResolvedBuildSettings,
 ): Promise<number> {
   const { maxDfRatio } = settings.pruning;
   if (maxDfRatio === undefined || maxDfRatio >= 1) return 0;
   const df = new Uint32Array(vocabSize);
-  for (let s = 0; s < run.vectors.chunks.length; s++)
-    countDocumentFrequencies(await run.vectors.finalized(s), df);
-  const high = highDocumentFrequencyTerms(df, run.n, maxDfRatio);
-  run.vectors.dropTermsOf(high.removed > 0 ? high.drop : null);
+  for (let s = 0; s < vectors.chunks.length; s++) countDocumentFrequencies(await vectors.finalized(s), df);
+  const high = highDocumentFrequencyTerms(df, n, maxDfRatio);
+  vectors.dropTermsOf(high.removed > 0 ? high.drop : null);
   return high.removed;
 }
 
@@ -195,8 +195,12 @@ async function dropHighDocumentFrequencyTerms(
  * postings count. Pruned vectors are kept for the later passes while they fit the budget, so most builds
  * transform each document once; beyond it, the write pass loads and transforms its shard again.
  */
-async function measureWeights(run: LoadedRun, settings: ResolvedBuildSettings, report: ProgressReport) {
-  const { n, vectors } = run;
+async function measureWeights(
+  vectors: FinalVectors,
+  n: number,
+  settings: ResolvedBuildSettings,
+  report: ProgressReport,
+) {
   const budget = settings.memoryBudgetPostings;
   let maxWeight = 0;
   let postings = 0;
@@ -219,15 +223,15 @@ async function measureWeights(run: LoadedRun, settings: ResolvedBuildSettings, r
 
 /** Where each document goes: in cluster order (the default) or as it arrived, cut into equal shards. */
 async function placeDocuments(
-  run: LoadedRun,
+  n: number,
   quantized: QuantizedChunks,
   vocabSize: number,
   settings: ResolvedBuildSettings,
 ): Promise<Placement> {
-  const chunks = run.vectors.chunks;
+  const chunks = quantized.chunks;
   if (settings.docOrder !== 'cluster') return { order: null, ranges: chunks };
   return placeByCluster({
-    n: run.n,
+    n,
     shardCount: chunks.length,
     vocabSize,
     chunks,

@@ -4,7 +4,8 @@
  * weight) → pruned (high-df terms, then top-k) → quantized. Every pass walks the chunks in order and asks
  * for one chunk at a time, so memory is bounded by the largest chunk (choose --shards accordingly), not
  * by the corpus. The last chunk's cached and finalized vectors are memoized, so a one-shard build loads
- * and transforms everything exactly once.
+ * and transforms everything exactly once. RunVectors reads the cached vectors, FinalVectors (made once
+ * the statistics pass gave the finalizer) finalizes and prunes them, QuantizedChunks quantizes them.
  */
 import { quantizeVector } from '../../shared/sparse/quantize.ts';
 import type { QuantizedVector, SparseVector } from '../../shared/sparse/types.ts';
@@ -21,9 +22,6 @@ export class RunVectors {
   /** The arrival chunks, one per shard. */
   readonly chunks: readonly Range[];
   #memo: { chunk: number; cached: SparseVector[]; finalized?: SparseVector[] } | null = null;
-  #finalizer: Finalizer | null = null;
-  #pruning: PruningOptions = {};
-  #drop: Uint8Array | null = null;
 
   constructor(cache: EncodingCache, hashes: readonly Hash64[], chunks: readonly Range[]) {
     this.#cache = cache;
@@ -36,35 +34,17 @@ export class RunVectors {
     return (await this.#chunkMemo(chunk)).cached;
   }
 
-  /** Sets how `finalized` and `pruned` transform the cached vectors; call once the finalizer exists. */
-  finalizeWith(finalizer: Finalizer, pruning: PruningOptions): void {
-    this.#finalizer = finalizer;
-    this.#pruning = pruning;
+  /** The run's final vectors, once the statistics pass gave the finalizer. */
+  finalizeWith(finalizer: Finalizer, pruning: PruningOptions): FinalVectors {
+    const { minWeight } = pruning;
+    return new FinalVectors(this, (v) => pruneDocument(finalizer.transform(v), { minWeight }), pruning);
   }
 
-  /** Terms `pruned` removes from every document (the high-df terms), or null for none. */
-  dropTermsOf(drop: Uint8Array | null): void {
-    this.#drop = drop;
-  }
-
-  /** Final vectors before df and top-k pruning: the encoder's transform, then the minimum weight. */
-  async finalized(chunk: number): Promise<SparseVector[]> {
-    const finalizer = this.#finalizer;
-    if (!finalizer) throw new Error('RunVectors.finalized before finalizeWith');
+  /** A chunk's cached vectors through `finalize`, memoized with them (one finalize per build). */
+  async mapped(chunk: number, finalize: (v: SparseVector) => SparseVector): Promise<SparseVector[]> {
     const memo = await this.#chunkMemo(chunk);
-    const minWeight = this.#pruning.minWeight;
-    memo.finalized ??= memo.cached.map((v) => pruneDocument(finalizer.transform(v), { minWeight }));
+    memo.finalized ??= memo.cached.map(finalize);
     return memo.finalized;
-  }
-
-  /** Final vectors with the high-df terms dropped and only each document's top-k terms kept. */
-  async pruned(chunk: number): Promise<SparseVector[]> {
-    const drop = this.#drop;
-    const docTopK = this.#pruning.docTopK;
-    return (await this.finalized(chunk)).map((v) => {
-      const kept = drop ? dropTerms(v, drop) : v;
-      return docTopK !== undefined ? pruneDocument(kept, { docTopK }) : kept;
-    });
   }
 
   async #chunkMemo(chunk: number) {
@@ -76,13 +56,51 @@ export class RunVectors {
   }
 }
 
+/** The run's vectors as the finalizer and the pruning settings make them, chunk by chunk. */
+export class FinalVectors {
+  readonly #run: RunVectors;
+  readonly #finalize: (v: SparseVector) => SparseVector;
+  readonly #docTopK: number | undefined;
+  #drop: Uint8Array | null = null;
+
+  constructor(run: RunVectors, finalize: (v: SparseVector) => SparseVector, pruning: PruningOptions) {
+    this.#run = run;
+    this.#finalize = finalize;
+    this.#docTopK = pruning.docTopK;
+  }
+
+  get chunks(): readonly Range[] {
+    return this.#run.chunks;
+  }
+
+  /** Terms `pruned` removes from every document (the high-df terms), or null for none. */
+  dropTermsOf(drop: Uint8Array | null): void {
+    this.#drop = drop;
+  }
+
+  /** Final vectors before df and top-k pruning: the encoder's transform, then the minimum weight. */
+  finalized(chunk: number): Promise<SparseVector[]> {
+    return this.#run.mapped(chunk, this.#finalize);
+  }
+
+  /** Final vectors with the high-df terms dropped and only each document's top-k terms kept. */
+  async pruned(chunk: number): Promise<SparseVector[]> {
+    const drop = this.#drop;
+    const docTopK = this.#docTopK;
+    return (await this.finalized(chunk)).map((v) => {
+      const kept = drop ? dropTerms(v, drop) : v;
+      return docTopK !== undefined ? pruneDocument(kept, { docTopK }) : kept;
+    });
+  }
+}
+
 /**
  * The quantized vectors of each chunk for the placement and write passes. Pruned vectors the weights pass
  * kept within the memory budget are quantized from memory; a chunk it could not keep is pruned again.
  * When every chunk was kept, the quantized vectors replace the pruned ones and stay for the write pass.
  */
 export class QuantizedChunks {
-  readonly #vectors: RunVectors;
+  readonly #vectors: FinalVectors;
   readonly #kept: (SparseVector[] | undefined)[];
   readonly #quantized: (QuantizedVector[] | undefined)[] = [];
   readonly #scale: number;
@@ -90,7 +108,7 @@ export class QuantizedChunks {
   /** Whether every chunk's vectors are held in memory (then placement clusters them all at once). */
   readonly allInMemory: boolean;
 
-  constructor(vectors: RunVectors, kept: (SparseVector[] | undefined)[], scale: number, bits: number) {
+  constructor(vectors: FinalVectors, kept: (SparseVector[] | undefined)[], scale: number, bits: number) {
     this.#vectors = vectors;
     this.#kept = kept;
     this.#scale = scale;
@@ -98,6 +116,11 @@ export class QuantizedChunks {
     this.allInMemory = kept.every(
       (v, c) => v !== undefined || vectors.chunks[c].from === vectors.chunks[c].to,
     );
+  }
+
+  /** The arrival chunks, one per shard. */
+  get chunks(): readonly Range[] {
+    return this.#vectors.chunks;
   }
 
   /** A chunk's quantized vectors (a function, to be handed on as a loader). */
