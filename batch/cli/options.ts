@@ -9,6 +9,7 @@ import { InvalidArgumentError } from 'commander';
 import { type FilterableSchema, parseFilterableSpec } from '../../shared/docvalues/schema.ts';
 import { cliEncoderChoices, declarationOf, encoderDeclarations } from '../../shared/encoders/declarations.ts';
 import { isValidIndexName } from '../../shared/index/layout.ts';
+import type { BuildSettings } from '../pipeline/build-settings.ts';
 import type { OptionSpec } from './verb.ts';
 
 /** Parser of a whole number ≥ `min`. */
@@ -250,7 +251,7 @@ export interface BuildValues {
 }
 
 /** The build settings of the flags above, as every building verb hands them to the pipeline. */
-export function buildSettingsOf(options: BuildValues) {
+export function buildSettingsOf(options: BuildValues): BuildSettings {
   return {
     shards: options.shards,
     impactBits: options.impactBits,

@@ -2,10 +2,10 @@
  * The corpus as a stream of valid documents: lines → validation → duplicate-id check. Every bad line is
  * handed to `onReject` with its line number, reason and raw bytes, and the stream goes on, so one bad line
  * costs exactly that line. The first occurrence of an id wins; later ones are rejected as duplicates
- * (detected with 64-bit id hashes in bounded memory, see id-hash-set.ts).
+ * (detected with 64-bit id hashes in bounded memory, see hash64-table.ts).
  */
 import type { CorpusDocument } from './document.ts';
-import { IdHashSet } from './id-hash-set.ts';
+import { IdHashSet } from './hash64-table.ts';
 import { DEFAULT_MAX_LINE_BYTES, splitLines } from './lines.ts';
 import { type InputMode, type RejectReason, validateLine } from './validate.ts';
 

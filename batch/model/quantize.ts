@@ -32,7 +32,9 @@ import {
   DataType,
   describeValueInfo,
   floatTensor,
+  type GraphProto,
   type ModelProto,
+  type NodeProto,
   node,
   rawTensor,
   type TensorProto,
@@ -107,6 +109,50 @@ export async function quantizeGraph(
 ): Promise<QuantizedTensor[]> {
   const graph = model.graph;
   if (!graph) throw new OnnxModelError('model_graph_unsupported', 'model has no graph');
+  checkOpset(model);
+  const blockSize = options.blockSize ?? 32;
+  const initializers = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', t]));
+  const candidates = weightCandidates(graph, initializers, options.minElements ?? 256);
+  const vocabSize = vocabularyOf(graph, candidates, initializers);
+  const g = GraphBuilder.extend(graph);
+  const rewrite: GraphRewrite = { done: [], dequantizeNodes: [], renamed: new Map(), nbits: new Map() };
+  for (const [name, kinds] of candidates) {
+    const tensor = initializers.get(name)!;
+    const [rows, cols] = (tensor.dims ?? []).map(toNumber);
+    const weight = { name, rows, cols, values: await readFloatTensor(tensor, sourceDir) };
+    const isHead = vocabSize !== undefined && cols === vocabSize && options.headInt8 !== false;
+    if (options.bits === 4 && kinds.size === 1 && kinds.has('matmul') && !isHead) {
+      addNBitsWeight(g, rewrite, weight, blockSize);
+    } else {
+      // Per row for embedding tables (a Gather reads rows), per output column for MatMul weights.
+      addInt8Weight(g, rewrite, weight, kinds.has('gather') ? 0 : 1);
+    }
+  }
+  applyRewrite(model, g, rewrite, blockSize);
+  return rewrite.done;
+}
+
+type WeightUse = 'matmul' | 'gather' | 'other';
+
+/** A float weight read into memory, row-major [rows, cols]. */
+interface FloatWeight {
+  readonly name: string;
+  readonly rows: number;
+  readonly cols: number;
+  readonly values: Float32Array;
+}
+
+/** What the quantized weights change in the graph, collected before the graph is rewritten. */
+interface GraphRewrite {
+  readonly done: QuantizedTensor[];
+  readonly dequantizeNodes: NodeProto[];
+  /** Float weight name → the DequantizeLinear output that replaces it. */
+  readonly renamed: Map<string, string>;
+  /** Float weight name → its MatMulNBits inputs and shape. */
+  readonly nbits: Map<string, { b: string; scales: string; k: number; n: number }>;
+}
+
+function checkOpset(model: ModelProto): void {
   const opset = toNumber((model.opsetImport ?? []).find((o) => !o.domain)?.version ?? 0);
   if (opset < 13) {
     throw new OnnxModelError(
@@ -114,16 +160,19 @@ export async function quantizeGraph(
       `per-channel DequantizeLinear needs opset ≥ 13; the model has ${opset}`,
     );
   }
-  const minElements = options.minElements ?? 256;
-  const blockSize = options.blockSize ?? 32;
-  const initializers = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', t]));
+}
+
+/** The float 2-D initializers used as a MatMul weight or a Gather table, with every way each is used. */
+function weightCandidates(
+  graph: GraphProto,
+  initializers: Map<string, TensorProto>,
+  minElements: number,
+): [string, Set<WeightUse>][] {
   const elements = (t: TensorProto) => (t.dims ?? []).reduce<number>((a, d) => a * toNumber(d), 1);
   const is2d = (t: TensorProto | undefined, type: number): t is TensorProto =>
     t !== undefined && t.dataType === type && (t.dims ?? []).length === 2 && elements(t) >= minElements;
-
-  // How each weight-like initializer is used.
-  const uses = new Map<string, Set<'matmul' | 'gather' | 'other'>>();
-  const use = (name: string, kind: 'matmul' | 'gather' | 'other') => {
+  const uses = new Map<string, Set<WeightUse>>();
+  const use = (name: string, kind: WeightUse) => {
     if (!uses.has(name)) uses.set(name, new Set());
     uses.get(name)!.add(kind);
   };
@@ -148,58 +197,63 @@ export async function quantizeGraph(
         : 'found no float32 MatMul or Gather weights to quantize',
     );
   }
+  return candidates;
+}
 
-  // The vocabulary: the logits' last dim, else the rows of the embedding table.
+/** The vocabulary: the logits' last dim, else the rows of the embedding table. */
+function vocabularyOf(
+  graph: GraphProto,
+  candidates: [string, Set<WeightUse>][],
+  initializers: Map<string, TensorProto>,
+): number | undefined {
   const logitsInfo = (graph.output ?? []).find((o) => o.name === 'logits');
   const logitsVocab = logitsInfo ? describeValueInfo(logitsInfo).dims[2] : undefined;
+  if (typeof logitsVocab === 'number') return logitsVocab;
   const table = candidates.find(([, kinds]) => kinds.has('gather'));
-  const vocabSize =
-    typeof logitsVocab === 'number'
-      ? logitsVocab
-      : table
-        ? toNumber(initializers.get(table[0])!.dims![0])
-        : undefined;
+  return table ? toNumber(initializers.get(table[0])!.dims![0]) : undefined;
+}
 
-  const g = GraphBuilder.extend(graph);
-  const done: QuantizedTensor[] = [];
-  const dequantizeNodes = [];
-  const renamed = new Map<string, string>();
-  const nbits = new Map<string, { b: string; scales: string; k: number; n: number }>();
-  for (const [name, kinds] of candidates) {
-    const weight = initializers.get(name)!;
-    const [rows, cols] = (weight.dims ?? []).map(toNumber);
-    const values = await readFloatTensor(weight, sourceDir);
-    const isHead = vocabSize !== undefined && cols === vocabSize && options.headInt8 !== false;
-    if (options.bits === 4 && kinds.size === 1 && kinds.has('matmul') && !isHead) {
-      const q = quantizeNBits(values, rows, cols, blockSize);
-      const b = g.initializer(
-        rawTensor(g.fresh(`${name}_q4`), DataType.UINT8, [cols, q.blocks, blockSize / 2], q.packed),
-      );
-      const scales = g.initializer(floatTensor(g.fresh(`${name}_q4_scales`), [cols * q.blocks], q.scales));
-      nbits.set(name, { b, scales, k: rows, n: cols });
-      done.push({ name, as: 'matmul-nbits-4', dims: [rows, cols] });
-      continue;
-    }
-    // Per row for embedding tables (a Gather reads rows), per output column for MatMul weights.
-    const axis = kinds.has('gather') ? 0 : 1;
-    const { q, scales } = quantizeInt8(values, rows, cols, axis);
-    const qName = g.initializer(
-      rawTensor(g.fresh(`${name}_int8`), DataType.INT8, [rows, cols], new Uint8Array(q.buffer)),
-    );
-    const sName = g.initializer(floatTensor(g.fresh(`${name}_scale`), [scales.length], scales));
-    const zName = g.initializer(
-      rawTensor(g.fresh(`${name}_zero_point`), DataType.INT8, [scales.length], new Uint8Array(scales.length)),
-    );
-    const output = g.fresh(`${name}_dequantized`);
-    dequantizeNodes.push(
-      node('DequantizeLinear', [qName, sName, zName], [output], { axis }, { name: g.fresh(`dq_${name}`) }),
-    );
-    renamed.set(name, output);
-    done.push({ name, as: axis === 1 ? 'int8-per-column' : 'int8-per-row', dims: [rows, cols] });
-  }
+/** A MatMul-only weight as packed 4-bit blocks with their scales, for MatMulNBits. */
+function addNBitsWeight(
+  g: GraphBuilder,
+  rewrite: GraphRewrite,
+  weight: FloatWeight,
+  blockSize: number,
+): void {
+  const { name, rows, cols } = weight;
+  const q = quantizeNBits(weight.values, rows, cols, blockSize);
+  const b = g.initializer(
+    rawTensor(g.fresh(`${name}_q4`), DataType.UINT8, [cols, q.blocks, blockSize / 2], q.packed),
+  );
+  const scales = g.initializer(floatTensor(g.fresh(`${name}_q4_scales`), [cols * q.blocks], q.scales));
+  rewrite.nbits.set(name, { b, scales, k: rows, n: cols });
+  rewrite.done.push({ name, as: 'matmul-nbits-4', dims: [rows, cols] });
+}
 
+/** A weight as int8 with one scale per row (axis 0) or column (axis 1), behind a DequantizeLinear. */
+function addInt8Weight(g: GraphBuilder, rewrite: GraphRewrite, weight: FloatWeight, axis: 0 | 1): void {
+  const { name, rows, cols } = weight;
+  const { q, scales } = quantizeInt8(weight.values, rows, cols, axis);
+  const qName = g.initializer(
+    rawTensor(g.fresh(`${name}_int8`), DataType.INT8, [rows, cols], new Uint8Array(q.buffer)),
+  );
+  const sName = g.initializer(floatTensor(g.fresh(`${name}_scale`), [scales.length], scales));
+  const zName = g.initializer(
+    rawTensor(g.fresh(`${name}_zero_point`), DataType.INT8, [scales.length], new Uint8Array(scales.length)),
+  );
+  const output = g.fresh(`${name}_dequantized`);
+  rewrite.dequantizeNodes.push(
+    node('DequantizeLinear', [qName, sName, zName], [output], { axis }, { name: g.fresh(`dq_${name}`) }),
+  );
+  rewrite.renamed.set(name, output);
+  rewrite.done.push({ name, as: axis === 1 ? 'int8-per-column' : 'int8-per-row', dims: [rows, cols] });
+}
+
+/** Swaps the quantized weights into the graph: new nodes, new initializers, the com.microsoft opset. */
+function applyRewrite(model: ModelProto, g: GraphBuilder, rewrite: GraphRewrite, blockSize: number): void {
+  const graph = model.graph!;
   const rewritten = (graph.node ?? []).map((n) => {
-    const packed = n.opType === 'MatMul' ? nbits.get(n.input?.[1] ?? '') : undefined;
+    const packed = n.opType === 'MatMul' ? rewrite.nbits.get(n.input?.[1] ?? '') : undefined;
     if (packed) {
       return node(
         'MatMulNBits',
@@ -212,20 +266,19 @@ export async function quantizeGraph(
         },
       );
     }
-    n.input = (n.input ?? []).map((name) => renamed.get(name) ?? name);
+    n.input = (n.input ?? []).map((name) => rewrite.renamed.get(name) ?? name);
     return n;
   });
   // DequantizeLinear nodes read only initializers, so placing them first keeps the graph topologically sorted.
-  graph.node = [...dequantizeNodes, ...rewritten];
-  const quantized = new Set(done.map((t) => t.name));
+  graph.node = [...rewrite.dequantizeNodes, ...rewritten];
+  const quantized = new Set(rewrite.done.map((t) => t.name));
   graph.initializer = [
     ...(graph.initializer ?? []).filter((t) => !quantized.has(t.name ?? '')),
     ...g.initializers,
   ];
-  if (nbits.size > 0 && !(model.opsetImport ?? []).some((o) => o.domain === 'com.microsoft')) {
+  if (rewrite.nbits.size > 0 && !(model.opsetImport ?? []).some((o) => o.domain === 'com.microsoft')) {
     model.opsetImport = [...(model.opsetImport ?? []), { domain: 'com.microsoft', version: 1 }];
   }
-  return done;
 }
 
 /** Symmetric int8 with one scale per column (axis 1) or per row (axis 0) of a row-major [rows, cols]. */

@@ -8,7 +8,12 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MODEL_CONFIG_FILE, type ModelConfig, parseModelConfig } from '../../shared/encoders/onnx/config.ts';
+import {
+  MODEL_CONFIG_FILE,
+  type ModelConfig,
+  type PreparedHead,
+  parseModelConfig,
+} from '../../shared/encoders/onnx/config.ts';
 import { OnnxModelError } from '../../shared/encoders/onnx/errors.ts';
 import type { Tokenizer } from '../../shared/tokenizers/tokenizer.ts';
 import { externalDataFiles, loadModelFile } from '../model/model-file.node.ts';
@@ -50,6 +55,28 @@ export async function loadModelDir(dir: string, overrides: Partial<ModelConfig> 
     () => false,
   );
   if (!isDir) throw new OnnxModelError('model_file_missing', `model directory ${dir} does not exist`);
+  const config = await readModelConfig(dir, overrides);
+  const modelPath = join(dir, config.model);
+  const modelExists = await stat(modelPath).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+  if (!modelExists)
+    throw new OnnxModelError(
+      'model_file_missing',
+      `${join(dir, MODEL_CONFIG_FILE)} names model "${config.model}" but ${modelPath} does not exist`,
+    );
+  const graph = await loadModelFile(modelPath);
+  const externalFiles = externalDataFiles(graph);
+  await checkExternalFiles(dir, modelPath, externalFiles);
+  const tokenizerSource = await resolveTokenizerSource(dir, config.tokenizer);
+  const tokenizer = await loadTokenizer(tokenizerSource);
+  const { inputs, logitsType } = checkGraphInterface(graph, config, tokenizer.vocabSize, modelPath);
+  return { dir, config, modelPath, externalFiles, tokenizerSource, tokenizer, inputs, logitsType, graph };
+}
+
+/** csplade-model.json of the directory, parsed and checked, with `overrides` applied. */
+async function readModelConfig(dir: string, overrides: Partial<ModelConfig>): Promise<ModelConfig> {
   const configPath = join(dir, MODEL_CONFIG_FILE);
   let text: string;
   try {
@@ -70,20 +97,11 @@ export async function loadModelDir(dir: string, overrides: Partial<ModelConfig> 
       { cause },
     );
   }
-  const config = parseModelConfig({ ...(json as object), ...overrides }, configPath);
-  const modelPath = join(dir, config.model);
-  const modelExists = await stat(modelPath).then(
-    (s) => s.isFile(),
-    () => false,
-  );
-  if (!modelExists)
-    throw new OnnxModelError(
-      'model_file_missing',
-      `${configPath} names model "${config.model}" but ${modelPath} does not exist`,
-    );
-  const graph = await loadModelFile(modelPath);
-  const externalFiles = externalDataFiles(graph);
-  for (const file of externalFiles) {
+  return parseModelConfig({ ...(json as object), ...overrides }, configPath);
+}
+
+async function checkExternalFiles(dir: string, modelPath: string, files: readonly string[]): Promise<void> {
+  for (const file of files) {
     const exists = await stat(join(dir, file)).then(
       () => true,
       () => false,
@@ -94,10 +112,6 @@ export async function loadModelDir(dir: string, overrides: Partial<ModelConfig> 
         `${modelPath} keeps weights in external data file "${file}", which is missing from ${dir}`,
       );
   }
-  const tokenizerSource = await resolveTokenizerSource(dir, config.tokenizer);
-  const tokenizer = await loadTokenizer(tokenizerSource);
-  const { inputs, logitsType } = checkGraphInterface(graph, config, tokenizer.vocabSize, modelPath);
-  return { dir, config, modelPath, externalFiles, tokenizerSource, tokenizer, inputs, logitsType, graph };
 }
 
 function checkGraphInterface(
@@ -106,6 +120,19 @@ function checkGraphInterface(
   tokenizerVocab: number,
   modelPath: string,
 ): { inputs: KnownInput[]; logitsType?: string } {
+  const inputs = graphInputs(graph, modelPath);
+  const outputs = new Map((graph.graph?.output ?? []).map((o) => [o.name ?? '', describeValueInfo(o)]));
+  if (config.prepared) {
+    checkPreparedHead(graph, config.prepared, { inputs, outputs, tokenizerVocab, modelPath });
+    return { inputs };
+  }
+  return { inputs, logitsType: logitsTypeOf(outputs, tokenizerVocab, modelPath) };
+}
+
+type GraphOutputs = Map<string, ReturnType<typeof describeValueInfo>>;
+
+/** The graph's real inputs (overridable initializers left out): known ones, int64 [batch, sequence]. */
+function graphInputs(graph: ModelProto, modelPath: string): KnownInput[] {
   const inputs: KnownInput[] = [];
   const initializerNames = new Set((graph.graph?.initializer ?? []).map((t) => t.name));
   for (const info of graph.graph?.input ?? []) {
@@ -133,38 +160,48 @@ function checkGraphInterface(
         `${modelPath}: missing input "${required}" (inputs: ${inputs.join(', ')})`,
       );
   }
-  const outputs = new Map((graph.graph?.output ?? []).map((o) => [o.name ?? '', describeValueInfo(o)]));
-  if (config.prepared) {
-    if (!outputs.has('term_ids') || !outputs.has('term_weights')) {
-      throw new OnnxModelError(
-        'model_io_mismatch',
-        `${modelPath}: config says "prepared" but the graph has no term_ids/term_weights outputs; run \`csplade model prepare\``,
-      );
-    }
-    const meta = (graph.metadataProps ?? []).find((p) => p.key === PREPARED_METADATA_KEY);
-    const head = meta
-      ? (JSON.parse(meta.value ?? '{}') as { k?: number; pooling?: string; vocabSize?: number })
-      : {};
-    if (head.pooling !== config.prepared.pooling || head.k !== config.prepared.k) {
-      throw new OnnxModelError(
-        'model_io_mismatch',
-        `${modelPath}: prepared head is ${JSON.stringify(head)} but the config says ${JSON.stringify(config.prepared)}`,
-      );
-    }
-    if (head.vocabSize !== undefined && head.vocabSize !== tokenizerVocab) {
-      throw new OnnxModelError(
-        'vocab_mismatch',
-        `${modelPath}: logits vocabulary ${head.vocabSize} ≠ tokenizer vocabulary ${tokenizerVocab}`,
-      );
-    }
-    if ((config.prepared.pooling === 'pooling_mask') !== inputs.includes('pooling_mask')) {
-      throw new OnnxModelError(
-        'model_io_mismatch',
-        `${modelPath}: prepared pooling "${config.prepared.pooling}" does not match the graph's inputs (${inputs.join(', ')})`,
-      );
-    }
-    return { inputs };
+  return inputs;
+}
+
+/** A prepared graph: term outputs, and a head (k, pooling, vocabulary) that matches the config. */
+function checkPreparedHead(
+  graph: ModelProto,
+  prepared: PreparedHead,
+  io: { inputs: KnownInput[]; outputs: GraphOutputs; tokenizerVocab: number; modelPath: string },
+): void {
+  const { inputs, outputs, tokenizerVocab, modelPath } = io;
+  if (!outputs.has('term_ids') || !outputs.has('term_weights')) {
+    throw new OnnxModelError(
+      'model_io_mismatch',
+      `${modelPath}: config says "prepared" but the graph has no term_ids/term_weights outputs; run \`csplade model prepare\``,
+    );
   }
+  const meta = (graph.metadataProps ?? []).find((p) => p.key === PREPARED_METADATA_KEY);
+  const head = meta
+    ? (JSON.parse(meta.value ?? '{}') as { k?: number; pooling?: string; vocabSize?: number })
+    : {};
+  if (head.pooling !== prepared.pooling || head.k !== prepared.k) {
+    throw new OnnxModelError(
+      'model_io_mismatch',
+      `${modelPath}: prepared head is ${JSON.stringify(head)} but the config says ${JSON.stringify(prepared)}`,
+    );
+  }
+  if (head.vocabSize !== undefined && head.vocabSize !== tokenizerVocab) {
+    throw new OnnxModelError(
+      'vocab_mismatch',
+      `${modelPath}: logits vocabulary ${head.vocabSize} ≠ tokenizer vocabulary ${tokenizerVocab}`,
+    );
+  }
+  if ((prepared.pooling === 'pooling_mask') !== inputs.includes('pooling_mask')) {
+    throw new OnnxModelError(
+      'model_io_mismatch',
+      `${modelPath}: prepared pooling "${prepared.pooling}" does not match the graph's inputs (${inputs.join(', ')})`,
+    );
+  }
+}
+
+/** An unprepared graph's `logits` [batch, sequence, vocab]: the tokenizer's vocabulary, a type JS can read. */
+function logitsTypeOf(outputs: GraphOutputs, tokenizerVocab: number, modelPath: string): string {
   const logits = outputs.get('logits');
   if (!logits)
     throw new OnnxModelError(
@@ -200,5 +237,5 @@ function checkGraphInterface(
       `${modelPath}: "logits" are bfloat16, which onnxruntime-node cannot hand to JavaScript; run \`csplade model prepare\` so they are pooled inside the session`,
     );
   }
-  return { inputs, logitsType };
+  return logitsType;
 }

@@ -6,92 +6,40 @@
  * reads every shard back to check size and checksum before anything refers to it). Nothing here is visible
  * to readers: a version exists for them only once publish writes its manifest and moves CURRENT.
  */
-import {
-  type BuiltApproximateFile,
-  buildApproximateFile,
-  resolveApproximateSettings,
-  shardRoutingEntries,
-} from '../../shared/approximate/build.ts';
-import type { ApproximateBuildSettings } from '../../shared/approximate/format.ts';
-import { approximateEntries } from '../../shared/approximate/index-files.ts';
+
 import type { FilterableSchema } from '../../shared/docvalues/schema.ts';
-import { approximateKey, assetKey, routingKey, shardKey } from '../../shared/index/layout.ts';
+import { assetKey } from '../../shared/index/layout.ts';
 import type { ApproximateIndexEntry, EncoderDescriptor, ShardEntry } from '../../shared/index/manifest.ts';
-import { checksumHex, shardEntryOf } from '../../shared/index/shard-entry.ts';
-import { crc32 } from '../../shared/shard/checksum.ts';
-import { writeShard } from '../../shared/shard/writer.ts';
-import { DEFAULT_IMPACT_BITS, impactScale, quantizeVector } from '../../shared/sparse/quantize.ts';
-import type { QuantizedVector, SparseVector } from '../../shared/sparse/types.ts';
+import { impactScale } from '../../shared/sparse/quantize.ts';
+import type { SparseVector } from '../../shared/sparse/types.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
-import {
-  type DocValuesPlan,
-  type FilterFieldStats,
-  wantsDocValues,
-  writeDocValues,
-} from './doc-values-stage.ts';
-import type { DocumentEncoder } from './document-encoder.ts';
+import type { ResolvedBuildSettings } from './build-settings.ts';
+import type { DocValuesPlan } from './doc-values-stage.ts';
+import type { DocumentEncoder, Finalizer } from './document-encoder.ts';
 import { EncodingCache } from './encoding-cache.ts';
-import { EmptyRunError, PipelineConfigError, ShardVerificationError } from './errors.ts';
-import { loadCompleteRun } from './load-run.ts';
+import { EmptyRunError } from './errors.ts';
+import { loadCompleteRun, type RunDocuments } from './load-run.ts';
 import { openDocumentEncoder } from './open-document-encoder.ts';
 import { equalRanges, type Placement, placeByCluster } from './placement.ts';
-import {
-  checkPruningOptions,
-  countDocumentFrequencies,
-  dropTerms,
-  highDocumentFrequencyTerms,
-  type PruningOptions,
-  pruneDocument,
-} from './prune.ts';
+import { countDocumentFrequencies, highDocumentFrequencyTerms } from './prune.ts';
+import { type FinalVectors, QuantizedChunks, RunVectors } from './run-vectors.ts';
+import { type WrittenShards, writeShards } from './write-shards.ts';
 
-export interface BuildOptions {
+/** The run a build reads and the version it writes; how to build comes apart, as ResolvedBuildSettings. */
+export interface BuildJob {
   readonly store: ObjectStore;
   readonly index: string;
   readonly run: string;
   readonly version: string;
-  readonly shards?: number;
-  readonly impactBits?: number;
-  readonly pruning?: PruningOptions;
   /** Reuse an open adapter (the `index` verb has one); otherwise rebuilt from the parts' spec. */
   readonly encoder?: DocumentEncoder;
   /** When given, the run must have exactly this many workers. */
   readonly workers?: number;
-  /** Postings of pruned vectors held between passes (default 64M, ~0.5 GB); larger builds reload. */
-  readonly memoryBudgetPostings?: number;
-  /**
-   * Doc-id order inside each shard. 'cluster' (default) gives documents about the same things
-   * neighbouring ids (shared/postings/reorder.ts), which is what lets block-max pruning skip most
-   * of a shard; 'arrival' keeps corpus order. Hits and scores are the same either way; only the
-   * order among equal scores (smaller doc id first) can differ.
-   */
-  readonly docOrder?: DocOrder;
   /** Called as the build goes: documents through the statistics and prune passes, shards written. */
-  readonly onProgress?: (stage: string, done: number, total: number, unit: string) => void;
-  /** Write each shard's approximate-search file and the routing object (default true). */
-  readonly approximate?: boolean;
-  /** Settings of those files (shared/approximate/format.ts); defaults otherwise. */
-  readonly approximateSettings?: Partial<ApproximateBuildSettings>;
-  /**
-   * The search mode a request without `mode` gets: 'auto' (default) makes it approximate from
-   * APPROXIMATE_DEFAULT_MIN_DOCS documents on, where exact search's work grows with the corpus.
-   */
-  readonly defaultMode?: DefaultMode;
-  /**
-   * Metadata fields requests may filter on (csplade index --filterable lang:keyword,year:number): each
-   * shard gets a doc-values file with their structures. Text is stored there too when the run kept it
-   * (encoded with --store-text).
-   */
-  readonly filterable?: FilterableSchema;
+  readonly onProgress?: ProgressReport;
 }
 
-export type DefaultMode = 'auto' | 'exact' | 'approximate';
-export const DEFAULT_MODES: readonly DefaultMode[] = ['auto', 'exact', 'approximate'];
-export const APPROXIMATE_DEFAULT_MIN_DOCS = 100_000;
-
-export type DocOrder = 'cluster' | 'arrival';
-export const DOC_ORDERS: readonly DocOrder[] = ['cluster', 'arrival'];
-
-export const DEFAULT_MEMORY_BUDGET_POSTINGS = 64 * 1024 * 1024;
+type ProgressReport = (stage: string, done: number, total: number, unit: string) => void;
 
 /** Everything publish needs besides the version's files, which are in the store already. */
 export interface BuiltVersion {
@@ -111,310 +59,260 @@ export interface BuiltVersion {
   readonly stats: Record<string, unknown>;
 }
 
-export async function buildVersion(options: BuildOptions): Promise<BuiltVersion> {
-  const { store, index, run, version } = options;
-  const bits = options.impactBits ?? DEFAULT_IMPACT_BITS;
-  const docOrder = options.docOrder ?? 'cluster';
-  if (!DOC_ORDERS.includes(docOrder))
-    throw new PipelineConfigError(`docOrder must be one of ${DOC_ORDERS.join(', ')}, got ${docOrder}`);
-  const pruning = options.pruning ?? {};
-  checkPruningOptions(pruning);
-  let shardCount = options.shards ?? 1;
-  if (!Number.isInteger(shardCount) || shardCount < 1)
-    throw new PipelineConfigError(`shards must be ≥ 1, got ${shardCount}`);
-  const seconds: Record<string, number> = {};
-  let t = performance.now();
-  const lap = (stage: string) => {
-    const now = performance.now();
-    seconds[stage] = (now - t) / 1000;
-    t = now;
+export async function buildVersion(job: BuildJob, settings: ResolvedBuildSettings): Promise<BuiltVersion> {
+  const report = job.onProgress ?? (() => {});
+  const clock = new StageClock();
+  const loaded = await openRun(job, settings.shards);
+  clock.lap('loadRun');
+  const finalizer = await prepareFinalizer(loaded, report);
+  const vectors = loaded.vectors.finalizeWith(finalizer, settings.pruning);
+  clock.lap('finalize');
+  const removedTerms = await dropHighDocumentFrequencyTerms(vectors, loaded.n, finalizer.vocabSize, settings);
+  const weights = await measureWeights(vectors, loaded.n, settings, report);
+  const { impact } = weights;
+  clock.lap('prune');
+  const quantized = new QuantizedChunks(vectors, weights.kept, impact.scale, impact.bits);
+  const reorderStart = performance.now();
+  const placement = await placeDocuments(loaded.n, quantized, finalizer.vocabSize, settings);
+  const reorderSeconds = (performance.now() - reorderStart) / 1000;
+  clock.lap('placeDocuments');
+  const docValues: DocValuesPlan = {
+    filterable: settings.filterable,
+    storeText: loaded.documents.parts.every((p) => p.storeText === true),
   };
+  const written = await writeShards({
+    store: job.store,
+    index: job.index,
+    version: job.version,
+    documents: loaded.documents,
+    placement,
+    quantized,
+    impact,
+    vocabSize: finalizer.vocabSize,
+    docValues,
+    settings,
+    report,
+  });
+  clock.lap('quantizeWriteShards');
+  const assets = await writeAssets(job, finalizer);
+  clock.lap('assets');
+  return describeBuilt({
+    job,
+    settings,
+    documents: loaded.documents,
+    finalizer,
+    impact,
+    postings: weights.postings,
+    written,
+    assets,
+    docValues,
+    stats: {
+      removedHighDfTerms: removedTerms,
+      maxWeight: weights.maxWeight,
+      seconds: clock.seconds,
+      reorderSeconds,
+    },
+  });
+}
 
-  const documents = await loadCompleteRun(store, index, run, options.workers);
-  const encoder = options.encoder ?? (await openDocumentEncoder(documents.parts[0].encoderSpec));
+/** Seconds spent in each named stage, each lap measured from the end of the one before. */
+class StageClock {
+  readonly seconds: Record<string, number> = {};
+  #last = performance.now();
+
+  lap(stage: string): void {
+    const now = performance.now();
+    this.seconds[stage] = (now - this.#last) / 1000;
+    this.#last = now;
+  }
+}
+
+interface LoadedRun {
+  readonly documents: RunDocuments;
+  readonly encoder: DocumentEncoder;
+  readonly vectors: RunVectors;
+  /** Documents in the run. */
+  readonly n: number;
+}
+
+/** The run's documents, its encoder and the cache of their vectors, cut into one arrival chunk per shard. */
+async function openRun(job: BuildJob, shards: number): Promise<LoadedRun> {
+  const documents = await loadCompleteRun(job.store, job.index, job.run, job.workers);
+  const encoder = job.encoder ?? (await openDocumentEncoder(documents.parts[0].encoderSpec));
   const cache = new EncodingCache({
-    store,
+    store: job.store,
     fingerprint: documents.parts[0].cacheFingerprint,
     writerName: 'read-only',
     vocabulary: encoder.openVocabulary,
   });
   await cache.loadIndex();
   const n = documents.ids.length;
-  if (n === 0) throw new EmptyRunError(run);
+  if (n === 0) throw new EmptyRunError(job.run);
   // Never more shards than documents: an empty shard costs a read per query and holds nothing.
-  shardCount = Math.min(shardCount, n);
-  // The run is loaded in arrival chunks (one per shard); where documents end up is decided below.
-  const ranges = equalRanges(n, shardCount);
-  lap('loadRun');
+  const shardCount = Math.min(shards, n);
+  // The run is loaded in arrival chunks (one per shard); where documents end up is decided later.
+  const vectors = new RunVectors(cache, documents.hashes, equalRanges(n, shardCount));
+  return { documents, encoder, vectors, n };
+}
 
-  // The build streams shard by shard: each pass loads one shard's cached vectors at a time, so memory is
-  // bounded by the largest shard (choose --shards accordingly), not by the corpus. The last shard's
-  // vectors are memoized, so a one-shard build loads and transforms everything exactly once.
-  let memo: { shard: number; cached: SparseVector[]; base?: SparseVector[] } | null = null;
-  const cachedOf = async (shard: number) => {
-    if (memo?.shard !== shard) {
-      const { from, to } = ranges[shard];
-      memo = { shard, cached: await cache.getMany(documents.hashes.slice(from, to)) };
-    }
-    return memo;
-  };
-  const report = options.onProgress ?? (() => {});
-  const finalizer = await encoder.prepare(async (visit) => {
+/** The statistics pass: the encoder sees every cached vector once and returns how to finalize them. */
+async function prepareFinalizer(run: LoadedRun, report: ProgressReport): Promise<Finalizer> {
+  const { n, vectors } = run;
+  return run.encoder.prepare(async (visit) => {
     let done = 0;
     report('build: statistics', 0, n, 'documents');
-    for (let s = 0; s < shardCount; s++) {
-      for (const v of (await cachedOf(s)).cached) {
+    for (let s = 0; s < vectors.chunks.length; s++) {
+      for (const v of await vectors.cached(s)) {
         visit(v);
         if (++done % 1000 === 0) report('build: statistics', done, n, 'documents');
       }
     }
     report('build: statistics', n, n, 'documents');
   });
-  const vocabSize = finalizer.vocabSize;
-  // Final vectors before df and top-k pruning: transform, then the minimum weight.
-  const baseOf = async (shard: number) => {
-    const m = await cachedOf(shard);
-    m.base ??= m.cached.map((v) => pruneDocument(finalizer.transform(v), { minWeight: pruning.minWeight }));
-    return m.base;
-  };
-  lap('finalize');
+}
 
-  // Document frequency over the unpruned vectors, then top-k: a term removed for its df leaves its place
-  // in a document's top-k to a term that discriminates.
-  let drop: Uint8Array | null = null;
-  let removedTerms = 0;
-  if (pruning.maxDfRatio !== undefined && pruning.maxDfRatio < 1) {
-    const df = new Uint32Array(vocabSize);
-    for (let s = 0; s < shardCount; s++) countDocumentFrequencies(await baseOf(s), df);
-    const high = highDocumentFrequencyTerms(df, n, pruning.maxDfRatio);
-    drop = high.removed > 0 ? high.drop : null;
-    removedTerms = high.removed;
-  }
-  const prunedOf = async (shard: number) =>
-    (await baseOf(shard)).map((v) => {
-      const kept = drop ? dropTerms(v, drop) : v;
-      return pruning.docTopK !== undefined ? pruneDocument(kept, { docTopK: pruning.docTopK }) : kept;
-    });
+/**
+ * Document frequency over the unpruned vectors, then top-k: a term removed for its df leaves its place
+ * in a document's top-k to a term that discriminates. Returns how many terms were removed.
+ */
+async function dropHighDocumentFrequencyTerms(
+  vectors: FinalVectors,
+  n: number,
+  vocabSize: number,
+  settings: ResolvedBuildSettings,
+): Promise<number> {
+  const { maxDfRatio } = settings.pruning;
+  if (maxDfRatio === undefined || maxDfRatio >= 1) return 0;
+  const df = new Uint32Array(vocabSize);
+  for (let s = 0; s < vectors.chunks.length; s++) countDocumentFrequencies(await vectors.finalized(s), df);
+  const high = highDocumentFrequencyTerms(df, n, maxDfRatio);
+  vectors.dropTermsOf(high.removed > 0 ? high.drop : null);
+  return high.removed;
+}
+
+/**
+ * The weights pass: the largest kept weight, which sets the one impact scale of the index, and the
+ * postings count. Pruned vectors are kept for the later passes while they fit the budget, so most builds
+ * transform each document once; beyond it, the write pass loads and transforms its shard again.
+ */
+async function measureWeights(
+  vectors: FinalVectors,
+  n: number,
+  settings: ResolvedBuildSettings,
+  report: ProgressReport,
+) {
+  const budget = settings.memoryBudgetPostings;
   let maxWeight = 0;
   let postings = 0;
-  // Pruned vectors kept for the write pass while they fit the budget, so most builds transform each
-  // document once; beyond it, the write pass loads and transforms its shard again.
-  const budget = options.memoryBudgetPostings ?? DEFAULT_MEMORY_BUDGET_POSTINGS;
   const kept: (SparseVector[] | undefined)[] = [];
   report('build: weights', 0, n, 'documents');
-  for (let s = 0; s < shardCount; s++) {
-    const vectors = await prunedOf(s);
-    report('build: weights', ranges[s].to, n, 'documents');
-    let shardPostings = 0;
-    for (const v of vectors) {
-      shardPostings += v.terms.length;
+  for (let s = 0; s < vectors.chunks.length; s++) {
+    const pruned = await vectors.pruned(s);
+    report('build: weights', vectors.chunks[s].to, n, 'documents');
+    for (const v of pruned) {
+      postings += v.terms.length;
       for (let i = 0; i < v.weights.length; i++) if (v.weights[i] > maxWeight) maxWeight = v.weights[i];
     }
-    postings += shardPostings;
-    if (postings <= budget) kept[s] = vectors;
+    if (postings <= budget) kept[s] = pruned;
   }
   // An index whose every document lost all terms still needs a valid scale; 1 is as good as any.
-  const scale = maxWeight > 0 ? impactScale(maxWeight, bits) : impactScale(1, bits);
-  lap('prune');
+  const bits = settings.impactBits;
+  const impact = { bits, scale: impactScale(maxWeight > 0 ? maxWeight : 1, bits) };
+  return { maxWeight, postings, kept, impact };
+}
 
-  // Quantized vectors of a chunk, kept while the run fits the budget (all of them, or none).
-  const allInMemory = kept.every((v, c) => v !== undefined || ranges[c].from === ranges[c].to);
-  const quantizedChunks: (QuantizedVector[] | undefined)[] = [];
-  const chunkVectors = async (c: number): Promise<QuantizedVector[]> => {
-    const cached = quantizedChunks[c];
-    if (cached) return cached;
-    const vectors = (kept[c] ?? (await prunedOf(c))).map((v) => quantizeVector(v, scale, bits));
-    if (allInMemory) {
-      quantizedChunks[c] = vectors;
-      kept[c] = undefined;
-    }
-    return vectors;
-  };
-  const reorderStart = performance.now();
-  const placement: Placement =
-    docOrder === 'cluster'
-      ? await placeByCluster({ n, shardCount, vocabSize, chunks: ranges, chunkVectors, allInMemory })
-      : { order: null, ranges };
-  const reorderSeconds = (performance.now() - reorderStart) / 1000;
-  lap('placeDocuments');
+/** Where each document goes: in cluster order (the default) or as it arrived, cut into equal shards. */
+async function placeDocuments(
+  n: number,
+  quantized: QuantizedChunks,
+  vocabSize: number,
+  settings: ResolvedBuildSettings,
+): Promise<Placement> {
+  const chunks = quantized.chunks;
+  if (settings.docOrder !== 'cluster') return { order: null, ranges: chunks };
+  return placeByCluster({
+    n,
+    shardCount: chunks.length,
+    vocabSize,
+    chunks,
+    chunkVectors: quantized.of,
+    allInMemory: quantized.allInMemory,
+  });
+}
 
-  const approximate = options.approximate ?? true;
-  // The routing budget is the index's: each shard gets its share (the routing object holds them all).
-  const approximateSettings = resolveApproximateSettings(options.approximateSettings);
-  const shardApproximateSettings = {
-    ...approximateSettings,
-    routingEntries: shardRoutingEntries(approximateSettings, shardCount),
-  };
-  const docValues: DocValuesPlan = {
-    filterable: options.filterable ?? {},
-    storeText: documents.parts.every((p) => p.storeText === true),
-  };
-  const filterStats: FilterFieldStats = {};
-  const shards: ShardEntry[] = [];
-  const approximateFiles: { key: string; built: BuiltApproximateFile }[] = [];
+/** The query-side assets of the encoder (BM25 statistics, a vocabulary), under the version's prefix. */
+async function writeAssets(job: BuildJob, finalizer: Finalizer) {
+  const keys: Record<string, string> = {};
   let bytesWritten = 0;
-  report('build: write shards', 0, shardCount, 'shards');
-  for (let s = 0; s < shardCount; s++) {
-    const { from, to } = placement.ranges[s];
-    const arrival = Array.from({ length: to - from }, (_, i) =>
-      placement.order ? placement.order[from + i] : from + i,
-    );
-    const vectors = await gatherVectors(arrival, ranges, chunkVectors);
-    // Doc maps keep each document's external id, so the placement is invisible to readers.
-    const externalIds = arrival.map((i) => documents.ids[i]);
-    const written = writeShard({
-      shardName: `shard-${String(s).padStart(4, '0')}`,
-      docBase: from,
-      impactBits: bits,
-      indexScale: scale,
-      vectors,
-      externalIds,
-      storedFields: arrival.map((i) => documents.fields[i]),
-    });
-    const key = shardKey(index, version, s);
-    await store.put(key, written.bytes, { contentType: 'application/octet-stream' });
-    bytesWritten += written.bytes.length;
-    shards.push(shardEntryOf(key, written));
-    if (wantsDocValues(docValues)) {
-      const fields = arrival.map((i) => documents.fields[i]);
-      const entry = await writeDocValues(store, index, version, s, fields, docValues, filterStats);
-      shards[s] = { ...shards[s], docValues: entry };
-      bytesWritten += entry.size;
-    }
-    if (approximate) {
-      const built = buildApproximateFile({
-        vectors,
-        externalIds,
-        impactBits: bits,
-        vocabSize,
-        settings: shardApproximateSettings,
-      });
-      const approxKey = approximateKey(index, version, s);
-      await store.put(approxKey, built.bytes, { contentType: 'application/octet-stream' });
-      bytesWritten += built.bytes.length;
-      approximateFiles.push({ key: approxKey, built });
-    }
-    report('build: write shards', s + 1, shardCount, 'shards');
-  }
-  let approximateEntry: ApproximateIndexEntry | undefined;
-  if (approximate) {
-    const { routing, entries } = approximateEntries(approximateFiles);
-    entries.forEach((entry, s) => {
-      shards[s] = { ...shards[s], approximate: entry };
-    });
-    const key = routingKey(index, version);
-    await store.put(key, routing, { contentType: 'application/octet-stream' });
-    bytesWritten += routing.length;
-    const mode = options.defaultMode ?? 'auto';
-    approximateEntry = {
-      routing: { key, size: routing.length, checksum: checksumHex(crc32(routing)) },
-      defaultMode: mode === 'auto' ? (n >= APPROXIMATE_DEFAULT_MIN_DOCS ? 'approximate' : 'exact') : mode,
-      settings: { ...approximateSettings },
-    };
-  }
-  lap('quantizeWriteShards');
-
-  const assets: Record<string, string> = {};
   for (const [name, bytes] of Object.entries(finalizer.description.assets)) {
-    const key = assetKey(index, version, name);
-    await store.put(key, bytes);
+    const key = assetKey(job.index, job.version, name);
+    await job.store.put(key, bytes);
     bytesWritten += bytes.length;
-    assets[name] = key;
+    keys[name] = key;
   }
-  lap('assets');
+  return { keys, bytesWritten };
+}
 
+interface BuildOutcome {
+  readonly job: BuildJob;
+  readonly settings: ResolvedBuildSettings;
+  readonly documents: RunDocuments;
+  readonly finalizer: Finalizer;
+  readonly impact: { readonly bits: number; readonly scale: number };
+  readonly postings: number;
+  readonly written: WrittenShards;
+  readonly assets: { keys: Record<string, string>; bytesWritten: number };
+  readonly docValues: DocValuesPlan;
+  readonly stats: {
+    removedHighDfTerms: number;
+    maxWeight: number;
+    seconds: Record<string, number>;
+    reorderSeconds: number;
+  };
+}
+
+function describeBuilt(outcome: BuildOutcome): BuiltVersion {
+  const { job, finalizer, written, docValues, documents } = outcome;
   return {
-    index,
-    version,
-    run,
+    index: job.index,
+    version: job.version,
+    run: job.run,
     encoder: {
       name: finalizer.description.config.name,
       fingerprint: finalizer.fingerprint,
       config: { ...finalizer.description.config },
-      assets,
+      assets: outcome.assets.keys,
     },
-    impact: { bits, scale },
-    vocabSize,
-    docs: n,
-    postings,
-    shards,
-    ...(approximateEntry ? { approximate: approximateEntry } : {}),
+    impact: outcome.impact,
+    vocabSize: finalizer.vocabSize,
+    docs: documents.ids.length,
+    postings: outcome.postings,
+    shards: written.shards,
+    ...(written.approximate ? { approximate: written.approximate } : {}),
     ...(Object.keys(docValues.filterable).length > 0 ? { filterable: { ...docValues.filterable } } : {}),
     ...(docValues.storeText ? { storedText: true } : {}),
-    bytesWritten,
-    stats: {
-      pruning: { ...pruning },
-      removedHighDfTerms: removedTerms,
-      maxWeight,
-      workers: documents.parts.length,
-      rejected: documents.parts.reduce((sum, p) => sum + p.counts.rejected, 0),
-      encoded: documents.parts.reduce((sum, p) => sum + p.counts.encoded, 0),
-      reused: documents.parts.reduce((sum, p) => sum + p.counts.reused, 0),
-      buildSeconds: seconds,
-      docOrder,
-      // Included in buildSeconds.placeDocuments.
-      reorderSeconds,
-      // The encoding cache the version was built from: gc keeps cache/<fingerprint>/ while a version names it.
-      cacheFingerprint: documents.parts[0].cacheFingerprint,
-      ...(Object.keys(filterStats).length > 0 ? { filterable: filterStats } : {}),
-    },
+    bytesWritten: written.bytesWritten + outcome.assets.bytesWritten,
+    stats: buildStats(outcome),
   };
 }
 
-/** The quantized vectors of documents given by arrival index, loading each chunk they come from once. */
-async function gatherVectors(
-  arrival: readonly number[],
-  chunks: readonly { from: number; to: number }[],
-  chunkVectors: (chunk: number) => Promise<QuantizedVector[]>,
-): Promise<QuantizedVector[]> {
-  const out: QuantizedVector[] = new Array(arrival.length);
-  const byChunk = new Map<number, number[]>();
-  arrival.forEach((doc, i) => {
-    let c = 0;
-    while (chunks[c].to <= doc) c++;
-    const list = byChunk.get(c) ?? [];
-    list.push(i);
-    byChunk.set(c, list);
-  });
-  for (const [c, positions] of byChunk) {
-    const vectors = await chunkVectors(c);
-    for (const i of positions) out[i] = vectors[arrival[i] - chunks[c].from];
-  }
-  return out;
-}
-
-/**
- * Reads every file of a built version back — each shard, its approximate and doc-values files and the
- * routing object —: its size must match and its bytes must have the checksum the writer computed.
- */
-export async function verifyShards(
-  store: ObjectStore,
-  shards: readonly ShardEntry[],
-  onVerified?: (done: number, total: number) => void,
-  approximate?: ApproximateIndexEntry,
-): Promise<void> {
-  onVerified?.(0, shards.length);
-  for (const [i, shard] of shards.entries()) {
-    await verifyFile(store, shard);
-    if (shard.approximate) await verifyFile(store, shard.approximate);
-    if (shard.docValues) await verifyFile(store, shard.docValues);
-    onVerified?.(i + 1, shards.length);
-  }
-  if (approximate) await verifyFile(store, approximate.routing);
-}
-
-async function verifyFile(store: ObjectStore, file: { key: string; size: number; checksum: string }) {
-  const info = await store.head(file.key);
-  if (!info) throw new ShardVerificationError(file.key, 'is missing after upload');
-  if (info.size !== file.size)
-    throw new ShardVerificationError(file.key, `is ${info.size} bytes, expected ${file.size}`);
-  const object = await store.get(file.key);
-  if (!object) throw new ShardVerificationError(file.key, 'is missing after upload');
-  const actual = checksumHex(crc32(object.bytes));
-  if (actual !== file.checksum) {
-    throw new ShardVerificationError(
-      file.key,
-      `read back with checksum ${actual}, expected ${file.checksum}`,
-    );
-  }
+function buildStats(outcome: BuildOutcome): Record<string, unknown> {
+  const { parts } = outcome.documents;
+  const { filterStats } = outcome.written;
+  return {
+    pruning: { ...outcome.settings.pruning },
+    removedHighDfTerms: outcome.stats.removedHighDfTerms,
+    maxWeight: outcome.stats.maxWeight,
+    workers: parts.length,
+    rejected: parts.reduce((sum, p) => sum + p.counts.rejected, 0),
+    encoded: parts.reduce((sum, p) => sum + p.counts.encoded, 0),
+    reused: parts.reduce((sum, p) => sum + p.counts.reused, 0),
+    buildSeconds: outcome.stats.seconds,
+    docOrder: outcome.settings.docOrder,
+    // Included in buildSeconds.placeDocuments.
+    reorderSeconds: outcome.stats.reorderSeconds,
+    // The encoding cache the version was built from: gc keeps cache/<fingerprint>/ while a version names it.
+    cacheFingerprint: parts[0].cacheFingerprint,
+    ...(Object.keys(filterStats).length > 0 ? { filterable: filterStats } : {}),
+  };
 }

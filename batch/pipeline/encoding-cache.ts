@@ -15,7 +15,7 @@ import { cachePrefix } from '../../shared/index/layout.ts';
 import type { SparseVector } from '../../shared/sparse/types.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import { type Hash64, hex64 } from '../corpus/hash64.ts';
-import { Hash64Map } from '../corpus/hash64-map.ts';
+import { Hash64Map } from '../corpus/hash64-table.ts';
 import {
   decodeSegment,
   decodeSegmentHashes,

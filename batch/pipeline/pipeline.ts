@@ -5,45 +5,32 @@
  * Each returns the counters that make up the `--json` summary.
  */
 import { readFile } from 'node:fs/promises';
-import type { FilterableSchema } from '../../shared/docvalues/schema.ts';
 import { runPrefix } from '../../shared/index/layout.ts';
 import { decodeManifest } from '../../shared/index/manifest-codec.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import type { RejectsFile } from '../corpus/rejects.node.ts';
-import type { CorpusSource } from '../corpus/sources.node.ts';
 import { PublishConflictError } from '../publish/errors.ts';
 import { collectGarbage, DEFAULT_KEEP, type GcResult, NO_GARBAGE_COLLECTED } from '../publish/gc.ts';
-import { beginPublish, deleteVersionFiles, type PublishResult, publishVersion } from '../publish/publish.ts';
-import { assertIndexName, readCurrent } from '../publish/versions.ts';
-import {
-  type BuildOptions,
-  type BuiltVersion,
-  buildVersion,
-  type DefaultMode,
-  type DocOrder,
-} from './build-stage.ts';
+import { beginPublish, type PublishResult, publishVersion } from '../publish/publish.ts';
+import { assertIndexName, deleteVersionFiles, readCurrent } from '../publish/versions.ts';
+import { type BuildSettings, type ResolvedBuildSettings, resolveBuildSettings } from './build-settings.ts';
+import { type BuildJob, type BuiltVersion, buildVersion } from './build-stage.ts';
 import type { DocumentEncoder } from './document-encoder.ts';
-import { runEncodeStage } from './encode-stage.ts';
+import { type EncodeStageOptions, runEncodeStage } from './encode-stage.ts';
 import { ShardVerificationError } from './errors.ts';
 import type { ProgressSink } from './progress.ts';
-import type { PruningOptions } from './prune.ts';
 import type { RunPart } from './run-part.ts';
 import { readStagedBuild, type StagedBuild, stagedBuildKey, writeStagedBuild } from './staged-build.ts';
 
-export interface EncodeRunOptions {
-  readonly store: ObjectStore;
-  readonly index: string;
-  readonly run: string;
+/** The encode stage's options, with the worker slice defaulted and the callbacks as a file and a sink. */
+export interface EncodeRunOptions
+  extends Omit<EncodeStageOptions, 'worker' | 'workers' | 'onReject' | 'onProgress'> {
+  /** Default 0. */
   readonly worker?: number;
+  /** Default 1. */
   readonly workers?: number;
-  readonly corpus: CorpusSource;
-  readonly encoder: DocumentEncoder;
   readonly rejects?: RejectsFile;
   readonly progress?: ProgressSink;
-  readonly batchSize?: number;
-  readonly segmentSize?: number;
-  /** See EncodeStageOptions.storeText. */
-  readonly storeText?: boolean;
 }
 
 export async function encodeRun(options: EncodeRunOptions): Promise<{ part: RunPart; alreadyDone: boolean }> {
@@ -61,28 +48,14 @@ export async function encodeRun(options: EncodeRunOptions): Promise<{ part: RunP
   return result;
 }
 
-export interface BuildRunOptions {
+export interface BuildRunOptions extends BuildSettings {
   readonly store: ObjectStore;
   readonly index: string;
   readonly run: string;
-  readonly shards?: number;
-  readonly impactBits?: number;
-  readonly pruning?: PruningOptions;
+  /** Reuse an open adapter (the `index` verb has one); otherwise rebuilt from the parts' spec. */
   readonly encoder?: DocumentEncoder;
   /** When given, the run must have exactly this many workers. */
   readonly workers?: number;
-  /** See BuildOptions.memoryBudgetPostings. */
-  readonly memoryBudgetPostings?: number;
-  /** See BuildOptions.docOrder. */
-  readonly docOrder?: DocOrder;
-  /** See BuildOptions.approximate. */
-  readonly approximate?: boolean;
-  /** See BuildOptions.approximateSettings. */
-  readonly approximateSettings?: BuildOptions['approximateSettings'];
-  /** See BuildOptions.defaultMode. */
-  readonly defaultMode?: DefaultMode;
-  /** See BuildOptions.filterable. */
-  readonly filterable?: FilterableSchema;
   /** Build and publish stages are reported here (documents finalized, shards written and verified). */
   readonly progress?: ProgressSink;
 }
@@ -90,16 +63,25 @@ export interface BuildRunOptions {
 /** Builds the run into a new version folder and records the hand-over for `publishRun`. */
 export async function buildRun(options: BuildRunOptions): Promise<StagedBuild> {
   assertIndexName(options.index);
-  const start = await beginPublish(options.store, options.index, options.run);
-  const built = await buildVersion({
-    ...options,
+  return stageBuild(options, resolveBuildSettings(options));
+}
+
+async function stageBuild(options: BuildRunOptions, settings: ResolvedBuildSettings): Promise<StagedBuild> {
+  const { store, index, run, progress } = options;
+  const start = await beginPublish(store, index, run);
+  const job = {
+    store,
+    index,
+    run,
     version: start.version,
-    onProgress:
-      options.progress && ((stage, done, total, unit) => options.progress?.stage(stage, done, total, unit)),
-  });
-  options.progress?.done();
+    encoder: options.encoder,
+    workers: options.workers,
+    onProgress: progress && ((stage, done, total, unit) => progress.stage(stage, done, total, unit)),
+  } satisfies BuildJob;
+  const built = await buildVersion(job, settings);
+  progress?.done();
   const staged = { built, expected: start.expected };
-  await writeStagedBuild(options.store, staged);
+  await writeStagedBuild(store, staged);
   return staged;
 }
 
@@ -121,34 +103,24 @@ export interface PublishRunResult {
 
 /** Publishes a run: from its staged build when `build` ran, else builds it first. */
 export async function publishRun(options: PublishRunOptions): Promise<PublishRunResult> {
+  assertIndexName(options.index);
+  return publishStaged(options, resolveBuildSettings(options));
+}
+
+async function publishStaged(
+  options: PublishRunOptions,
+  settings: ResolvedBuildSettings,
+): Promise<PublishRunResult> {
   const { store, index, run } = options;
-  assertIndexName(index);
   const t0 = performance.now();
   let staged = await readStagedBuild(store, index, run);
   if (!staged) {
     const done = await alreadyPublished(store, index, run);
     if (done) return done;
-    staged = await buildRun(options);
+    staged = await stageBuild(options, settings);
   }
   const t1 = performance.now();
-  let published: PublishResult;
-  try {
-    published = await publishVersion(store, staged.built, staged.expected, options.extraStats, {
-      onVerified:
-        options.progress &&
-        ((done, total) => options.progress?.stage('publish: verify shards', done, total, 'shards')),
-    });
-    options.progress?.done();
-  } catch (error) {
-    // The staged build is stale (another version went live first) or broken (a shard did not read back):
-    // forget it, so that a retry rebuilds on top of the CURRENT of that moment. The parts stay.
-    if (error instanceof PublishConflictError || error instanceof ShardVerificationError) {
-      await store.delete(stagedBuildKey(index, run));
-      if (error instanceof ShardVerificationError)
-        await deleteVersionFiles(store, index, staged.built.version);
-    }
-    throw error;
-  }
+  const published = await publishOrForget(options, staged);
   const gc = await collectGarbage(store, index, { keep: options.keep ?? DEFAULT_KEEP });
   if (!options.keepRun) await deleteRun(store, index, run);
   const t2 = performance.now();
@@ -158,6 +130,29 @@ export async function publishRun(options: PublishRunOptions): Promise<PublishRun
     gc,
     seconds: { build: (t1 - t0) / 1000, publish: (t2 - t1) / 1000 },
   };
+}
+
+/**
+ * Publishes the staged build. When it is stale (another version went live first) or broken (a shard did
+ * not read back), forgets it, so that a retry rebuilds on top of the CURRENT of that moment; the parts stay.
+ */
+async function publishOrForget(options: PublishRunOptions, staged: StagedBuild): Promise<PublishResult> {
+  const { store, index, run, progress } = options;
+  try {
+    const published = await publishVersion(store, staged.built, staged.expected, options.extraStats, {
+      onVerified:
+        progress && ((done, total) => progress.stage('publish: verify shards', done, total, 'shards')),
+    });
+    progress?.done();
+    return published;
+  } catch (error) {
+    if (error instanceof PublishConflictError || error instanceof ShardVerificationError) {
+      await store.delete(stagedBuildKey(index, run));
+      if (error instanceof ShardVerificationError)
+        await deleteVersionFiles(store, index, staged.built.version);
+    }
+    throw error;
+  }
 }
 
 /**
@@ -232,10 +227,14 @@ export type IndexCorpusOptions = Omit<EncodeRunOptions, 'worker' | 'workers'> &
   Omit<PublishRunOptions, 'encoder'>;
 
 export async function indexCorpus(options: IndexCorpusOptions): Promise<IndexSummary> {
+  assertIndexName(options.index);
+  // Before encoding: a bad build setting fails the run at once, not after the corpus was encoded.
+  const settings = resolveBuildSettings(options);
   const t0 = performance.now();
   const { part } = await encodeRun(options);
   const t1 = performance.now();
-  const result = await publishRun({ ...options, extraStats: { rejectsByReason: part.rejectsByReason } });
+  const extraStats = { rejectsByReason: part.rejectsByReason };
+  const result = await publishStaged({ ...options, extraStats }, settings);
   const buildSeconds = (result.built.stats.buildSeconds ?? {}) as Record<string, number>;
   return {
     index: options.index,

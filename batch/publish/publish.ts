@@ -19,7 +19,6 @@ import { decodeManifest, encodeManifest } from '../../shared/index/manifest-code
 import { PreconditionFailedError } from '../../shared/store/errors.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import type { BuiltVersion } from '../pipeline/build-stage.ts';
-import { verifyShards } from '../pipeline/build-stage.ts';
 import { ShardVerificationError } from '../pipeline/errors.ts';
 import {
   encodeLifecyclePointer,
@@ -31,10 +30,9 @@ import {
 } from './current-pointer.ts';
 import { PublishConflictError } from './errors.ts';
 import { deleteTombstoned, writeTombstones } from './tombstones.ts';
+import { verifyBuiltFiles } from './verify-built.ts';
 import { verifyVersion } from './verify-version.ts';
 import { type CurrentState, nextVersionId, readCurrent } from './versions.ts';
-
-export { deleteVersionFiles } from './versions.ts';
 
 /** Conditional writes of CURRENT tried before a publish gives up on a CURRENT that keeps being rewritten. */
 const MAX_MOVE_ATTEMPTS = 8;
@@ -67,16 +65,22 @@ export async function publishVersion(
   extraStats: Record<string, unknown> = {},
   hooks: { onVerified?: (done: number, total: number) => void; now?: () => number } = {},
 ): Promise<PublishResult> {
-  const { index, version } = built;
-  const now = hooks.now ?? Date.now;
-  await verifyShards(store, built.shards, hooks.onVerified, built.approximate);
-  for (const assetKey of Object.values(built.encoder.assets ?? {})) {
-    if (!(await store.head(assetKey))) throw new ShardVerificationError(assetKey, 'is missing after upload');
-  }
-  const manifest: IndexManifest = {
+  await verifyBuiltFiles(store, built, hooks.onVerified);
+  const key = manifestKey(built.index, built.version);
+  const written = await writeManifestOnce(store, key, built, manifestOf(built, expected, extraStats));
+  await checkManifestReadsBack(store, key, built);
+  return moveCurrent(store, built.index, built.version, key, written, expected, hooks.now ?? Date.now);
+}
+
+function manifestOf(
+  built: BuiltVersion,
+  expected: CurrentState | null,
+  extraStats: Record<string, unknown>,
+): IndexManifest {
+  return {
     formatVersion: MANIFEST_FORMAT_VERSION,
-    index,
-    version,
+    index: built.index,
+    version: built.version,
     createdAt: new Date().toISOString(),
     encoder: built.encoder,
     impact: built.impact,
@@ -94,31 +98,44 @@ export async function publishVersion(
       previousVersion: expected?.pointer.version ?? null,
     },
   };
-  const key = manifestKey(index, version);
-  let written = manifest;
+}
+
+/**
+ * Writes the manifest create-only; returns the manifest that is in the store now. A retried publish of the
+ * same run finds its own manifest from the attempt that died, and keeps it.
+ */
+async function writeManifestOnce(
+  store: ObjectStore,
+  key: string,
+  built: BuiltVersion,
+  manifest: IndexManifest,
+): Promise<IndexManifest> {
   try {
     await store.put(key, encodeManifest(manifest), {
       ifNoneMatch: '*',
       contentType: 'application/x-msgpack',
     });
+    return manifest;
   } catch (error) {
     if (!(error instanceof PreconditionFailedError)) throw error;
-    // A retried publish of the same run finds its own manifest from the attempt that died: keep it.
     const existing = await store.get(key);
     const previous = existing ? decodeManifest(existing.bytes, key) : null;
     if (previous?.stats.run !== built.run) {
       throw new PublishConflictError(
-        index,
-        version,
+        built.index,
+        built.version,
         `its manifest ${key} already exists and belongs to another run`,
         {
           cause: error,
         },
       );
     }
-    written = previous;
+    return previous;
   }
-  // Read back: CURRENT must never name a manifest that a lost or damaged write left unreadable.
+}
+
+/** CURRENT must never name a manifest that a lost or damaged write left unreadable. */
+async function checkManifestReadsBack(store: ObjectStore, key: string, built: BuiltVersion): Promise<void> {
   const stored = await store.get(key);
   if (!stored) throw new ShardVerificationError(key, 'is missing after upload');
   let readBack: IndexManifest | null = null;
@@ -126,9 +143,12 @@ export async function publishVersion(
     readBack = decodeManifest(stored.bytes, key);
   } catch {}
   if (readBack?.stats.run !== built.run) {
-    throw new PublishConflictError(index, version, `its manifest ${key} did not read back as written; rerun`);
+    throw new PublishConflictError(
+      built.index,
+      built.version,
+      `its manifest ${key} did not read back as written; rerun`,
+    );
   }
-  return moveCurrent(store, index, version, key, written, expected, now);
 }
 
 async function moveCurrent(

@@ -14,7 +14,7 @@
 import { createEncoder, loadEncoderAssets, registeredEncoders } from '../../shared/encoders/registry.ts';
 import { CspladeError } from '../../shared/errors.ts';
 import { manifestKey, versionPrefix } from '../../shared/index/layout.ts';
-import type { IndexManifest } from '../../shared/index/manifest.ts';
+import type { IndexManifest, ShardEntry } from '../../shared/index/manifest.ts';
 import { decodeManifest, ManifestFormatError } from '../../shared/index/manifest-codec.ts';
 import { ShardFormatError, UnsupportedShardVersionError } from '../../shared/shard/errors.ts';
 import { verifyShardBytes } from '../../shared/shard/verify.ts';
@@ -56,33 +56,21 @@ export async function verifyVersion(
   options: VerifyVersionOptions = {},
 ): Promise<VersionCheck> {
   const deep = (options.depth ?? 'deep') === 'deep';
-  const problems: VersionProblem[] = [];
-  let shardsChecked = 0;
-  let bytesChecked = 0;
+  const found: Findings = { problems: [], shardsChecked: 0, bytesChecked: 0 };
   const done = (manifest?: IndexManifest): VersionCheck => ({
     version,
-    ok: problems.length === 0,
-    broken: problems.some((p) => p.kind !== 'unreadable'),
-    problems,
+    ok: found.problems.length === 0,
+    broken: found.problems.some((p) => p.kind !== 'unreadable'),
+    problems: found.problems,
     manifest,
-    shardsChecked,
-    bytesChecked,
+    shardsChecked: found.shardsChecked,
+    bytesChecked: found.bytesChecked,
   });
   const key = manifestKey(index, version);
-  let manifest: IndexManifest;
-  try {
-    const object = await store.get(key);
-    if (!object) {
-      problems.push({ key, kind: 'missing', detail: 'the manifest does not exist' });
-      return done();
-    }
-    manifest = decodeManifest(object.bytes, key);
-  } catch (error) {
-    problems.push(problemOf(key, error));
-    return done();
-  }
+  const manifest = await readManifest(store, key, found.problems);
+  if (!manifest) return done();
   if (manifest.index !== index || manifest.version !== version) {
-    problems.push({
+    found.problems.push({
       key,
       kind: 'mismatch',
       detail: `the manifest describes ${manifest.index} ${manifest.version}`,
@@ -92,77 +80,125 @@ export async function verifyVersion(
   let docs = 0;
   for (const [s, entry] of manifest.shards.entries()) {
     docs += entry.numDocs;
-    if (entry.docValues) {
-      try {
-        problems.push(...(await docValuesProblems(store, entry.docValues, s, folder, deep)));
-      } catch (error) {
-        problems.push(problemOf(entry.docValues.key, error));
-      }
-    }
-    if (!entry.key.startsWith(folder)) {
-      // gc deletes a version by its folder: a shard elsewhere could vanish with another version.
-      problems.push({
-        key: entry.key,
-        kind: 'mismatch',
-        detail: `shard ${s} lies outside the version folder`,
-      });
-      continue;
-    }
-    try {
-      const info = await store.head(entry.key);
-      if (!info) {
-        problems.push({ key: entry.key, kind: 'missing', detail: `shard ${s} does not exist` });
-        continue;
-      }
-      if (info.size !== entry.size) {
-        problems.push({
-          key: entry.key,
-          kind: 'corrupt',
-          detail: `shard ${s} is ${info.size} bytes, the manifest says ${entry.size}`,
-        });
-        continue;
-      }
-      shardsChecked++;
-      if (!deep) continue;
-      const object = await store.get(entry.key);
-      if (!object) {
-        problems.push({ key: entry.key, kind: 'missing', detail: `shard ${s} does not exist` });
-        continue;
-      }
-      bytesChecked += object.bytes.length;
-      if (object.bytes.length !== entry.size) {
-        problems.push({
-          key: entry.key,
-          kind: 'corrupt',
-          detail: `shard ${s} read back ${object.bytes.length} bytes, the manifest says ${entry.size}`,
-        });
-        continue;
-      }
-      const checked = verifyShardBytes(entry.key, object.bytes, {
-        checksum: Number.parseInt(entry.checksum, 16),
-        hotRegion: entry.hotRegion,
-      });
-      if (checked.stats.docBase !== entry.docBase || checked.stats.numDocs !== entry.numDocs) {
-        problems.push({
-          key: entry.key,
-          kind: 'mismatch',
-          detail: `shard ${s} holds docs ${checked.stats.docBase}+${checked.stats.numDocs}, the manifest says ${entry.docBase}+${entry.numDocs}`,
-        });
-      }
-    } catch (error) {
-      problems.push(problemOf(entry.key, error));
-    }
+    await checkShard(store, { entry, s, folder, deep }, found);
   }
   if (docs !== manifest.docs) {
-    problems.push({
+    found.problems.push({
       key,
       kind: 'mismatch',
       detail: `shards hold ${docs} documents, the manifest says ${manifest.docs}`,
     });
   }
-  const assets = manifest.encoder.assets ?? {};
+  const assetsPresent = await checkAssets(store, manifest, folder, found.problems);
+  if (deep && assetsPresent && registeredEncoders().includes(manifest.encoder.name)) {
+    await checkQueryEncoder(store, manifest, key, found.problems);
+  }
+  return done(manifest);
+}
+
+/** What the checks found so far. */
+interface Findings {
+  readonly problems: VersionProblem[];
+  shardsChecked: number;
+  bytesChecked: number;
+}
+
+/** The decoded manifest, or null with the problem recorded. */
+async function readManifest(
+  store: ObjectStore,
+  key: string,
+  problems: VersionProblem[],
+): Promise<IndexManifest | null> {
+  try {
+    const object = await store.get(key);
+    if (!object) {
+      problems.push({ key, kind: 'missing', detail: 'the manifest does not exist' });
+      return null;
+    }
+    return decodeManifest(object.bytes, key);
+  } catch (error) {
+    problems.push(problemOf(key, error));
+    return null;
+  }
+}
+
+/** One shard of the manifest: its doc-values file, its place, size and (deep) bytes, doc range. */
+async function checkShard(
+  store: ObjectStore,
+  shard: { entry: ShardEntry; s: number; folder: string; deep: boolean },
+  found: Findings,
+): Promise<void> {
+  const { entry, s, folder, deep } = shard;
+  if (entry.docValues) {
+    try {
+      found.problems.push(...(await docValuesProblems(store, entry.docValues, s, folder, deep)));
+    } catch (error) {
+      found.problems.push(problemOf(entry.docValues.key, error));
+    }
+  }
+  if (!entry.key.startsWith(folder)) {
+    // gc deletes a version by its folder: a shard elsewhere could vanish with another version.
+    found.problems.push({
+      key: entry.key,
+      kind: 'mismatch',
+      detail: `shard ${s} lies outside the version folder`,
+    });
+    return;
+  }
+  try {
+    const problem = await shardFileProblem(store, entry, s, deep, found);
+    if (problem) found.problems.push({ key: entry.key, ...problem });
+  } catch (error) {
+    found.problems.push(problemOf(entry.key, error));
+  }
+}
+
+/** The first problem of a shard's file, or null; counts the shards and bytes it checked. */
+async function shardFileProblem(
+  store: ObjectStore,
+  entry: ShardEntry,
+  s: number,
+  deep: boolean,
+  found: Findings,
+): Promise<Omit<VersionProblem, 'key'> | null> {
+  const info = await store.head(entry.key);
+  if (!info) return { kind: 'missing', detail: `shard ${s} does not exist` };
+  if (info.size !== entry.size) {
+    return { kind: 'corrupt', detail: `shard ${s} is ${info.size} bytes, the manifest says ${entry.size}` };
+  }
+  found.shardsChecked++;
+  if (!deep) return null;
+  const object = await store.get(entry.key);
+  if (!object) return { kind: 'missing', detail: `shard ${s} does not exist` };
+  found.bytesChecked += object.bytes.length;
+  if (object.bytes.length !== entry.size) {
+    return {
+      kind: 'corrupt',
+      detail: `shard ${s} read back ${object.bytes.length} bytes, the manifest says ${entry.size}`,
+    };
+  }
+  const checked = verifyShardBytes(entry.key, object.bytes, {
+    checksum: Number.parseInt(entry.checksum, 16),
+    hotRegion: entry.hotRegion,
+  });
+  if (checked.stats.docBase !== entry.docBase || checked.stats.numDocs !== entry.numDocs) {
+    return {
+      kind: 'mismatch',
+      detail: `shard ${s} holds docs ${checked.stats.docBase}+${checked.stats.numDocs}, the manifest says ${entry.docBase}+${entry.numDocs}`,
+    };
+  }
+  return null;
+}
+
+/** Every query-side asset lies in the version folder and exists; returns whether all of them do. */
+async function checkAssets(
+  store: ObjectStore,
+  manifest: IndexManifest,
+  folder: string,
+  problems: VersionProblem[],
+): Promise<boolean> {
   let assetsPresent = true;
-  for (const [name, assetKey] of Object.entries(assets)) {
+  for (const [name, assetKey] of Object.entries(manifest.encoder.assets ?? {})) {
     try {
       if (!assetKey.startsWith(folder)) {
         problems.push({
@@ -180,27 +216,34 @@ export async function verifyVersion(
       assetsPresent = false;
     }
   }
-  if (deep && assetsPresent && registeredEncoders().includes(manifest.encoder.name)) {
-    try {
-      const encoder = await createEncoder(manifest.encoder.config as { name: string }, {
-        assets: await loadEncoderAssets(store, assets),
-        expectedFingerprint: manifest.encoder.fingerprint,
-      });
-      await encoder.close?.();
-    } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
-      problems.push(
-        isStoreFailure(error)
-          ? problemOf(key, error)
-          : {
-              key,
-              kind: 'corrupt',
-              detail: `the query encoder cannot be rebuilt from its assets: ${detail}`,
-            },
-      );
-    }
+  return assetsPresent;
+}
+
+/** The query encoder rebuilds from the assets with the manifest's fingerprint. */
+async function checkQueryEncoder(
+  store: ObjectStore,
+  manifest: IndexManifest,
+  key: string,
+  problems: VersionProblem[],
+): Promise<void> {
+  try {
+    const encoder = await createEncoder(manifest.encoder.config as { name: string }, {
+      assets: await loadEncoderAssets(store, manifest.encoder.assets ?? {}),
+      expectedFingerprint: manifest.encoder.fingerprint,
+    });
+    await encoder.close?.();
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    problems.push(
+      isStoreFailure(error)
+        ? problemOf(key, error)
+        : {
+            key,
+            kind: 'corrupt',
+            detail: `the query encoder cannot be rebuilt from its assets: ${detail}`,
+          },
+    );
   }
-  return done(manifest);
 }
 
 function isStoreFailure(error: unknown): boolean {

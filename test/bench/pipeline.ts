@@ -23,7 +23,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { readCorpus } from '../../batch/corpus/read-corpus.ts';
 import { openCorpus } from '../../batch/corpus/sources.node.ts';
 import { writeTinyModelDir } from '../../batch/model/tiny-model-dir.node.ts';
-import type { DocOrder } from '../../batch/pipeline/build-stage.ts';
+import type { DocOrder } from '../../batch/pipeline/build-settings.ts';
 import { Bm25DocumentEncoder } from '../../batch/pipeline/document-encoder.ts';
 import { openDocumentEncoder } from '../../batch/pipeline/open-document-encoder.ts';
 import { type IndexSummary, indexCorpus } from '../../batch/pipeline/pipeline.ts';

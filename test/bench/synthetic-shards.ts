@@ -3,7 +3,7 @@
  * impacts, one scale), written with the real shard writer. Shared by bench:edge and bench:layout so
  * that both measure the same files.
  */
-import { DEFAULT_MEMORY_BUDGET_POSTINGS } from '../../batch/pipeline/build-stage.ts';
+import { DEFAULT_MEMORY_BUDGET_POSTINGS } from '../../batch/pipeline/build-settings.ts';
 import { equalRanges, placeByCluster } from '../../batch/pipeline/placement.ts';
 import {
   type BuiltApproximateFile,

@@ -15,7 +15,7 @@ afterAll(() => dir.remove());
 
 const csplade = (...argv: string[]) => run(argv, { cwd: dir.path });
 
-describe('csplade pipeline verbs', () => {
+describe('csplade pipeline verbs: a lifecycle', () => {
   it('index → search → index again → rollback → gc, with a JSON summary and the rejects kept', async () => {
     const records: unknown[] = await sampleRecords();
     records.splice(3, 0, 'not json at all', '{"_id":"doc-002","text":"a duplicate id"}');
@@ -73,7 +73,9 @@ describe('csplade pipeline verbs', () => {
     const gc = await csplade('gc', ...store, '--keep', '1', '--json');
     expect(JSON.parse(gc.stdout)).toMatchObject({ deleted: [] }); // v1 is CURRENT, v2 the newest
   });
+});
 
+describe('csplade pipeline verbs: exit codes', () => {
   it('answers usage mistakes with exit code 2 and the flag named, and failures with exit code 1', async () => {
     const missing = await csplade('index', '--index', 'cli', '--store', 'store');
     expect(missing.code).toBe(2);
@@ -102,7 +104,7 @@ describe('csplade pipeline verbs', () => {
   });
 });
 
-describe('what the verbs say', () => {
+describe('what the verbs say: index', () => {
   it('index prints every stage as plain lines when stderr is not a terminal, and a summary that explains its counts', async () => {
     const corpus = await writeJsonl(`${dir.path}/say.jsonl`, await sampleRecords());
     const first = await csplade(
@@ -152,7 +154,9 @@ describe('what the verbs say', () => {
     expect(quiet.stderr).toBe('');
     expect(quiet.stdout).toMatch(/0 encoded now \(0 tokens\), 73 unchanged since an earlier run/);
   });
+});
 
+describe('what the verbs say: --json', () => {
   it('--json speaks snake_case at every depth', async () => {
     const corpus = await writeJsonl(`${dir.path}/snake.jsonl`, await sampleRecords());
     const result = await csplade(
@@ -182,7 +186,9 @@ describe('what the verbs say', () => {
     );
     expect(keys.filter((k) => /[A-Z]/.test(k))).toEqual([]);
   });
+});
 
+describe('what the verbs say: BM25 parameters', () => {
   it('records --k1, --b and the analyzer in the manifest', async () => {
     const corpus = await writeJsonl(`${dir.path}/params.jsonl`, await sampleRecords());
     const result = await csplade(
@@ -236,7 +242,9 @@ describe('what the verbs say', () => {
     expect(badB.code).toBe(2);
     expect(badB.stderr).toMatch(/option '--b <b>' argument '2' is invalid\. must be a number in \[0, 1\]/);
   });
+});
 
+describe('what the verbs say: nothing to show', () => {
   it('a store folder that does not exist is named, with what to do', async () => {
     const result = await csplade('search', '--store', 'no-such-store', '--index', 'x', '-q', 'anything');
     expect(result.code).toBe(1);

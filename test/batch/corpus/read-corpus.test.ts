@@ -6,7 +6,6 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CorpusNotFoundError, CorpusReadError } from '../../../batch/corpus/errors.ts';
-import { IdHashSet } from '../../../batch/corpus/id-hash-set.ts';
 import { splitLines } from '../../../batch/corpus/lines.ts';
 import { type RejectedLine, readCorpus } from '../../../batch/corpus/read-corpus.ts';
 import { RejectsFile } from '../../../batch/corpus/rejects.node.ts';
@@ -191,17 +190,5 @@ describe('openCorpus', () => {
       }
     };
     await expect(consume()).rejects.toBeInstanceOf(CorpusReadError);
-  });
-});
-
-describe('IdHashSet', () => {
-  it('remembers 64-bit hashes through growth, including (0, 0)', () => {
-    const set = new IdHashSet(4);
-    for (let i = 0; i < 10_000; i++) expect(set.add(i * 7919, i)).toBe(true);
-    expect(set.add(0, 0)).toBe(false); // (0,0) was the first hash added (i = 0)
-    expect(set.add(7919, 1)).toBe(false);
-    expect(set.has(7919 * 9999, 9999)).toBe(true);
-    expect(set.has(1, 2)).toBe(false);
-    expect(set.size).toBe(10_000);
   });
 });

@@ -17,38 +17,38 @@ const TEXTS = [
   'a violin concerto in three movements',
 ];
 
-describe('csplade model report', () => {
-  let dir: string;
-  let report: ModelReport;
+let dir: string;
+let report: ModelReport;
 
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'csplade-model-report-'));
-    await writeTinyModelDir(join(dir, 'model'), {
-      architecture: 'masked-lm',
-      vocabSize: 1000,
-      hidden: 64,
-      layers: 2,
-      seed: 3,
-    });
-    report = await buildModelReport({
-      modelDir: join(dir, 'model'),
-      docs: { ids: TEXTS.map((_, i) => `d${i}`), texts: TEXTS },
-      queries: [
-        { id: 'q0', text: 'river ocean city' },
-        { id: 'q1', text: 'violin concerto' },
-      ],
-      qrels: new Map([
-        ['q0', new Map([['d0', 1]])],
-        ['q1', new Map([['d5', 1]])],
-      ]),
-      variants: ['fp32', 'int8', 'int4'],
-      providers: ['cpu'],
-    });
-  }, 60_000);
-  afterAll(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'csplade-model-report-'));
+  await writeTinyModelDir(join(dir, 'model'), {
+    architecture: 'masked-lm',
+    vocabSize: 1000,
+    hidden: 64,
+    layers: 2,
+    seed: 3,
   });
+  report = await buildModelReport({
+    modelDir: join(dir, 'model'),
+    docs: { ids: TEXTS.map((_, i) => `d${i}`), texts: TEXTS },
+    queries: [
+      { id: 'q0', text: 'river ocean city' },
+      { id: 'q1', text: 'violin concerto' },
+    ],
+    qrels: new Map([
+      ['q0', new Map([['d0', 1]])],
+      ['q1', new Map([['d5', 1]])],
+    ]),
+    variants: ['fp32', 'int8', 'int4'],
+    providers: ['cpu'],
+  });
+}, 60_000);
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
 
+describe('csplade model report: the variants', () => {
   it('writes the int8 and int4 variants beside the model, each smaller than the one before', async () => {
     const sizes = Object.fromEntries(report.rows.map((r) => [r.variant, r.modelBytes]));
     expect(sizes.int8).toBeLessThan(sizes.fp32);
@@ -84,7 +84,9 @@ describe('csplade model report', () => {
       report.rows[1].driftFromFp32?.relativeWeightError ?? Number.POSITIVE_INFINITY,
     );
   });
+});
 
+describe('csplade model report: what it writes', () => {
   it('prints a table row per variant and draws one labelled point per measured row', () => {
     const table = formatModelReport(report);
     expect(table).toMatch(/^fp32\s+cpu\s+\d+\.\d\d\s+\d/m);

@@ -43,7 +43,7 @@ async function expectHeadMatchesJsPooling(
   });
 }
 
-describe('prepare: fused SPLADE head', () => {
+describe('prepare: fused SPLADE head over each logits type', () => {
   it('masked-lm with a pooling_mask input equals JS pooling of the logits (ids, weights within 1e-5)', async () => {
     const dir = await tinyModelDir({ architecture: 'masked-lm' });
     const result = await prepareModel(join(dir, 'model.onnx'), { k: 40 });
@@ -108,7 +108,9 @@ describe('prepare: fused SPLADE head', () => {
     const result = await prepareModel(join(dir, 'model.onnx'), { k: 5000 });
     expect(result.k).toBe(300);
   });
+});
 
+describe('prepare: external data, model directories, refusals', () => {
   it('keeps external data: the prepared graph references the same data file and loads intact', async () => {
     const dir = await tinyModelDir({ architecture: 'causal-lm', externalData: true });
     const before = await readdir(dir);

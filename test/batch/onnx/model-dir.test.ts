@@ -28,7 +28,7 @@ async function expectFailure(dir: string, code: string, message: RegExp): Promis
   expect((error as Error).message).toMatch(message);
 }
 
-describe('loadModelDir', () => {
+describe('loadModelDir: the directory and its files', () => {
   it('loads a valid directory and reports the graph inputs', async () => {
     const dir = await tinyModelDir({ architecture: 'causal-lm', variant: 'echo' });
     const model = await loadModelDir(dir);
@@ -87,7 +87,9 @@ describe('loadModelDir', () => {
       /tokenizer "gpt9": no file .* and not a built-in tokenizer/,
     );
   });
+});
 
+describe('loadModelDir: the graph interface', () => {
   it('fails when the logits vocabulary differs from the tokenizer vocabulary', async () => {
     const dir = await tinyModelDir({ architecture: 'masked-lm' });
     await writeFile(

@@ -44,7 +44,7 @@ function expectValidSparse(v: SparseVector, k: number): void {
   for (const w of v.weights) expect(w).toBeGreaterThan(0);
 }
 
-describe('onnx encoder', () => {
+describe('onnx encoder: vectors, pooling and tokenization', () => {
   it('reports the CPU provider here and gives valid sparse vectors cut to each role’s top-k', async () => {
     const dir = await tinyModelDir({ architecture: 'masked-lm' });
     const encoder = await open(dir);
@@ -99,7 +99,9 @@ describe('onnx encoder', () => {
     const expected = t.encode('query: ').ids.length + t.encode('passage: ').ids.length + 2 * (1 + 2 + 1);
     expect(encoder.stats().modelTokens).toBe(expected);
   });
+});
 
+describe('onnx encoder: windows, echo and fingerprint', () => {
   it('windows of a long document are max-pooled: equal to merging each window run separately', async () => {
     const dir = await tinyModelDir({ architecture: 'masked-lm', config: { maxLength: 16 } });
     const encoder = await open(dir);

@@ -51,6 +51,89 @@ const QUERIES = [
   'energy from the sun',
 ];
 
+/**
+ * The published answers equal brute-force scoring of independently computed vectors, and a search of one
+ * in-memory shard of them with the engine's exhaustive algorithm.
+ */
+async function expectAnswersAsReferences(store: ObjectStore): Promise<void> {
+  const manifest = await loadManifest(store, 'sample');
+  const records = await sampleRecords();
+  // Recompute the vectors without the cache, the run parts or the shards.
+  const encoder = new Bm25DocumentEncoder();
+  const texts = records.map((r) => encoderInput({ title: r.title as string, text: r.text as string }));
+  const { vectors: counts } = await encoder.encodeDocuments(texts);
+  const { vectors } = await finalizeAll(encoder, counts);
+  const quantized = vectors.map((v) => quantizeVector(v, manifest.impact.scale, manifest.impact.bits));
+  const inMemory = openShardSync(
+    'in-memory',
+    writeShard({
+      shardName: 'in-memory',
+      docBase: 0,
+      impactBits: manifest.impact.bits,
+      indexScale: manifest.impact.scale,
+      vectors: quantized,
+      externalIds: records.map((r) => r._id as string),
+    }).bytes,
+  );
+  for (const text of QUERIES) {
+    const query = await encodeQueryText(store, manifest, text);
+    const hits = await searchManifest(store, manifest, query, { k: 10 });
+    const expected = bruteForceTopK(quantized, quantizeQuery(query, 8).vector, 10);
+    expect(hits.map((h) => [h.id, h.integerScore])).toEqual(
+      expected.map((e) => [records[e.doc]._id, e.score]),
+    );
+    expect(hits.length).toBeGreaterThan(0);
+    // And as one in-memory shard of the same vectors, searched with the engine's exhaustive algorithm.
+    const q = quantizeQuery(query, 8).vector;
+    const postings = inMemory.postingsSync(q.terms);
+    const terms = Array.from(q.terms)
+      .map((term, i) => ({ term, weight: q.impacts[i], postings: postings.get(term) }))
+      .filter((t): t is QueryTerm => t.postings !== undefined);
+    const reference = exhaustive.search({ numDocs: inMemory.numDocs, terms, k: 10 });
+    expect(hits.map((h) => [h.id, h.integerScore])).toEqual(
+      Array.from(reference.docs).map((d, i) => [inMemory.externalId(d), reference.scores[i]]),
+    );
+  }
+}
+
+/** A rerun of the unchanged corpus encodes nothing; one of an edited corpus encodes only what changed. */
+async function expectRerunsFollowTheCorpus(store: ObjectStore): Promise<void> {
+  const unchanged = await index(store, SAMPLE_CORPUS, 'run2');
+  expect(unchanged.documents).toMatchObject({ encoded: 0, reused: 73, indexed: 73 });
+
+  const records = await sampleRecords();
+  const edited = records
+    .filter((r) => r._id !== 'doc-046') // the blue whale is gone
+    .map((r) =>
+      r._id === 'doc-013' ? { ...r, text: 'Apollo 11 landed on the Moon in 1969 with a zebra.' } : r,
+    );
+  edited.push({
+    _id: 'doc-new',
+    title: 'Axolotl',
+    text: 'The axolotl is a salamander that keeps its gills as an adult.',
+  });
+  const path = await writeJsonl(`${folder.path}/edited-${Math.random().toString(36).slice(2)}.jsonl`, edited);
+  const changed = await index(store, path, 'run3');
+  expect(changed.documents).toMatchObject({ read: 73, encoded: 2, reused: 71, indexed: 73 });
+
+  const manifest = await loadManifest(store, 'sample');
+  expect(manifest.version).toBe(changed.version);
+  const whale = await searchManifest(
+    store,
+    manifest,
+    await encodeQueryText(store, manifest, 'blue whale krill'),
+  );
+  expect(whale.map((h) => h.id)).not.toContain('doc-046');
+  const zebra = await searchManifest(store, manifest, await encodeQueryText(store, manifest, 'zebra'));
+  expect(zebra[0]?.id).toBe('doc-013');
+  const axolotl = await searchManifest(
+    store,
+    manifest,
+    await encodeQueryText(store, manifest, 'axolotl gills'),
+  );
+  expect(axolotl[0]?.id).toBe('doc-new');
+}
+
 describe.each([
   ['memory', () => new MemoryObjectStore() as ObjectStore],
   [
@@ -85,84 +168,11 @@ describe.each([
   });
 
   it('answers exactly as brute force and as an in-memory index of independently computed vectors', async () => {
-    const manifest = await loadManifest(store, 'sample');
-    const records = await sampleRecords();
-    // Recompute the vectors without the cache, the run parts or the shards.
-    const encoder = new Bm25DocumentEncoder();
-    const texts = records.map((r) => encoderInput({ title: r.title as string, text: r.text as string }));
-    const { vectors: counts } = await encoder.encodeDocuments(texts);
-    const { vectors } = await finalizeAll(encoder, counts);
-    const quantized = vectors.map((v) => quantizeVector(v, manifest.impact.scale, manifest.impact.bits));
-    const inMemory = openShardSync(
-      'in-memory',
-      writeShard({
-        shardName: 'in-memory',
-        docBase: 0,
-        impactBits: manifest.impact.bits,
-        indexScale: manifest.impact.scale,
-        vectors: quantized,
-        externalIds: records.map((r) => r._id as string),
-      }).bytes,
-    );
-    for (const text of QUERIES) {
-      const query = await encodeQueryText(store, manifest, text);
-      const hits = await searchManifest(store, manifest, query, { k: 10 });
-      const expected = bruteForceTopK(quantized, quantizeQuery(query, 8).vector, 10);
-      expect(hits.map((h) => [h.id, h.integerScore])).toEqual(
-        expected.map((e) => [records[e.doc]._id, e.score]),
-      );
-      expect(hits.length).toBeGreaterThan(0);
-      // And as one in-memory shard of the same vectors, searched with the engine's exhaustive algorithm.
-      const q = quantizeQuery(query, 8).vector;
-      const postings = inMemory.postingsSync(q.terms);
-      const terms = Array.from(q.terms)
-        .map((term, i) => ({ term, weight: q.impacts[i], postings: postings.get(term) }))
-        .filter((t): t is QueryTerm => t.postings !== undefined);
-      const reference = exhaustive.search({ numDocs: inMemory.numDocs, terms, k: 10 });
-      expect(hits.map((h) => [h.id, h.integerScore])).toEqual(
-        Array.from(reference.docs).map((d, i) => [inMemory.externalId(d), reference.scores[i]]),
-      );
-    }
+    await expectAnswersAsReferences(store);
   });
 
   it('reruns on an unchanged corpus from the cache, and follows edits, additions and removals', async () => {
-    const unchanged = await index(store, SAMPLE_CORPUS, 'run2');
-    expect(unchanged.documents).toMatchObject({ encoded: 0, reused: 73, indexed: 73 });
-
-    const records = await sampleRecords();
-    const edited = records
-      .filter((r) => r._id !== 'doc-046') // the blue whale is gone
-      .map((r) =>
-        r._id === 'doc-013' ? { ...r, text: 'Apollo 11 landed on the Moon in 1969 with a zebra.' } : r,
-      );
-    edited.push({
-      _id: 'doc-new',
-      title: 'Axolotl',
-      text: 'The axolotl is a salamander that keeps its gills as an adult.',
-    });
-    const path = await writeJsonl(
-      `${folder.path}/edited-${Math.random().toString(36).slice(2)}.jsonl`,
-      edited,
-    );
-    const changed = await index(store, path, 'run3');
-    expect(changed.documents).toMatchObject({ read: 73, encoded: 2, reused: 71, indexed: 73 });
-
-    const manifest = await loadManifest(store, 'sample');
-    expect(manifest.version).toBe(changed.version);
-    const whale = await searchManifest(
-      store,
-      manifest,
-      await encodeQueryText(store, manifest, 'blue whale krill'),
-    );
-    expect(whale.map((h) => h.id)).not.toContain('doc-046');
-    const zebra = await searchManifest(store, manifest, await encodeQueryText(store, manifest, 'zebra'));
-    expect(zebra[0]?.id).toBe('doc-013');
-    const axolotl = await searchManifest(
-      store,
-      manifest,
-      await encodeQueryText(store, manifest, 'axolotl gills'),
-    );
-    expect(axolotl[0]?.id).toBe('doc-new');
+    await expectRerunsFollowTheCorpus(store);
   });
 
   it('keeps at most the configured number of versions after publishing', async () => {

@@ -105,7 +105,9 @@ describe('retention and the grace period', () => {
     expect(after.reasons).toEqual({ [v[1]]: 'current', [v[3]]: 'newest' });
     expect(await currentVerdict(store, INDEX)).toMatchObject({ ok: true, version: v[1] });
   });
+});
 
+describe('retention and the grace period of an older pointer', () => {
   it('keeps every published version while the history does not cover the grace period (an older pointer)', async () => {
     const store = new MemoryObjectStore();
     const v = await publishMany(store, 3);

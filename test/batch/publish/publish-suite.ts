@@ -36,8 +36,16 @@ async function publishOne(store: ObjectStore, run: string, keep = 10) {
   return publishRun({ store, index: INDEX, run, keep });
 }
 
-export function describePublishing(name: string, makeStore: () => ObjectStore | Promise<ObjectStore>): void {
-  describe(`publishing on ${name}`, () => {
+type MakeStore = () => ObjectStore | Promise<ObjectStore>;
+
+export function describePublishing(name: string, makeStore: MakeStore): void {
+  describeRaces(name, makeStore);
+  describeRecovery(name, makeStore);
+}
+
+/** Concurrent publishers and readers: one winner, a loser that can retry, never half a version seen. */
+function describeRaces(name: string, makeStore: MakeStore): void {
+  describe(`publishing on ${name}: races`, () => {
     it('lets exactly one of two concurrent publishers move CURRENT, first version and later ones', async () => {
       const store = await makeStore();
       for (const round of [1, 2]) {
@@ -108,7 +116,12 @@ export function describePublishing(name: string, makeStore: () => ObjectStore | 
       expect(retried.published.manifest.stats.previousVersion).toBe(won.built.version);
       expect((await readCurrent(store, INDEX))?.pointer.version).toBe(retried.built.version);
     });
+  });
+}
 
+/** A broken shard, a retried publish, rollback and gc. */
+function describeRecovery(name: string, makeStore: MakeStore): void {
+  describe(`publishing on ${name}: failures, retries, rollback and gc`, () => {
     it('does not publish a version whose shard does not read back as written', async () => {
       const store = await makeStore();
       const first = await publishOne(store, 'good');

@@ -36,17 +36,22 @@ const at = (ms: number) => () => ms;
 const runsOf = async (store: ObjectStore) =>
   [...new Set((await store.list(`indexes/${INDEX}/runs/`)).map((o) => o.key.split('/')[3]))].sort();
 
-async function killedRuns(store: ObjectStore) {
-  // One worker of two finished, the other was killed and never resumed.
+/** Worker `worker` of a two-worker encode run. */
+async function encodeHalf(store: ObjectStore, run: string, worker: number) {
   await encodeRun({
     store,
     index: INDEX,
-    run: 'half',
-    worker: 0,
+    run,
+    worker,
     workers: 2,
     corpus: await openCorpus(corpus),
     encoder,
   });
+}
+
+async function killedRuns(store: ObjectStore) {
+  // One worker of two finished, the other was killed and never resumed.
+  await encodeHalf(store, 'half', 0);
   // A build staged for a separate publish that never came.
   await encodeRun({ store, index: INDEX, run: 'staged', corpus: await openCorpus(corpus), encoder });
   return buildRun({ store, index: INDEX, run: 'staged' });
@@ -82,15 +87,7 @@ describe('abandoned runs', () => {
 
   it('restarts the clock of a run that changed, and keeps the run of a retained version', async () => {
     const store = new MemoryObjectStore();
-    await encodeRun({
-      store,
-      index: INDEX,
-      run: 'slow',
-      worker: 0,
-      workers: 2,
-      corpus: await openCorpus(corpus),
-      encoder,
-    });
+    await encodeHalf(store, 'slow', 0);
     // A published run whose rejects file stays with its version.
     await publishCorpus(store, INDEX, 'published', corpus);
     await store.put(
@@ -101,15 +98,7 @@ describe('abandoned runs', () => {
     const options = { keep: 3, graceMs: 0, runMaxAgeMs: HOUR, cacheMaxAgeMs: null };
     await collectGarbage(store, INDEX, { ...options, now: at(t) });
     // The second worker finishes 50 minutes later: the run is at work again.
-    await encodeRun({
-      store,
-      index: INDEX,
-      run: 'slow',
-      worker: 1,
-      workers: 2,
-      corpus: await openCorpus(corpus),
-      encoder,
-    });
+    await encodeHalf(store, 'slow', 1);
     const later = await collectGarbage(store, INDEX, { ...options, now: at(t + HOUR + MIN) });
     expect(later.runs.deleted).toEqual([]);
     expect(later.runs.waiting).toEqual([{ name: 'slow', remainingMs: HOUR }]);
@@ -118,35 +107,32 @@ describe('abandoned runs', () => {
     expect(much.runs.deleted).toEqual(['slow']);
     expect(await runsOf(store)).toEqual(['published']);
   });
+});
 
+/** `csplade gc --json` on the store folder `path`: its exit code and its report. */
+async function gcByCli(path: string, flags: string[]) {
+  let out = '';
+  const code = await main(['gc', '--store', path, '--index', INDEX, '--json', ...flags], {
+    stdout: {
+      write: (s: string) => {
+        out += s;
+        return true;
+      },
+    } as unknown as NodeJS.WritableStream,
+    stderr: process.stderr,
+    env: {},
+    cwd: dir.path,
+  });
+  return { code, report: JSON.parse(out) };
+}
+
+describe('abandoned runs through the CLI', () => {
   it('through the CLI: --run-max-age 0 reclaims an abandoned run at once; never keeps it', async () => {
     const path = `${dir.path}/cli`;
     const store = new LocalFolderObjectStore(path);
     await publishCorpus(store, INDEX, 'live', corpus);
-    await encodeRun({
-      store,
-      index: INDEX,
-      run: 'half',
-      worker: 0,
-      workers: 2,
-      corpus: await openCorpus(corpus),
-      encoder,
-    });
-    const run = async (...flags: string[]) => {
-      let out = '';
-      const code = await main(['gc', '--store', path, '--index', INDEX, '--json', ...flags], {
-        stdout: {
-          write: (s: string) => {
-            out += s;
-            return true;
-          },
-        } as unknown as NodeJS.WritableStream,
-        stderr: process.stderr,
-        env: {},
-        cwd: dir.path,
-      });
-      return { code, report: JSON.parse(out) };
-    };
+    await encodeHalf(store, 'half', 0);
+    const run = (...flags: string[]) => gcByCli(path, flags);
     const never = await run('--run-max-age', 'never');
     expect(never.report.runs).toMatchObject({ deleted: [], skipped: 'run reclamation is off' });
     const now = await run('--run-max-age', '0');

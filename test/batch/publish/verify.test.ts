@@ -58,7 +58,7 @@ async function csplade(...argv: string[]) {
 
 const garbage = new TextEncoder().encode('\u0000\u00ffnot a pointer');
 
-describe('csplade verify', () => {
+describe('csplade verify: a sound store and a garbage CURRENT', () => {
   it('passes a sound store, in text and in snake_case JSON', async () => {
     const path = `${dir.path}/sound`;
     const versions = await threeVersions(new LocalFolderObjectStore(path));
@@ -116,7 +116,9 @@ describe('csplade verify', () => {
     expect(hits.length).toBeGreaterThan(0);
     expect((await runCli(['verify', '--store', path])).code).toBe(0);
   });
+});
 
+describe('csplade verify --fix: where CURRENT is repointed', () => {
   it('repoints a CURRENT naming a missing version, or an incomplete one, to the newest complete version', async () => {
     const store = new MemoryObjectStore();
     const versions = await threeVersions(store);
@@ -167,7 +169,9 @@ describe('csplade verify', () => {
     expect(report.ok).toBe(false);
     expect(new TextDecoder().decode((await store.get(currentKey(INDEX)))!.bytes)).toContain('not a pointer');
   });
+});
 
+describe('csplade verify: store failures and usage mistakes', () => {
   it('never fixes on a store error or on a damaged read that a second read does not confirm', async () => {
     const store = new MemoryObjectStore();
     const versions = await threeVersions(store);

@@ -37,42 +37,44 @@ function capture() {
   return { chunks, stdout: stream('out'), stderr: stream('err') };
 }
 
-describe('csplade eval', () => {
-  let folder: { path: string };
-  let store: LocalFolderObjectStore;
-  let edge: NodeServer;
-  const run = async (args: string[]) => {
-    const io = capture();
-    const code = await main(['eval', ...args], {
-      stdout: io.stdout,
-      stderr: io.stderr,
-      env: {},
-      cwd: folder.path,
-    });
-    return { code, ...io.chunks };
-  };
+let folder: { path: string };
+let store: LocalFolderObjectStore;
+let edge: NodeServer;
 
-  beforeAll(async () => {
-    folder = { path: await mkdtemp(join(tmpdir(), 'csplade-eval-cli-')) };
-    await writeFile(join(folder.path, 'corpus.jsonl'), `${DOCS.map((d) => JSON.stringify(d)).join('\n')}\n`);
-    await writeFile(join(folder.path, 'queries.tsv'), QUERIES);
-    await writeFile(join(folder.path, 'qrels.tsv'), QRELS);
-    store = new LocalFolderObjectStore(join(folder.path, 'store'));
-    await indexCorpus({
-      store,
-      index: 'tiny',
-      run: 'r1',
-      corpus: await openCorpus(join(folder.path, 'corpus.jsonl')),
-      encoder: new Bm25DocumentEncoder(),
-      impactBits: 8,
-    });
-    edge = await startNodeServer({ store, encoderFactory: registryEncoderFactory }, { port: 0 });
+/** `csplade eval` in process, in the corpus folder: exit code, stdout, stderr. */
+const run = async (args: string[]) => {
+  const io = capture();
+  const code = await main(['eval', ...args], {
+    stdout: io.stdout,
+    stderr: io.stderr,
+    env: {},
+    cwd: folder.path,
   });
-  afterAll(async () => {
-    await edge?.close();
-    if (folder) await rm(folder.path, { recursive: true, force: true });
-  });
+  return { code, ...io.chunks };
+};
 
+beforeAll(async () => {
+  folder = { path: await mkdtemp(join(tmpdir(), 'csplade-eval-cli-')) };
+  await writeFile(join(folder.path, 'corpus.jsonl'), `${DOCS.map((d) => JSON.stringify(d)).join('\n')}\n`);
+  await writeFile(join(folder.path, 'queries.tsv'), QUERIES);
+  await writeFile(join(folder.path, 'qrels.tsv'), QRELS);
+  store = new LocalFolderObjectStore(join(folder.path, 'store'));
+  await indexCorpus({
+    store,
+    index: 'tiny',
+    run: 'r1',
+    corpus: await openCorpus(join(folder.path, 'corpus.jsonl')),
+    encoder: new Bm25DocumentEncoder(),
+    impactBits: 8,
+  });
+  edge = await startNodeServer({ store, encoderFactory: registryEncoderFactory }, { port: 0 });
+});
+afterAll(async () => {
+  await edge?.close();
+  if (folder) await rm(folder.path, { recursive: true, force: true });
+});
+
+describe('csplade eval: in process and over HTTP', () => {
   it('evaluates in-process over --store and prints the JSON object', async () => {
     const { code, out, err } = await run([
       '--index',
@@ -129,7 +131,9 @@ describe('csplade eval', () => {
     const fromFile = evaluateRun(parseTrecRun(runText, 'out.trec'), parseQrels(QRELS, 'qrels.tsv'));
     expect(fromFile.mean.ndcg_at_10).toBeCloseTo((1 + 1 / Math.log2(3)) / 3, 12);
   });
+});
 
+describe('csplade eval: run files and failures', () => {
   it('scores an existing run file with --from-run, cutting it at --k like trec_eval -M', async () => {
     // q2's relevant v2 is at rank 2: with -M 1 it is cut, so q2 scores 0 and only q1 counts.
     await writeFile(
