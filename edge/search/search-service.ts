@@ -6,7 +6,8 @@
  * (hit-details.ts). Every byte goes through the byte tiers with the request's own metered store (and, in
  * benchmarks, its network-model session), so the cost report is the whole truth; the phase timer says
  * where the time went (Server-Timing). Shards that fail are named in `shards.failed` (partial results);
- * when none answers the request fails with 503 — never a silent wrong answer.
+ * when none answers the search fails (IndexUnavailableError `no_shard_answered`), never a silent wrong
+ * answer.
  */
 import { FilterError, type FilterNode, filterFields, parseFilter } from '../../shared/docvalues/filter.ts';
 import { DEFAULT_ALGORITHM, getAlgorithm } from '../../shared/engine/registry.ts';
@@ -15,7 +16,6 @@ import type { IndexManifest } from '../../shared/index/manifest.ts';
 import { quantizeQuery } from '../../shared/sparse/quantize.ts';
 import type { NetworkModel } from '../../shared/store/network-model.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
-import type { SearchMode, SearchParams } from '../http/search-request.ts';
 import { type ApproximatePath, NoApproximateIndexError } from './approximate-path.ts';
 import type { ByteTiers, QueryIo } from './byte-tiers.ts';
 import type { IndexCatalog } from './catalog.ts';
@@ -26,6 +26,7 @@ import { type Hit, HitDetails } from './hit-details.ts';
 import { meteredStore, type RequestCost } from './metered-store.ts';
 import { PhaseTimer } from './phase-timer.ts';
 import type { QueryCodec, QueryCodecs } from './query-codec.ts';
+import type { SearchMode, SearchParams } from './search-params.ts';
 import { approximateParamsOf, type PreparedQuery, SearchRuns } from './search-runs.ts';
 import type { ShardPool } from './shard-pool.ts';
 
