@@ -343,21 +343,12 @@ async function benchMode(
 
 /** Cold: a fresh isolate and an empty Cache API per sample. */
 async function coldSamples(run: BenchRun, mode: Mode): Promise<Asked[]> {
-  const cold: Asked[] = [];
-  for (const q of COLD_QUERIES) {
-    const w = await startLocalWorker({
-      scriptPath: run.scriptPath,
-      persistTo: run.persistTo,
-      cachePersist: false,
-      vars: run.vars(),
-    });
-    cold.push({ q, s: await search(w, run.bodies, q, mode) });
-    if (TRACE)
-      log(
-        `  cold q${q}: ${Math.round(cold[cold.length - 1].s.ms)} ms: ${traceLine(cold[cold.length - 1].s.trace)}`,
-      );
-    await w.dispose();
-  }
+  const cold = await freshIsolateSamples(
+    run,
+    mode,
+    false,
+    (q, s) => `  cold q${q}: ${Math.round(s.ms)} ms: ${traceLine(s.trace)}`,
+  );
   log(`${mode} cold: ${cold.map(({ s }) => `${Math.round(s.ms)} (${phaseLine(s.phases)})`).join(' ')} ms`);
   return cold;
 }
@@ -378,23 +369,40 @@ async function cachedColdSamples(run: BenchRun, mode: Mode): Promise<Asked[]> {
     await untilStable(cacheDir);
     await filler.dispose();
   }
-  const cachedCold: Asked[] = [];
+  const cachedCold = await freshIsolateSamples(
+    run,
+    mode,
+    cacheDir,
+    (q, s) => `  cached q${q}: ${Math.round(s.ms)} ms (${phaseLine(s.phases)}): ${traceLine(s.trace)}`,
+  );
+  log(`${mode} cold isolate, warm cache: ${cachedCold.map(({ s }) => `${Math.round(s.ms)}`).join(' ')} ms`);
+  return cachedCold;
+}
+
+/**
+ * Each cold query once, each in a fresh isolate whose Cache API is `cachePersist` (false: empty); with
+ * --trace, `traceOf` says what each one read.
+ */
+async function freshIsolateSamples(
+  run: BenchRun,
+  mode: Mode,
+  cachePersist: false | string,
+  traceOf: (q: number, s: Sample) => string,
+): Promise<Asked[]> {
+  const samples: Asked[] = [];
   for (const q of COLD_QUERIES) {
     const w = await startLocalWorker({
       scriptPath: run.scriptPath,
       persistTo: run.persistTo,
-      cachePersist: cacheDir,
+      cachePersist,
       vars: run.vars(),
     });
-    cachedCold.push({ q, s: await search(w, run.bodies, q, mode) });
-    if (TRACE) {
-      const { s } = cachedCold[cachedCold.length - 1];
-      log(`  cached q${q}: ${Math.round(s.ms)} ms (${phaseLine(s.phases)}): ${traceLine(s.trace)}`);
-    }
+    const s = await search(w, run.bodies, q, mode);
+    samples.push({ q, s });
+    if (TRACE) log(traceOf(q, s));
     await w.dispose();
   }
-  log(`${mode} cold isolate, warm cache: ${cachedCold.map(({ s }) => `${Math.round(s.ms)}`).join(' ')} ms`);
-  return cachedCold;
+  return samples;
 }
 
 /** One query over HTTP, its answer checked (every shard answered, in the mode asked) and its debug block kept. */
