@@ -88,6 +88,16 @@ module.exports = {
       to: { path: '^(batch|compose|bin|scripts|infra|test)/' },
     },
     {
+      name: 'search-knows-no-http',
+      severity: 'error',
+      comment:
+        'edge/search/ is the search itself, in its own terms (search-params.ts, errors.ts); edge/http/ and ' +
+        'edge/routes/ turn requests into those terms and its errors into statuses. The search layer imports ' +
+        'neither, so it can be tested, benchmarked and served without HTTP.',
+      from: { path: '^edge/search/' },
+      to: { path: '^edge/(http|routes)/' },
+    },
+    {
       name: 'compose-is-the-top',
       severity: 'error',
       comment: 'compose/ is product code: it may use every tier, but not the tools and tests around them.',

@@ -9,7 +9,7 @@
  * @example const app = createApp({ store: new MemoryObjectStore(), encoderFactory });
  *          await app.request('/v1/indexes/demo/search?q=hello');
  */
-import { type Context, type ExecutionContext, Hono } from 'hono';
+import { type Context, type ErrorHandler, type ExecutionContext, Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { DEFAULT_NETWORK_MODEL, type NetworkModel } from '../shared/store/network-model.ts';
 import type { ObjectStore } from '../shared/store/object-store.ts';
@@ -107,6 +107,42 @@ export function createApp(deps: EdgeDeps): Hono {
   const limits: EdgeLimits = { ...DEFAULT_EDGE_LIMITS, ...deps.limits };
   const caches: EdgeCaches = { ...DEFAULT_EDGE_CACHES, ...deps.caches };
   const catalog = new IndexCatalog({ currentTtlMs: limits.currentTtlMs, now });
+  const context: EdgeContext = {
+    store: deps.store,
+    catalog,
+    search: searchServiceOf(deps, catalog, limits, caches, now),
+    limits,
+    requests: new SearchRequests(limits),
+    publicUrl: deps.publicUrl === undefined ? undefined : checkPublicUrl(deps.publicUrl),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+  };
+  const answerError = errorAnswer(deps.logError ?? ((error: unknown) => console.error(error)));
+  const routes = routesOf(context, deps.apiKeyHashes ?? [], answerError);
+
+  const app = new Hono();
+  if (deps.corsOrigins) app.use('*', corsFor(deps.corsOrigins));
+  app.use('*', requestLog({ now, log: deps.log ?? (() => {}), observe: deps.observe }));
+  app.all('*', async (c) => {
+    const response = await answerWithin(
+      routes.fetch(c.req.raw, c.env, executionContextOf(c)),
+      limits.requestTimeoutMs,
+    );
+    if (limits.refusedBody === 'discard-then-answer')
+      await discardUnreadBody(c.req.raw, limits.bodyTimeoutMs);
+    return response;
+  });
+  app.onError(answerError);
+  return app;
+}
+
+/** The search service over the isolate's caches: byte tiers (hedged per the limits), shard pool, approximate path. */
+function searchServiceOf(
+  deps: EdgeDeps,
+  catalog: IndexCatalog,
+  limits: EdgeLimits,
+  caches: EdgeCaches,
+  now: () => number,
+): SearchService {
   const model = deps.network?.params ?? DEFAULT_NETWORK_MODEL;
   const tiers = new ByteTiers(
     caches.maxRangeBytes,
@@ -117,7 +153,7 @@ export function createApp(deps: EdgeDeps): Hono {
   );
   const shards = new ShardPool(deps.store, tiers, caches);
   const approximate = new ApproximatePath(tiers, caches.maxApproximateBytes);
-  const search = new SearchService(
+  return new SearchService(
     deps.store,
     catalog,
     new QueryCodecs(deps.encoderFactory),
@@ -133,22 +169,14 @@ export function createApp(deps: EdgeDeps): Hono {
       now,
     },
   );
-  const publicUrl = deps.publicUrl === undefined ? undefined : checkPublicUrl(deps.publicUrl);
-  const context: EdgeContext = {
-    store: deps.store,
-    catalog,
-    search,
-    limits,
-    requests: new SearchRequests(limits),
-    publicUrl,
-    ...(deps.metrics ? { metrics: deps.metrics } : {}),
-  };
-  const logError = deps.logError ?? ((error: unknown) => console.error(error));
+}
 
+/** The routes, behind the API key where one is required, answering unknown paths and errors as JSON. */
+function routesOf(context: EdgeContext, apiKeyHashes: readonly string[], answerError: ErrorHandler): Hono {
   const routes = new Hono();
-  routes.use('/metrics', requireApiKey(deps.apiKeyHashes ?? []));
+  routes.use('/metrics', requireApiKey(apiKeyHashes));
   routes.route('/', metaRoutes(context));
-  routes.use('/v1/*', requireApiKey(deps.apiKeyHashes ?? []));
+  routes.use('/v1/*', requireApiKey(apiKeyHashes));
   routes.route('/v1/indexes', indexRoutes(context));
   routes.route('/v1/indexes', searchRoutes(context));
   routes.route('/v1', msearchRoutes(context));
@@ -158,7 +186,13 @@ export function createApp(deps: EdgeDeps): Hono {
       404,
     ),
   );
-  const answerError = (error: unknown, c: Context) => {
+  routes.onError(answerError);
+  return routes;
+}
+
+/** The answer to an error: its status, headers and JSON body, its code in the request log; 500s logged. */
+function errorAnswer(logError: (error: unknown) => void): ErrorHandler {
+  return (error, c) => {
     const apiError = toApiError(error);
     if (apiError.status === 500) logError(error);
     const record = recordOf(c.req.raw);
@@ -166,34 +200,16 @@ export function createApp(deps: EdgeDeps): Hono {
     for (const [name, value] of Object.entries(apiError.headers())) c.header(name, value);
     return c.json(apiError.toBody(), apiError.status);
   };
-  routes.onError(answerError);
+}
 
-  const app = new Hono();
-  if (deps.corsOrigins) {
-    const origins = deps.corsOrigins;
-    app.use(
-      '*',
-      cors({
-        origin: origins === '*' ? '*' : [...origins],
-        allowHeaders: ['authorization', 'content-type', 'x-request-id'],
-        allowMethods: ['GET', 'POST', 'OPTIONS'],
-        exposeHeaders: ['x-csplade-cost', 'x-request-id', 'server-timing'],
-        maxAge: 600,
-      }),
-    );
-  }
-  app.use('*', requestLog({ now, log: deps.log ?? (() => {}), observe: deps.observe }));
-  app.all('*', async (c) => {
-    const response = await answerWithin(
-      routes.fetch(c.req.raw, c.env, executionContextOf(c)),
-      limits.requestTimeoutMs,
-    );
-    if (limits.refusedBody === 'discard-then-answer')
-      await discardUnreadBody(c.req.raw, limits.bodyTimeoutMs);
-    return response;
+function corsFor(origins: '*' | readonly string[]) {
+  return cors({
+    origin: origins === '*' ? '*' : [...origins],
+    allowHeaders: ['authorization', 'content-type', 'x-request-id'],
+    allowMethods: ['GET', 'POST', 'OPTIONS'],
+    exposeHeaders: ['x-csplade-cost', 'x-request-id', 'server-timing'],
+    maxAge: 600,
   });
-  app.onError(answerError);
-  return app;
 }
 
 /** The Workers ExecutionContext when there is one (Node and app.request() have none). */

@@ -10,3 +10,14 @@ export class CspladeError extends Error {
     this.name = new.target.name;
   }
 }
+
+/**
+ * A family of CspladeErrors whose codes are a closed set (a union of string literals): the family's
+ * class is `class XError extends CodedError<XErrorCode> {}`, and its `code` is typed as that union.
+ */
+export class CodedError<Code extends string> extends CspladeError {
+  declare readonly code: Code;
+  constructor(code: Code, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}

@@ -26,6 +26,7 @@ import {
   textsToPackedSequences,
   unpackSequences,
 } from '../../shared/encoders/onnx/text-sequences.ts';
+import { TokenizerVocabulary } from '../../shared/encoders/tokenizer-vocabulary.ts';
 import type { SparseVector } from '../../shared/sparse/types.ts';
 import { loadTokenizer } from '../../shared/tokenizers/load.ts';
 import { isBuiltinTokenizer } from '../../shared/tokenizers/spec.ts';
@@ -90,28 +91,19 @@ export function onnxQueryEncoderFactory(loadRuntime: () => Promise<OrtRuntime>) 
   };
 }
 
-export class OnnxQueryEncoder implements Encoder {
+export class OnnxQueryEncoder extends TokenizerVocabulary implements Encoder {
   readonly name = 'onnx';
-  readonly vocabSize: number;
   readonly #padId: number;
 
   constructor(
     private readonly ort: OrtRuntime,
     private readonly session: OrtSession,
     private readonly config: ModelConfig,
-    readonly tokenizer: Tokenizer,
+    tokenizer: Tokenizer,
     readonly fingerprint: string,
   ) {
-    this.vocabSize = tokenizer.vocabSize;
+    super(tokenizer);
     this.#padId = tokenizer.idOf('[PAD]') ?? tokenizer.idOf('<|end_of_text|>') ?? 0;
-  }
-
-  tokenOf(termId: number): string {
-    return this.tokenizer.tokenOf(termId);
-  }
-
-  idOf(token: string): number | undefined {
-    return this.tokenizer.idOf(token);
   }
 
   async encode(texts: readonly string[], role: EncodeRole): Promise<SparseVector[]> {

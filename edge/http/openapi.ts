@@ -6,8 +6,9 @@
  * under size and time limits the validator's `c.req.json()` would bypass.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { STORED_FIELD_NAMES } from '../search/search-params.ts';
 import { GET_PARAMETERS } from './search-request.ts';
-import { type SearchLimits, STORED_FIELD_NAMES, searchBodySchema } from './search-schema.ts';
+import { type SearchLimits, searchBodySchema } from './search-schema.ts';
 
 const ErrorBody = z
   .object({

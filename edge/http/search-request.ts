@@ -1,10 +1,12 @@
 /**
  * Search requests, POST JSON bodies and GET query strings alike, validated by the one schema
- * (search-schema.ts) into a typed `SearchParams`. A GET query string is first turned into the body's
- * shape (digits to numbers, flags to booleans, `fields` split at commas, `filter` parsed as JSON), so both
- * forms meet the same checks and the same messages; every rejection is a 400 naming the field (`q` for
- * the query text of a GET).
+ * (search-schema.ts) into the search layer's `SearchParams` (edge/search/search-params.ts). A GET query
+ * string is first turned into the body's shape (digits to numbers, flags to booleans, `fields` split at
+ * commas, `filter` parsed as JSON), so both forms meet the same checks and the same messages; every
+ * rejection is a 400 naming the field (`q` for the query text of a GET).
  */
+
+import type { SearchParams } from '../search/search-params.ts';
 import { invalidField } from './api-error.ts';
 import { describe } from './describe.ts';
 import {
@@ -12,46 +14,10 @@ import {
   parseWith,
   type SearchBody,
   type SearchLimits,
-  type SearchMode,
-  type StoredFieldName,
   searchBodySchema,
 } from './search-schema.ts';
 
-export {
-  DEFAULT_SEARCH_LIMITS,
-  MAX_QUERY_WEIGHT,
-  MIN_QUERY_WEIGHT,
-  SEARCH_MODES,
-  type SearchLimits,
-  type SearchMode,
-  STORED_FIELD_NAMES,
-  type StoredFieldName,
-} from './search-schema.ts';
-
-export interface SearchParams {
-  /** Exactly one of `query` and `vector`. */
-  readonly query?: string;
-  /** Vocabulary token or decimal term id → weight (> 0). */
-  readonly vector?: ReadonlyMap<string, number>;
-  readonly k: number;
-  /** Hits skipped before the k returned (pagination). */
-  readonly from: number;
-  /** Whether the request named `from` (approximate pages are then cut from a fixed window). */
-  readonly paged: boolean;
-  readonly version?: string;
-  readonly fields: readonly StoredFieldName[];
-  /** The filter as the request gave it; parsed against the index's filterable fields once resolved. */
-  readonly filter?: Record<string, unknown>;
-  readonly snippet: boolean;
-  readonly explain: boolean;
-  readonly debug: boolean;
-  /** Exact or approximate search; absent: the index's default. */
-  readonly mode?: SearchMode;
-  /** Approximate: score a cluster while its bound > heap_factor × the k-th score (0 < h ≤ 1). */
-  readonly heapFactor?: number;
-  /** Approximate: most clusters (or blocks) scored. */
-  readonly budget?: number;
-}
+export { DEFAULT_SEARCH_LIMITS, type SearchLimits } from './search-schema.ts';
 
 export const GET_PARAMETERS = [
   'q',

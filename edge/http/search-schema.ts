@@ -7,6 +7,7 @@
  * free-plan Worker and a Node server with other budgets each document what they enforce.
  */
 import { z } from '@hono/zod-openapi';
+import { SEARCH_MODES, type SearchMode, STORED_FIELD_NAMES } from '../search/search-params.ts';
 import type { ApiError } from './api-error.ts';
 import { invalidField } from './api-error.ts';
 import { describe, typeName } from './describe.ts';
@@ -34,11 +35,6 @@ export const DEFAULT_SEARCH_LIMITS: SearchLimits = {
   maxWindow: 1000,
   maxSearches: 50,
 };
-
-export const STORED_FIELD_NAMES = ['title', 'url', 'metadata', 'text'] as const;
-export type StoredFieldName = (typeof STORED_FIELD_NAMES)[number];
-export const SEARCH_MODES = ['exact', 'approximate'] as const;
-export type SearchMode = (typeof SEARCH_MODES)[number];
 
 /**
  * Query weights other than 0 (ignored) must lie in this range: well inside float32 (query vectors are

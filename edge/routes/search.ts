@@ -7,8 +7,8 @@ import { type Context, Hono } from 'hono';
 import { ApiError } from '../http/api-error.ts';
 import { readJsonBody } from '../http/read-body.ts';
 import { recordOf } from '../http/request-log.ts';
-import type { SearchParams } from '../http/search-request.ts';
 import type { RequestCost } from '../search/metered-store.ts';
+import type { SearchParams } from '../search/search-params.ts';
 import type { EdgeContext } from './context.ts';
 
 export function searchRoutes(context: EdgeContext): Hono {

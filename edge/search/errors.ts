@@ -4,7 +4,7 @@
  * The search layer knows nothing of HTTP; edge/http/api-error.ts (`toApiError`) is the one place these
  * become status codes and the `{error: {code, message, field?}}` body.
  */
-import { CspladeError } from '../../shared/errors.ts';
+import { CodedError, CspladeError } from '../../shared/errors.ts';
 
 /** A request field (a JSON path such as "vector.foo", or a parameter) that this index cannot accept. */
 export class InvalidSearchFieldError extends CspladeError {
@@ -35,11 +35,7 @@ export type IndexUnavailableCode =
  * The index cannot answer now — its CURRENT pointer or manifest cannot be read, its query encoder cannot
  * be built, no shard answered — though the request was valid: worth retrying later.
  */
-export class IndexUnavailableError extends CspladeError {
-  constructor(code: IndexUnavailableCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class IndexUnavailableError extends CodedError<IndexUnavailableCode> {}
 
 /** Store error codes (shared/store/errors.ts) that mean "the index store cannot answer now". */
 const STORE_FAILURES = new Set(['store_unavailable', 'store_timeout', 'store_request_failed']);

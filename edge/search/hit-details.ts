@@ -6,11 +6,11 @@
  * text cannot be read is reported and its hits are left out (partial results, never wrong ones).
  */
 import type { IndexManifest } from '../../shared/index/manifest.ts';
-import type { StoredFieldName } from '../http/search-request.ts';
 import type { QueryIo } from './byte-tiers.ts';
 import type { DocValuesPath } from './doc-values-path.ts';
 import type { FailedShard } from './exact-path.ts';
 import type { ExplainTerm } from './explain.ts';
+import type { StoredFieldName } from './search-params.ts';
 import type { ShardPool } from './shard-pool.ts';
 import { makeSnippets, type Snippet, type WordTerms } from './snippets.ts';
 

@@ -6,7 +6,8 @@
  * (hit-details.ts). Every byte goes through the byte tiers with the request's own metered store (and, in
  * benchmarks, its network-model session), so the cost report is the whole truth; the phase timer says
  * where the time went (Server-Timing). Shards that fail are named in `shards.failed` (partial results);
- * when none answers the request fails with 503 — never a silent wrong answer.
+ * when none answers the search fails (IndexUnavailableError `no_shard_answered`), never a silent wrong
+ * answer.
  */
 import { FilterError, type FilterNode, filterFields, parseFilter } from '../../shared/docvalues/filter.ts';
 import { DEFAULT_ALGORITHM, getAlgorithm } from '../../shared/engine/registry.ts';
@@ -15,18 +16,24 @@ import type { IndexManifest } from '../../shared/index/manifest.ts';
 import { quantizeQuery } from '../../shared/sparse/quantize.ts';
 import type { NetworkModel } from '../../shared/store/network-model.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
-import type { SearchMode, SearchParams } from '../http/search-request.ts';
 import { type ApproximatePath, NoApproximateIndexError } from './approximate-path.ts';
 import type { ByteTiers, QueryIo } from './byte-tiers.ts';
 import type { IndexCatalog } from './catalog.ts';
 import { DocValuesPath } from './doc-values-path.ts';
 import { InvalidSearchFieldError } from './errors.ts';
 import { ExactPath, type FailedShard } from './exact-path.ts';
-import { type Hit, HitDetails } from './hit-details.ts';
+import { type Hit, HitDetails, type Located } from './hit-details.ts';
 import { meteredStore, type RequestCost } from './metered-store.ts';
 import { PhaseTimer } from './phase-timer.ts';
 import type { QueryCodec, QueryCodecs } from './query-codec.ts';
-import { approximateParamsOf, type PreparedQuery, SearchRuns } from './search-runs.ts';
+import type { SearchMode, SearchParams } from './search-params.ts';
+import {
+  approximateParamsOf,
+  type PreparedQuery,
+  type RunInput,
+  type RunResult,
+  SearchRuns,
+} from './search-runs.ts';
 import type { ShardPool } from './shard-pool.ts';
 
 export interface SearchServiceOptions {
@@ -126,30 +133,14 @@ export class SearchService {
     const timer = new PhaseTimer();
     const io = shared ?? this.io(defer);
     const store = this.tiers.view(io);
-    // The routing object's key follows from the version: read it while the manifest is read (one round
-    // trip less for a cold approximate query) — when the request asks for approximate search, or names no
-    // mode and this isolate already knows the version defaults to it.
-    let routing: Promise<Uint8Array | null> | undefined;
-    const manifest = await timer.time(
-      'plan',
-      this.catalog.resolve(store, index, params.version, (version) => {
-        const known = this.catalog.cachedManifest(index, version);
-        const approximate =
-          params.mode === 'approximate' ||
-          (params.mode === undefined && known?.approximate?.defaultMode === 'approximate');
-        if (approximate) routing = this.approximate.prefetchRouting(index, version, io);
-      }),
-    );
+    const { manifest, routing } = await timer.time('plan', this.#resolve(index, params, io, store));
     const codec = await timer.time('encode', this.codecs.forManifest(store, manifest));
     const query = await timer.time('encode', this.#prepare(codec, params));
     const filter = params.filter === undefined ? undefined : filterOf(manifest, params.filter);
     checkStoredText(manifest, params);
-    const requested: SearchMode = params.mode ?? manifest.approximate?.defaultMode ?? 'exact';
-    if (requested === 'approximate' && !manifest.approximate) {
-      throw new InvalidSearchFieldError('mode', new NoApproximateIndexError(index, manifest.version).message);
-    }
-    const window = windowOf(params, requested);
-    const input = {
+    const mode = requestedMode(index, manifest, params);
+    const window = windowOf(params, mode);
+    const input: RunInput = {
       manifest,
       query,
       window,
@@ -158,7 +149,7 @@ export class SearchService {
       ...(filter ? { filters: this.#docValues.filterSets(manifest, filter, io) } : {}),
     };
     const run =
-      requested === 'approximate'
+      mode === 'approximate'
         ? await this.#runs.approximate(
             input,
             approximateParamsOf(window, params.heapFactor, params.budget),
@@ -170,25 +161,33 @@ export class SearchService {
       'merge',
       this.#details.attach(manifest, page, params, io, (words) => codec.termsOfWords(words)),
     );
-    const failed = [...run.failed, ...details.failed];
-    const body: SearchResponse = {
-      index,
-      version: manifest.version,
-      mode: run.mode,
-      took_ms: 0,
-      from: params.from,
-      hits: details.kept.map((l) => l.hit),
-      shards: {
-        total: manifest.shards.length,
-        ok: manifest.shards.length - new Set(failed.map((f) => f.shard)).size,
-        failed,
-      },
-    };
-    if (run.approximation && (params.explain || params.debug || filter))
-      body.approximation = run.approximation;
+    const body = responseOf(index, manifest, params, run, details, filter !== undefined);
     (body as { took_ms: number }).took_ms = Math.max(0, this.options.now() - started);
     if (params.debug) body.debug = this.#debug(io, run.mode, query, timer);
     return { body, cost: io.cost, timer, ...(filter ? { filterFields: filterFields(filter) } : {}) };
+  }
+
+  /**
+   * The version's manifest (CURRENT or the pinned one) and, when the search will be approximate, the
+   * routing object read alongside it: its key follows from the version, so it is read while the manifest
+   * is (one round trip less for a cold approximate query) — when the request asks for approximate search,
+   * or names no mode and this isolate already knows the version defaults to it.
+   */
+  async #resolve(
+    index: string,
+    params: SearchParams,
+    io: QueryIo,
+    store: ObjectStore,
+  ): Promise<{ manifest: IndexManifest; routing: Promise<Uint8Array | null> | undefined }> {
+    let routing: Promise<Uint8Array | null> | undefined;
+    const manifest = await this.catalog.resolve(store, index, params.version, (version) => {
+      const known = this.catalog.cachedManifest(index, version);
+      const approximate =
+        params.mode === 'approximate' ||
+        (params.mode === undefined && known?.approximate?.defaultMode === 'approximate');
+      if (approximate) routing = this.approximate.prefetchRouting(index, version, io);
+    });
+    return { manifest, routing };
   }
 
   /**
@@ -257,6 +256,46 @@ export class SearchService {
       timings_ms: { ...timer.ms },
     };
   }
+}
+
+/** The mode the request asks for (or the version's default); approximate only where the version has it. */
+function requestedMode(index: string, manifest: IndexManifest, params: SearchParams): SearchMode {
+  const mode: SearchMode = params.mode ?? manifest.approximate?.defaultMode ?? 'exact';
+  if (mode === 'approximate' && !manifest.approximate) {
+    throw new InvalidSearchFieldError('mode', new NoApproximateIndexError(index, manifest.version).message);
+  }
+  return mode;
+}
+
+/**
+ * The response body of a run and its page's details (took_ms filled in last): the shards that failed in
+ * either, and how an approximate answer was cut when the request asks (explain, debug) or has a filter.
+ */
+function responseOf(
+  index: string,
+  manifest: IndexManifest,
+  params: SearchParams,
+  run: RunResult,
+  details: { kept: Located[]; failed: FailedShard[] },
+  filtered: boolean,
+): SearchResponse {
+  const failed = [...run.failed, ...details.failed];
+  const body: SearchResponse = {
+    index,
+    version: manifest.version,
+    mode: run.mode,
+    took_ms: 0,
+    from: params.from,
+    hits: details.kept.map((l) => l.hit),
+    shards: {
+      total: manifest.shards.length,
+      ok: manifest.shards.length - new Set(failed.map((f) => f.shard)).size,
+      failed,
+    },
+  };
+  if (run.approximation && (params.explain || params.debug || filtered))
+    body.approximation = run.approximation;
+  return body;
 }
 
 /** The request's filter parsed against the version's filterable fields (an invalid field naming the place). */

@@ -4,7 +4,7 @@
  * tokenizer, a precomputed vector line that cannot be read, a fingerprint that does not match the
  * one the index was built with.
  */
-import { CspladeError } from '../errors.ts';
+import { CodedError } from '../errors.ts';
 
 export type EncoderErrorCode =
   | 'unknown_encoder'
@@ -19,9 +19,4 @@ export type EncoderErrorCode =
   | 'invalid_weight_table'
   | 'weight_table_mismatch';
 
-export class EncoderError extends CspladeError {
-  declare readonly code: EncoderErrorCode;
-  constructor(code: EncoderErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class EncoderError extends CodedError<EncoderErrorCode> {}

@@ -8,11 +8,16 @@
  */
 
 import { POSTINGS_VERSION } from '../postings/format.ts';
-import { encodeAllPostingLists, invertDocuments } from '../postings/invert.ts';
+import {
+  type EncodedPostings,
+  encodeAllPostingLists,
+  type InvertedPostings,
+  invertDocuments,
+} from '../postings/invert.ts';
 import type { PostingListEncodeOptions } from '../postings/posting-list.ts';
 import type { QuantizedVector } from '../sparse/types.ts';
 import { crc32 } from './checksum.ts';
-import { encodeDocMap } from './doc-map.ts';
+import { type EncodedDocMap, encodeDocMap } from './doc-map.ts';
 import { ShardInputError } from './errors.ts';
 import { alignUp, encodeFooter, FLAG_STORED_FIELDS, FOOTER_BYTES } from './format.ts';
 import {
@@ -26,7 +31,7 @@ import {
   type Region,
   type ShardStats,
 } from './hot-region.ts';
-import { encodeStoredFields, type StoredFields } from './stored-fields.ts';
+import { type EncodedStoredFields, encodeStoredFields, type StoredFields } from './stored-fields.ts';
 
 export interface WriteShardInput {
   /** Used in stats and error messages, e.g. "shard-00003". */
@@ -59,12 +64,69 @@ export interface WrittenShard {
 }
 
 export function writeShard(input: WriteShardInput): WrittenShard {
-  const { vectors, externalIds, impactBits } = input;
-  const numDocs = vectors.length;
   checkInput(input);
+  const maxTerm = checkVectors(input);
+  const inverted = invertDocuments(input.vectors, maxTerm + 1);
+  const encoded = encodeAllPostingLists(inverted, input.postings);
+  if (encoded.totalBytes > 0xffffffff) throw new ShardInputError('postings exceed 4 GiB in one shard');
+  const dictionary = dictionaryOf(inverted, encoded);
+  const stored = input.storedFields ? encodeStoredFields(input.externalIds, input.storedFields) : null;
+  const storedRegions = stored ? storedRegionsAfter(encoded.totalBytes, stored) : null;
+  const end = storedRegions ? storedRegions.table.offset + storedRegions.table.length : encoded.totalBytes;
+  const stats = statsOf(input, inverted, dictionary);
+  const docMap = encodeDocMap(input.externalIds);
+  const hot = encodeHotRegion(
+    {
+      stats,
+      postings: { offset: 0, length: encoded.totalBytes },
+      storedFields: storedRegions,
+      docMap: docMap.meta,
+    },
+    hotSections(input.impactBits, encoded, dictionary, docMap),
+  );
+  const hotOffset = alignUp(end);
+  const footer = encodeFooter({
+    hotOffset,
+    hotLength: hot.length,
+    hotCrc: crc32(hot),
+    storedTableCrc: stored ? crc32(stored.table) : 0,
+    flags: stored ? FLAG_STORED_FIELDS : 0,
+  });
+  const bytes = new Uint8Array(hotOffset + hot.length + FOOTER_BYTES);
+  let at = 0;
+  for (const blob of encoded.blobs) {
+    bytes.set(blob, at);
+    at += blob.length;
+  }
+  if (stored && storedRegions) {
+    bytes.set(stored.records, storedRegions.records.offset);
+    bytes.set(stored.table, storedRegions.table.offset);
+  }
+  bytes.set(hot, hotOffset);
+  bytes.set(footer, hotOffset + hot.length);
+  return { bytes, hotRegion: { offset: hotOffset, length: hot.length }, checksum: crc32(bytes), stats };
+}
+
+/** Per term of the dictionary: where its blob starts, its document frequency, top impact and blob CRC. */
+interface DictionaryColumns {
+  /** numTerms + 1 offsets into the postings region. */
+  readonly starts: Uint32Array;
+  readonly df: Uint32Array;
+  readonly maxImpact: Uint16Array;
+  readonly crc: Uint32Array;
+  /** The largest impact of the shard. */
+  readonly shardMaxImpact: number;
+}
+
+/**
+ * Each document's terms strictly increasing and its impacts within 1..2^impactBits − 1; returns the
+ * largest term id (−1 for no terms).
+ */
+function checkVectors(input: WriteShardInput): number {
+  const { vectors, externalIds, impactBits } = input;
   const topImpact = 2 ** impactBits - 1;
   let maxTerm = -1;
-  for (let d = 0; d < numDocs; d++) {
+  for (let d = 0; d < vectors.length; d++) {
     const { terms, impacts } = vectors[d];
     for (let i = 0; i < terms.length; i++) {
       if (i > 0 && terms[i] <= terms[i - 1]) {
@@ -80,10 +142,10 @@ export function writeShard(input: WriteShardInput): WrittenShard {
     }
     if (terms.length > 0 && terms[terms.length - 1] > maxTerm) maxTerm = terms[terms.length - 1];
   }
+  return maxTerm;
+}
 
-  const inverted = invertDocuments(vectors, maxTerm + 1);
-  const encoded = encodeAllPostingLists(inverted, input.postings);
-  if (encoded.totalBytes > 0xffffffff) throw new ShardInputError('postings exceed 4 GiB in one shard');
+function dictionaryOf(inverted: InvertedPostings, encoded: EncodedPostings): DictionaryColumns {
   const numTerms = encoded.terms.length;
   const starts = new Uint32Array(numTerms + 1);
   const df = new Uint32Array(numTerms);
@@ -102,62 +164,52 @@ export function writeShard(input: WriteShardInput): WrittenShard {
     crc[i] = crc32(encoded.blobs[i]);
     starts[i + 1] = starts[i] + encoded.blobs[i].length;
   }
+  return { starts, df, maxImpact, crc, shardMaxImpact };
+}
 
-  const stored = input.storedFields ? encodeStoredFields(externalIds, input.storedFields) : null;
-  const postingsRegion: Region = { offset: 0, length: encoded.totalBytes };
-  let storedRegions: HotHeader['storedFields'] = null;
-  let end = encoded.totalBytes;
-  if (stored) {
-    const records = { offset: alignUp(end), length: stored.records.length };
-    const table = { offset: alignUp(records.offset + records.length), length: stored.table.length };
-    storedRegions = { records, table };
-    end = table.offset + table.length;
-  }
-  const stats: ShardStats = {
+/** The stored-field records, then their table, each aligned, after the postings that end at `end`. */
+function storedRegionsAfter(
+  end: number,
+  stored: EncodedStoredFields,
+): NonNullable<HotHeader['storedFields']> {
+  const records = { offset: alignUp(end), length: stored.records.length };
+  const table = { offset: alignUp(records.offset + records.length), length: stored.table.length };
+  return { records, table };
+}
+
+function statsOf(
+  input: WriteShardInput,
+  inverted: InvertedPostings,
+  dictionary: DictionaryColumns,
+): ShardStats {
+  return {
     shardName: input.shardName,
-    numDocs,
+    numDocs: input.vectors.length,
     docBase: input.docBase,
-    numTerms,
+    numTerms: dictionary.df.length,
     numPostings: inverted.docs.length,
-    impactBits,
+    impactBits: input.impactBits,
     indexScale: input.indexScale,
-    maxImpact: shardMaxImpact,
+    maxImpact: dictionary.shardMaxImpact,
     postingsVersion: POSTINGS_VERSION,
     build: { ...(input.build ?? {}) },
   };
-  const docMap = encodeDocMap(externalIds);
-  const sections = new Map<string, Uint8Array>([
+}
+
+/** The hot region's sections: the packed dictionary, its max-impact and CRC columns, the doc map. */
+function hotSections(
+  impactBits: number,
+  encoded: EncodedPostings,
+  dictionary: DictionaryColumns,
+  docMap: EncodedDocMap,
+): Map<string, Uint8Array> {
+  const { starts, df, maxImpact, crc } = dictionary;
+  return new Map<string, Uint8Array>([
     [DICT_PACKED, packDictionary(encoded.terms, starts, df)],
     impactBits <= 8 ? [DICT_MAX_IMPACT8, Uint8Array.from(maxImpact)] : [DICT_MAX_IMPACT, bytesOf(maxImpact)],
     [DICT_CRC, bytesOf(crc)],
     ...docMap.sections,
   ]);
-  const hot = encodeHotRegion(
-    { stats, postings: postingsRegion, storedFields: storedRegions, docMap: docMap.meta },
-    sections,
-  );
-  const hotOffset = alignUp(end);
-  const footer = encodeFooter({
-    hotOffset,
-    hotLength: hot.length,
-    hotCrc: crc32(hot),
-    storedTableCrc: stored ? crc32(stored.table) : 0,
-    flags: stored ? FLAG_STORED_FIELDS : 0,
-  });
-
-  const bytes = new Uint8Array(hotOffset + hot.length + FOOTER_BYTES);
-  let at = 0;
-  for (const blob of encoded.blobs) {
-    bytes.set(blob, at);
-    at += blob.length;
-  }
-  if (stored && storedRegions) {
-    bytes.set(stored.records, storedRegions.records.offset);
-    bytes.set(stored.table, storedRegions.table.offset);
-  }
-  bytes.set(hot, hotOffset);
-  bytes.set(footer, hotOffset + hot.length);
-  return { bytes, hotRegion: { offset: hotOffset, length: hot.length }, checksum: crc32(bytes), stats };
 }
 
 function checkInput(input: WriteShardInput): void {

@@ -30,13 +30,14 @@ export interface CountingObjectStore extends ObjectStore {
 }
 
 type MutableCounts = { requests: number; failures: number; bytesRead: number; bytesWritten: number };
+type CountsByOperation = Record<StoreOperation, MutableCounts>;
 const zero = (): MutableCounts => ({ requests: 0, failures: 0, bytesRead: 0, bytesWritten: 0 });
+const freshCounts = (): CountsByOperation =>
+  Object.fromEntries(STORE_OPERATIONS.map((op) => [op, zero()])) as CountsByOperation;
+const noBytes = () => 0;
 
 export function counting(store: ObjectStore): CountingObjectStore {
-  let byOperation = Object.fromEntries(STORE_OPERATIONS.map((op) => [op, zero()])) as Record<
-    StoreOperation,
-    MutableCounts
-  >;
+  let byOperation = freshCounts();
 
   async function track<T>(
     operation: StoreOperation,
@@ -71,55 +72,31 @@ export function counting(store: ObjectStore): CountingObjectStore {
         () => store.getRange(key, offset, length),
         (b) => b.length,
       ),
-    head: (key) =>
-      track(
-        'head',
-        () => store.head(key),
-        () => 0,
-      ),
-    list: (prefix) =>
-      track(
-        'list',
-        () => store.list(prefix),
-        () => 0,
-      ),
-    listPrefixes: (prefix) =>
-      track(
-        'list',
-        () => store.listPrefixes(prefix),
-        () => 0,
-      ),
-    delete: (key) =>
-      track(
-        'delete',
-        () => store.delete(key),
-        () => 0,
-      ),
+    head: (key) => track('head', () => store.head(key), noBytes),
+    list: (prefix) => track('list', () => store.list(prefix), noBytes),
+    listPrefixes: (prefix) => track('list', () => store.listPrefixes(prefix), noBytes),
+    delete: (key) => track('delete', () => store.delete(key), noBytes),
     put: (key: string, bytes: Uint8Array, options?: PutOptions): Promise<ObjectInfo> =>
-      track(
-        'put',
-        () => store.put(key, bytes, options),
-        () => 0,
-        bytes.length,
-      ),
-    counts() {
-      const snapshot = Object.fromEntries(
-        STORE_OPERATIONS.map((op) => [op, { ...byOperation[op] }]),
-      ) as Record<StoreOperation, OperationCounts>;
-      const total = zero();
-      for (const op of STORE_OPERATIONS) {
-        total.requests += snapshot[op].requests;
-        total.failures += snapshot[op].failures;
-        total.bytesRead += snapshot[op].bytesRead;
-        total.bytesWritten += snapshot[op].bytesWritten;
-      }
-      return { total, byOperation: snapshot };
-    },
+      track('put', () => store.put(key, bytes, options), noBytes, bytes.length),
+    counts: () => snapshotOf(byOperation),
     reset() {
-      byOperation = Object.fromEntries(STORE_OPERATIONS.map((op) => [op, zero()])) as Record<
-        StoreOperation,
-        MutableCounts
-      >;
+      byOperation = freshCounts();
     },
   };
+}
+
+/** A copy of the counts per operation, with their total. */
+function snapshotOf(byOperation: CountsByOperation): StoreCounts {
+  const snapshot = Object.fromEntries(STORE_OPERATIONS.map((op) => [op, { ...byOperation[op] }])) as Record<
+    StoreOperation,
+    OperationCounts
+  >;
+  const total = zero();
+  for (const op of STORE_OPERATIONS) {
+    total.requests += snapshot[op].requests;
+    total.failures += snapshot[op].failures;
+    total.bytesRead += snapshot[op].bytesRead;
+    total.bytesWritten += snapshot[op].bytesWritten;
+  }
+  return { total, byOperation: snapshot };
 }

@@ -115,30 +115,212 @@ interface Decision {
   readonly lose: boolean;
 }
 
-export function faults(store: ObjectStore, options: FaultOptions): FaultyObjectStore {
-  const random = mulberry32(options.seed);
-  const sleep = options.sleep ?? defaultSleep;
-  const applies = new Set<FaultOperation>(
-    options.operations ?? ['get', 'getRange', 'head', 'put', 'list', 'listPrefixes', 'delete'],
-  );
-  const scheduled = new Map<number, ScheduledFault['fault']>();
-  for (const s of options.schedule ?? []) scheduled.set(s.call, s.fault);
-  const events: FaultEvent[] = [];
-  /** Keys deleted through this decorator: what a stale listing shows again. */
-  const deleted = new Set<string>();
-  let calls = 0;
-  const chance = (p: number | undefined) => random() < (p ?? 0);
+const ALL_OPERATIONS: readonly FaultOperation[] = [
+  'get',
+  'getRange',
+  'head',
+  'put',
+  'list',
+  'listPrefixes',
+  'delete',
+];
 
-  const record = (event: FaultEvent) => {
-    events.push(event);
-    options.onFault?.(event);
+export function faults(store: ObjectStore, options: FaultOptions): FaultyObjectStore {
+  const run = new FaultRun(options);
+  return {
+    get events() {
+      return run.events;
+    },
+    get calls() {
+      return run.calls;
+    },
+    get: (key) =>
+      run.call(
+        'get',
+        key,
+        () => store.get(key),
+        (found, decision, call) =>
+          found && { bytes: run.damage(found.bytes, decision, call, 'get', key), info: found.info },
+      ),
+    getRange: (key, offset, length) =>
+      run.call(
+        'getRange',
+        key,
+        () => store.getRange(key, offset, length),
+        (bytes, decision, call) => run.damage(bytes, decision, call, 'getRange', key),
+      ),
+    head: (key) => run.call('head', key, () => store.head(key)),
+    put: (key: string, bytes: Uint8Array, putOptions?: PutOptions) =>
+      run
+        .call(
+          'put',
+          key,
+          () => store.put(key, bytes, putOptions),
+          undefined,
+          () => ({
+            key,
+            size: bytes.length,
+            etag: `lost-${Math.floor(run.random() * 2 ** 32).toString(16)}`,
+          }),
+        )
+        .then((info) => {
+          run.deleted.delete(key);
+          return info;
+        }),
+    list: (prefix) => {
+      const call = run.calls;
+      return run
+        .call('list', prefix, () => store.list(prefix))
+        .then((listed) => run.lie(listed, prefix, call));
+    },
+    listPrefixes: (prefix) => {
+      const call = run.calls;
+      return run
+        .call('listPrefixes', prefix, () => store.listPrefixes(prefix))
+        .then((prefixes) => run.omitPrefixes(prefixes, call));
+    },
+    delete: (key) =>
+      run
+        .call('delete', key, () => store.delete(key))
+        .then(() => {
+          run.deleted.add(key);
+        }),
   };
+}
+
+/**
+ * One faulty store's state and decisions: the seeded PRNG (every draw in call order, so a replay meets the
+ * same faults), the call counter, the events so far and the keys deleted through it.
+ */
+class FaultRun {
+  readonly events: FaultEvent[] = [];
+  /** Keys deleted through this decorator: what a stale listing shows again. */
+  readonly deleted = new Set<string>();
+  calls = 0;
+  readonly random: () => number;
+  readonly #options: FaultOptions;
+  readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly #applies: Set<FaultOperation>;
+  readonly #scheduled = new Map<number, ScheduledFault['fault']>();
+
+  constructor(options: FaultOptions) {
+    this.#options = options;
+    this.random = mulberry32(options.seed);
+    this.#sleep = options.sleep ?? defaultSleep;
+    this.#applies = new Set(options.operations ?? ALL_OPERATIONS);
+    for (const s of options.schedule ?? []) this.#scheduled.set(s.call, s.fault);
+  }
+
+  /** Runs one call through the decisions; `alter` may change a successful result (reads, lost writes). */
+  async call<T>(
+    operation: FaultOperation,
+    key: string,
+    inner: () => Promise<T>,
+    alter?: (result: T, decision: Decision, call: number) => T,
+    lost?: () => T,
+  ): Promise<T> {
+    const call = this.calls++;
+    const options = this.#options;
+    if (options.crashAfterCalls !== undefined && call >= options.crashAfterCalls) {
+      this.#record({ call, operation, key, fault: 'crash' });
+      throw new StoreUnavailableError(BACKEND, `${operation} (injected crash: the process is gone)`, key);
+    }
+    const decision = this.#decide(call, operation);
+    if (decision.delayMs > 0) {
+      this.#record({ call, operation, key, fault: 'delay', detail: `${decision.delayMs} ms` });
+      try {
+        await this.#sleep(decision.delayMs, options.signal);
+      } catch {
+        throw new StoreUnavailableError(BACKEND, `${operation} (aborted while delayed)`, key);
+      }
+    }
+    if (decision.hang) {
+      this.#record({ call, operation, key, fault: 'hang' });
+      return this.#hangForever(operation, key);
+    }
+    if (decision.error === 'before') {
+      const detail = decision.permanent ? 'permanent' : 'transient';
+      this.#record({ call, operation, key, fault: 'error', detail });
+      throw failure(operation, key, decision.permanent, 'error');
+    }
+    if (decision.lose && lost) {
+      this.#record({ call, operation, key, fault: 'lose' });
+      return lost();
+    }
+    const result = await inner();
+    if (decision.error === 'after') {
+      this.#record({ call, operation, key, fault: 'error', detail: 'after the call took effect' });
+      throw failure(operation, key, decision.permanent, 'error after the call took effect');
+    }
+    return alter ? alter(result, decision, call) : result;
+  }
+
+  /** A read's bytes as the decision has them: cut short, one byte flipped, or both. */
+  damage(bytes: Uint8Array, decision: Decision, call: number, operation: FaultOperation, key: string) {
+    let out = bytes;
+    if (decision.truncate && out.length > 0) {
+      const keep = Math.floor(this.random() * out.length);
+      this.#record({ call, operation, key, fault: 'truncate', detail: `${keep} of ${out.length} bytes` });
+      out = out.slice(0, keep);
+    }
+    if (decision.corrupt && out.length > 0) {
+      const at = Math.floor(this.random() * out.length);
+      const flip = 1 + Math.floor(this.random() * 255);
+      this.#record({ call, operation, key, fault: 'corrupt', detail: `byte ${at} ^ ${flip}` });
+      out = out.slice();
+      out[at] ^= flip;
+    }
+    return out;
+  }
+
+  /** A listing with keys left out and, by chance, a stale (deleted) or made-up key added. */
+  lie(listed: ObjectInfo[], prefix: string, call: number): ObjectInfo[] {
+    const operation = 'list';
+    if (!this.#applies.has(operation)) return listed;
+    const omit = this.#options.listing?.omit ?? 0;
+    const kept = listed.filter((info) => {
+      if (!this.#chance(omit)) return true;
+      this.#record({ call, operation, key: info.key, fault: 'omit' });
+      return false;
+    });
+    if (this.#chance(this.#options.listing?.extra)) {
+      const stale = [...this.deleted].filter((k) => k.startsWith(prefix) && !listed.some((i) => i.key === k));
+      const key =
+        stale.length > 0
+          ? stale[Math.floor(this.random() * stale.length)]
+          : `${prefix}phantom-${Math.floor(this.random() * 2 ** 32).toString(16)}`;
+      this.#record({ call, operation, key, fault: 'stale' });
+      kept.push({ key, size: Math.floor(this.random() * 4096), etag: `phantom-${call}` });
+      kept.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    }
+    return kept;
+  }
+
+  /** A listing of prefixes with some left out. */
+  omitPrefixes(prefixes: string[], call: number): string[] {
+    if (!this.#applies.has('listPrefixes')) return prefixes;
+    return prefixes.filter((p) => {
+      if (!this.#chance(this.#options.listing?.omit)) return true;
+      this.#record({ call, operation: 'listPrefixes', key: p, fault: 'omit' });
+      return false;
+    });
+  }
+
+  #chance(p: number | undefined): boolean {
+    return this.random() < (p ?? 0);
+  }
+
+  #record(event: FaultEvent): void {
+    this.events.push(event);
+    this.#options.onFault?.(event);
+  }
 
   /** Draws every decision of one call up front (a fixed number of draws), so replays line up. */
-  function decide(call: number, operation: FaultOperation): Decision {
-    const draws = Array.from({ length: 8 }, () => random());
-    const forced = scheduled.get(call);
-    const on = applies.has(operation);
+  #decide(call: number, operation: FaultOperation): Decision {
+    const options = this.#options;
+    const draws = Array.from({ length: 8 }, () => this.random());
+    const forced = this.#scheduled.get(call);
+    const on = this.#applies.has(operation);
     const isRead = operation === 'get' || operation === 'getRange';
     const p = (x: { probability: number } | undefined, i: number) => on && draws[i] < (x?.probability ?? 0);
     const delayed = p(options.delay, 0) || forced === 'delay';
@@ -156,174 +338,24 @@ export function faults(store: ObjectStore, options: FaultOptions): FaultyObjectS
     };
   }
 
-  function failure(operation: FaultOperation, key: string, permanent: boolean, what: string): Error {
-    return permanent
-      ? new StoreRequestError(BACKEND, operation, key, `injected ${what}`)
-      : new StoreUnavailableError(BACKEND, `${operation} (injected ${what})`, key);
-  }
-
-  function hangForever(operation: FaultOperation, key: string): Promise<never> {
+  #hangForever(operation: FaultOperation, key: string): Promise<never> {
+    const { signal, hangTimeoutMs } = this.#options;
     return new Promise<never>((_, reject) => {
       const fail = (why: string) => reject(new StoreUnavailableError(BACKEND, `${operation} (${why})`, key));
-      if (options.signal?.aborted) return fail('aborted while hanging');
-      options.signal?.addEventListener('abort', () => fail('aborted while hanging'), { once: true });
-      if (options.hangTimeoutMs !== undefined) {
-        sleep(options.hangTimeoutMs, options.signal).then(
-          () => fail(`no answer within ${options.hangTimeoutMs} ms`),
+      if (signal?.aborted) return fail('aborted while hanging');
+      signal?.addEventListener('abort', () => fail('aborted while hanging'), { once: true });
+      if (hangTimeoutMs !== undefined) {
+        this.#sleep(hangTimeoutMs, signal).then(
+          () => fail(`no answer within ${hangTimeoutMs} ms`),
           () => fail('aborted while hanging'),
         );
       }
     });
   }
+}
 
-  /** Runs one call through the decisions; `alter` may change a successful result (reads, lost writes). */
-  async function run<T>(
-    operation: FaultOperation,
-    key: string,
-    inner: () => Promise<T>,
-    alter?: (result: T, decision: Decision, call: number) => T,
-    lost?: () => T,
-  ): Promise<T> {
-    const call = calls++;
-    if (options.crashAfterCalls !== undefined && call >= options.crashAfterCalls) {
-      record({ call, operation, key, fault: 'crash' });
-      throw new StoreUnavailableError(BACKEND, `${operation} (injected crash: the process is gone)`, key);
-    }
-    const decision = decide(call, operation);
-    if (decision.delayMs > 0) {
-      record({ call, operation, key, fault: 'delay', detail: `${decision.delayMs} ms` });
-      try {
-        await sleep(decision.delayMs, options.signal);
-      } catch {
-        throw new StoreUnavailableError(BACKEND, `${operation} (aborted while delayed)`, key);
-      }
-    }
-    if (decision.hang) {
-      record({ call, operation, key, fault: 'hang' });
-      return hangForever(operation, key);
-    }
-    if (decision.error === 'before') {
-      record({
-        call,
-        operation,
-        key,
-        fault: 'error',
-        detail: decision.permanent ? 'permanent' : 'transient',
-      });
-      throw failure(operation, key, decision.permanent, 'error');
-    }
-    if (decision.lose && lost) {
-      record({ call, operation, key, fault: 'lose' });
-      return lost();
-    }
-    const result = await inner();
-    if (decision.error === 'after') {
-      record({ call, operation, key, fault: 'error', detail: 'after the call took effect' });
-      throw failure(operation, key, decision.permanent, 'error after the call took effect');
-    }
-    return alter ? alter(result, decision, call) : result;
-  }
-
-  function damage(
-    bytes: Uint8Array,
-    decision: Decision,
-    call: number,
-    operation: FaultOperation,
-    key: string,
-  ) {
-    let out = bytes;
-    if (decision.truncate && out.length > 0) {
-      const keep = Math.floor(random() * out.length);
-      record({ call, operation, key, fault: 'truncate', detail: `${keep} of ${out.length} bytes` });
-      out = out.slice(0, keep);
-    }
-    if (decision.corrupt && out.length > 0) {
-      const at = Math.floor(random() * out.length);
-      const flip = 1 + Math.floor(random() * 255);
-      record({ call, operation, key, fault: 'corrupt', detail: `byte ${at} ^ ${flip}` });
-      out = out.slice();
-      out[at] ^= flip;
-    }
-    return out;
-  }
-
-  function lie(listed: ObjectInfo[], prefix: string, call: number, operation: FaultOperation): ObjectInfo[] {
-    if (!applies.has(operation)) return listed;
-    const omit = options.listing?.omit ?? 0;
-    const kept = listed.filter((info) => {
-      if (!chance(omit)) return true;
-      record({ call, operation, key: info.key, fault: 'omit' });
-      return false;
-    });
-    if (chance(options.listing?.extra)) {
-      const stale = [...deleted].filter((k) => k.startsWith(prefix) && !listed.some((i) => i.key === k));
-      const key =
-        stale.length > 0
-          ? stale[Math.floor(random() * stale.length)]
-          : `${prefix}phantom-${Math.floor(random() * 2 ** 32).toString(16)}`;
-      record({ call, operation, key, fault: 'stale' });
-      kept.push({ key, size: Math.floor(random() * 4096), etag: `phantom-${call}` });
-      kept.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    }
-    return kept;
-  }
-
-  const faulty: FaultyObjectStore = {
-    get events() {
-      return events;
-    },
-    get calls() {
-      return calls;
-    },
-    get: (key) =>
-      run(
-        'get',
-        key,
-        () => store.get(key),
-        (found, decision, call) =>
-          found && { bytes: damage(found.bytes, decision, call, 'get', key), info: found.info },
-      ),
-    getRange: (key, offset, length) =>
-      run(
-        'getRange',
-        key,
-        () => store.getRange(key, offset, length),
-        (bytes, decision, call) => damage(bytes, decision, call, 'getRange', key),
-      ),
-    head: (key) => run('head', key, () => store.head(key)),
-    put: (key: string, bytes: Uint8Array, putOptions?: PutOptions) =>
-      run(
-        'put',
-        key,
-        () => store.put(key, bytes, putOptions),
-        undefined,
-        () => ({ key, size: bytes.length, etag: `lost-${Math.floor(random() * 2 ** 32).toString(16)}` }),
-      ).then((info) => {
-        deleted.delete(key);
-        return info;
-      }),
-    list: (prefix) => {
-      const call = calls;
-      return run('list', prefix, () => store.list(prefix)).then((listed) =>
-        lie(listed, prefix, call, 'list'),
-      );
-    },
-    listPrefixes: (prefix) => {
-      const call = calls;
-      return run('listPrefixes', prefix, () => store.listPrefixes(prefix)).then((prefixes) =>
-        applies.has('listPrefixes')
-          ? prefixes.filter((p) => {
-              if (!chance(options.listing?.omit)) return true;
-              record({ call, operation: 'listPrefixes', key: p, fault: 'omit' });
-              return false;
-            })
-          : prefixes,
-      );
-    },
-    delete: (key) =>
-      run('delete', key, () => store.delete(key)).then(() => {
-        deleted.add(key);
-      }),
-  };
-  return faulty;
+function failure(operation: FaultOperation, key: string, permanent: boolean, what: string): Error {
+  return permanent
+    ? new StoreRequestError(BACKEND, operation, key, `injected ${what}`)
+    : new StoreUnavailableError(BACKEND, `${operation} (injected ${what})`, key);
 }

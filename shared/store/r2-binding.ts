@@ -15,7 +15,7 @@ import {
 } from './errors.ts';
 import { assertValidKey, compareKeys } from './keys.ts';
 import type { ObjectInfo, ObjectStore, PutOptions } from './object-store.ts';
-import { assertRangeArguments, assertRangeWithin } from './range.ts';
+import { assertRangeWithin, checkRangeRequest } from './range.ts';
 
 export interface R2BindingOptions {
   /** Names the bucket in error messages (a binding does not know its bucket's name). */
@@ -42,14 +42,8 @@ export class R2BindingObjectStore implements ObjectStore {
   }
 
   async getRange(key: string, offset: number, length: number): Promise<Uint8Array> {
-    assertValidKey(this.#backend, key);
-    assertRangeArguments(this.#backend, key, offset, length);
-    if (length === 0) {
-      const info = await this.head(key);
-      if (!info) throw new NotFoundError(this.#backend, key);
-      assertRangeWithin(this.#backend, key, offset, length, info.size);
-      return new Uint8Array(0);
-    }
+    const empty = await checkRangeRequest(this.#backend, key, offset, length, (k) => this.head(k));
+    if (empty) return empty;
     let object: Awaited<ReturnType<R2Bucket['get']>>;
     try {
       object = await this.#bucket.get(key, { range: { offset, length } });

@@ -30,7 +30,7 @@ import {
 } from './errors.ts';
 import { assertValidKey, compareKeys } from './keys.ts';
 import type { ObjectInfo, ObjectStore, PutOptions } from './object-store.ts';
-import { assertRangeArguments, assertRangeWithin } from './range.ts';
+import { checkRangeRequest } from './range.ts';
 
 export interface S3StoreOptions {
   readonly client: S3Client;
@@ -109,15 +109,8 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async getRange(key: string, offset: number, length: number): Promise<Uint8Array> {
-    assertValidKey(this.#backend, key);
-    assertRangeArguments(this.#backend, key, offset, length);
-    if (length === 0) {
-      // HTTP cannot ask for zero bytes; a HEAD still tells absent keys and offsets past the end apart.
-      const info = await this.head(key);
-      if (!info) throw new NotFoundError(this.#backend, key);
-      assertRangeWithin(this.#backend, key, offset, length, info.size);
-      return new Uint8Array(0);
-    }
+    const empty = await checkRangeRequest(this.#backend, key, offset, length, (k) => this.head(k));
+    if (empty) return empty;
     let response: GetObjectCommandOutput;
     try {
       response = await this.#client.send(

@@ -3,7 +3,7 @@
  * load, or an id/token outside the vocabulary. Each carries a stable `code` so callers (the
  * edge, the CLI) can tell them apart without parsing messages.
  */
-import { CspladeError } from '../errors.ts';
+import { CodedError } from '../errors.ts';
 
 export type TokenizerErrorCode =
   | 'unknown_tokenizer'
@@ -12,9 +12,4 @@ export type TokenizerErrorCode =
   | 'token_id_out_of_range'
   | 'tokenizer_not_bundled';
 
-export class TokenizerError extends CspladeError {
-  declare readonly code: TokenizerErrorCode;
-  constructor(code: TokenizerErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class TokenizerError extends CodedError<TokenizerErrorCode> {}

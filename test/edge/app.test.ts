@@ -82,7 +82,9 @@ describe('search', () => {
     const one = (await (await app().request('/v1/indexes/demo/search?q=the&k=1')).json()) as SearchBody;
     expect(one.hits.length).toBe(1);
   });
+});
 
+describe('search: vector queries, explain and stored fields', () => {
   it('accepts vector queries by token and by term id, summing duplicates', async () => {
     const tokenizer = built.encoder;
     const fox = 4419; // "fox" in bert-base-uncased

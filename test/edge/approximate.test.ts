@@ -141,7 +141,9 @@ describe('approximate mode', () => {
       expect(res.body.error).toMatchObject({ code: 'invalid_request', field });
     }
   });
+});
 
+describe('approximate mode: reads, warm-up and caches', () => {
   it('a cold query reads CURRENT, the manifest, the routing object and forward records; a warm one nothing', async () => {
     await buildTestIndex(store, { index: 'demo', version: 'v1', shards: 3 });
     const a = app();
@@ -202,7 +204,9 @@ describe('approximate mode', () => {
     expect(second.body.hits.map((h) => h.id)).toEqual(expectedHits(v2, query, 10).map((h) => h.id));
     expect(second.body.hits.map((h) => h.id)).toEqual(['v2-4']);
   });
+});
 
+describe('approximate mode: recall', () => {
   it('finds nearly all of the exact top-10 on a topical corpus spread over shards', async () => {
     const docs = topicalDocs(1500);
     const built: BuiltIndex = await buildTestIndex(store, {

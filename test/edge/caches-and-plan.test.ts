@@ -57,14 +57,14 @@ describe('RangeCache', () => {
   });
 });
 
-describe('planRanges (the read planner)', () => {
-  const model = { ttfbMedianMs: 30, bandwidthMBps: 55, connections: 6 };
-  const rangeArb = fc.record({
-    key: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'),
-    offset: fc.integer({ min: 0, max: 20_000_000 }),
-    length: fc.integer({ min: 1, max: 400_000 }),
-  });
+const model = { ttfbMedianMs: 30, bandwidthMBps: 55, connections: 6 };
+const rangeArb = fc.record({
+  key: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'),
+  offset: fc.integer({ min: 0, max: 20_000_000 }),
+  length: fc.integer({ min: 1, max: 400_000 }),
+});
 
+describe('planRanges (the read planner)', () => {
   it('reads near ranges of one object together and far ones apart, never mixing objects', () => {
     const reads = planRanges(
       [
@@ -96,7 +96,9 @@ describe('planRanges (the read planner)', () => {
     expect(planRanges(needed, model, 50)).toHaveLength(10);
     expect(planRanges(needed, model, 3)).toHaveLength(3);
   });
+});
 
+describe('planRanges over random query shapes', () => {
   it('over random query shapes: covers every range once, keeps within the budget, never loses latency', () => {
     fc.assert(
       fc.property(
@@ -138,7 +140,9 @@ describe('planRanges (the read planner)', () => {
       { numRuns: 300 },
     );
   });
+});
 
+describe('runLimited (the read executor)', () => {
   it('the executor never has more reads in flight than connections', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 1, max: 8 }), async (n, limit) => {

@@ -24,6 +24,7 @@ import type { EncodeRole, Encoder } from '../encoder.ts';
 import { EncoderError } from '../errors.ts';
 import { fingerprintOf } from '../fingerprint.ts';
 import { countsAsVector, countTerms } from '../term-counts.ts';
+import { TokenizerVocabulary } from '../tokenizer-vocabulary.ts';
 import { luceneLength } from './lucene-norms.ts';
 import type { Bm25Stats } from './stats.ts';
 import { averageDocumentLength, bm25StatsHash } from './stats.ts';
@@ -43,23 +44,20 @@ export interface Bm25EncoderOptions {
   readonly luceneNorms?: boolean;
 }
 
-export class Bm25Encoder implements Encoder {
+export class Bm25Encoder extends TokenizerVocabulary implements Encoder {
   readonly name = 'bm25';
   readonly fingerprint: string;
-  readonly vocabSize: number;
   readonly k1: number;
   readonly b: number;
   readonly luceneNorms: boolean;
   readonly statsHash: string;
-  private readonly tokenizer: Tokenizer;
   private readonly stats: Bm25Stats | undefined;
   /** idf per term id, computed once (Float64 so weights round to float32 only once). */
   private readonly idf: Float64Array | undefined;
   private readonly avgdl: number;
 
   constructor(options: Bm25EncoderOptions) {
-    this.tokenizer = options.tokenizer;
-    this.vocabSize = options.tokenizer.vocabSize;
+    super(options.tokenizer);
     this.k1 = options.k1 ?? BM25_DEFAULTS.k1;
     this.b = options.b ?? BM25_DEFAULTS.b;
     this.luceneNorms = options.luceneNorms ?? BM25_DEFAULTS.luceneNorms;
@@ -94,14 +92,6 @@ export class Bm25Encoder implements Encoder {
       luceneNorms: this.luceneNorms,
       stats: this.statsHash,
     });
-  }
-
-  tokenOf(termId: number): string {
-    return this.tokenizer.tokenOf(termId);
-  }
-
-  idOf(token: string): number | undefined {
-    return this.tokenizer.idOf(token);
   }
 
   async encode(texts: readonly string[], role: EncodeRole): Promise<SparseVector[]> {

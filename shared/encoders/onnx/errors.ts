@@ -4,7 +4,7 @@
  * Hugging Face LM export, or text that cannot fit the configured template. Messages name the file
  * and the field that was wrong.
  */
-import { CspladeError } from '../../errors.ts';
+import { CodedError } from '../../errors.ts';
 
 export type OnnxModelErrorCode =
   | 'model_file_missing'
@@ -16,9 +16,4 @@ export type OnnxModelErrorCode =
   | 'onnx_session_failed'
   | 'tokenizer_worker_failed';
 
-export class OnnxModelError extends CspladeError {
-  declare readonly code: OnnxModelErrorCode;
-  constructor(code: OnnxModelErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class OnnxModelError extends CodedError<OnnxModelErrorCode> {}

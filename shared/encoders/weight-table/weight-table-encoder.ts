@@ -12,22 +12,22 @@ import type { EncodeRole, Encoder } from '../encoder.ts';
 import { EncoderError } from '../errors.ts';
 import { Fnv1a64, fingerprintOf } from '../fingerprint.ts';
 import { countTerms, dropZeroWeights } from '../term-counts.ts';
+import { TokenizerVocabulary } from '../tokenizer-vocabulary.ts';
 import type { WeightTable } from './weight-table.ts';
 import { checkWeightTableFits, encodeWeightTable } from './weight-table.ts';
 
 export const WEIGHT_TABLE_ASSET = 'query-weights.cswt';
 
-export class WeightTableEncoder implements Encoder {
+export class WeightTableEncoder extends TokenizerVocabulary implements Encoder {
   readonly name = 'weight-table';
   readonly fingerprint: string;
-  readonly vocabSize: number;
 
   constructor(
-    private readonly tokenizer: Tokenizer,
+    tokenizer: Tokenizer,
     private readonly table: WeightTable,
   ) {
+    super(tokenizer);
     checkWeightTableFits(table, tokenizer);
-    this.vocabSize = tokenizer.vocabSize;
     const tableHash = new Fnv1a64()
       .update(new Uint8Array(table.weights.buffer, table.weights.byteOffset, table.weights.byteLength))
       .hex();
@@ -37,14 +37,6 @@ export class WeightTableEncoder implements Encoder {
       tokenizer: tokenizer.name,
       weights: tableHash,
     });
-  }
-
-  tokenOf(termId: number): string {
-    return this.tokenizer.tokenOf(termId);
-  }
-
-  idOf(token: string): number | undefined {
-    return this.tokenizer.idOf(token);
   }
 
   async encode(texts: readonly string[], role: EncodeRole): Promise<SparseVector[]> {

@@ -6,7 +6,7 @@
  * requests at a time (one fast-check run is one such group), from a seed that replays the same requests.
  */
 import fc from 'fast-check';
-import { type RawResponse, sendRaw } from '../helpers/raw-http.ts';
+import { type RawRequest, type RawResponse, sendRaw } from '../helpers/raw-http.ts';
 import { type FuzzRequest, type FuzzTargets, fuzzRequest } from './http-arbitraries.ts';
 
 export interface FuzzServer {
@@ -103,9 +103,90 @@ export async function runFuzz(server: FuzzServer, options: FuzzOptions): Promise
   const started = performance.now();
   const concurrency = options.concurrency ?? 8;
   const checkEvery = options.checkEvery ?? 200;
-  const statuses: Record<string, number> = {};
-  const examples: FuzzViolation[] = [];
-  const counts = {
+  const tally = new FuzzTally();
+  let sinceCheck = 0;
+  const check = async (req: FuzzRequest) => {
+    const res = await sendRaw(server.url, rawRequestOf(req));
+    tally.answered(req, res, verdictOf(server.name, req, res));
+  };
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fuzzRequest(options.targets), { minLength: concurrency, maxLength: concurrency }),
+      async (batch) => {
+        if (tally.crashed) return;
+        await Promise.all(batch.map(check));
+        if (!server.alive()) tally.crashed = true;
+        sinceCheck += batch.length;
+        if (sinceCheck >= checkEvery) {
+          sinceCheck = 0;
+          await tally.referenceCheck(server, options.reference);
+        }
+      },
+    ),
+    { numRuns: Math.ceil(options.requests / concurrency), seed: options.seed },
+  );
+  await tally.referenceCheck(server, options.reference);
+  return tally.report(options.seed, Math.round((performance.now() - started) / 100) / 10);
+}
+
+/** A fuzz request as sendRaw sends it: a body in one piece, or in chunks (slowly, or stalling). */
+function rawRequestOf(req: FuzzRequest): RawRequest {
+  return {
+    method: req.method,
+    path: req.path,
+    headers: req.headers,
+    ...(req.body
+      ? {
+          body:
+            req.body.chunkBytes === 0 && req.body.stallAfter === undefined
+              ? req.body.bytes
+              : {
+                  bytes: req.body.bytes,
+                  chunkBytes: req.body.chunkBytes || 8,
+                  delayMs: req.body.delayMs,
+                  ...(req.body.stallAfter !== undefined ? { stallAfter: req.body.stallAfter } : {}),
+                },
+        }
+      : {}),
+    timeoutMs: 30_000,
+  };
+}
+
+/** What one answer counts as, and the violation it shows (none for an answer that is fine). */
+type Verdict =
+  | { readonly count: 'runtimeRefusals' }
+  | { readonly count: 'noAnswer' | 'unexpected5xx' | 'badBodies'; readonly what: string }
+  | null;
+
+function verdictOf(serverName: string, req: FuzzRequest, res: RawResponse): Verdict {
+  if (res.status === 0 && serverName === 'workerd' && !KNOWN_METHODS.has(req.method) && req.body) {
+    // workerd refused the method and closed the connection with the body unread: a reset.
+    return { count: 'runtimeRefusals' };
+  }
+  if (res.status === 0) return { count: 'noAnswer', what: `no answer: ${res.error}` };
+  const head = req.method.toUpperCase() === 'HEAD';
+  // The text may be cut short when workerd closes the connection on the body it did not read.
+  const refusalText = res.body.trim() === '' || WORKERD_UNKNOWN_METHOD.test(res.body.trim());
+  if (serverName === 'workerd' && res.status === 501 && !KNOWN_METHODS.has(req.method) && refusalText) {
+    return { count: 'runtimeRefusals' };
+  }
+  if (res.status >= 500) {
+    const byDesign = res.status === 503 && /^\d+$/.test(String(res.headers['retry-after'] ?? ''));
+    if (!byDesign) return { count: 'unexpected5xx', what: `unexpected ${res.status}` };
+  }
+  if (res.status >= 400 && !head) {
+    const problem = errorShapeProblem(res);
+    if (problem) return { count: 'badBodies', what: `error body: ${problem}` };
+  }
+  return null;
+}
+
+/** The counts of a fuzz run, its statuses and its first few violations. */
+class FuzzTally {
+  crashed = false;
+  readonly #statuses: Record<string, number> = {};
+  readonly #examples: FuzzViolation[] = [];
+  readonly #counts = {
     requests: 0,
     unexpected5xx: 0,
     badBodies: 0,
@@ -114,128 +195,63 @@ export async function runFuzz(server: FuzzServer, options: FuzzOptions): Promise
     checks: 0,
     checkFailures: 0,
   };
-  let crashed = false;
-  let sinceCheck = 0;
 
-  const violation = (what: string, req: FuzzRequest, res: RawResponse) => {
-    if (examples.length < 10) {
-      examples.push({
-        what,
+  answered(req: FuzzRequest, res: RawResponse, verdict: Verdict): void {
+    this.#counts.requests++;
+    const key = res.status === 0 ? `none (${res.error})` : String(res.status);
+    this.#statuses[key] = (this.#statuses[key] ?? 0) + 1;
+    if (!verdict) return;
+    this.#counts[verdict.count]++;
+    if ('what' in verdict) {
+      this.#example({
+        what: verdict.what,
         request: { method: req.method, path: req.path.slice(0, 300), kind: req.kind, headers: req.headers },
         status: res.status,
         body: res.body.slice(0, 300),
       });
     }
-  };
+  }
 
-  const check = async (req: FuzzRequest) => {
-    const res = await sendRaw(server.url, {
-      method: req.method,
-      path: req.path,
-      headers: req.headers,
-      ...(req.body
-        ? {
-            body:
-              req.body.chunkBytes === 0 && req.body.stallAfter === undefined
-                ? req.body.bytes
-                : {
-                    bytes: req.body.bytes,
-                    chunkBytes: req.body.chunkBytes || 8,
-                    delayMs: req.body.delayMs,
-                    ...(req.body.stallAfter !== undefined ? { stallAfter: req.body.stallAfter } : {}),
-                  },
-          }
-        : {}),
-      timeoutMs: 30_000,
-    });
-    counts.requests++;
-    const key = res.status === 0 ? `none (${res.error})` : String(res.status);
-    statuses[key] = (statuses[key] ?? 0) + 1;
-    if (res.status === 0 && server.name === 'workerd' && !KNOWN_METHODS.has(req.method) && req.body) {
-      // workerd refused the method and closed the connection with the body unread: a reset.
-      counts.runtimeRefusals++;
-      return;
-    }
-    if (res.status === 0) {
-      counts.noAnswer++;
-      violation(`no answer: ${res.error}`, req, res);
-      return;
-    }
-    const head = req.method.toUpperCase() === 'HEAD';
-    // The text may be cut short when workerd closes the connection on the body it did not read.
-    const refusalText = res.body.trim() === '' || WORKERD_UNKNOWN_METHOD.test(res.body.trim());
-    if (server.name === 'workerd' && res.status === 501 && !KNOWN_METHODS.has(req.method) && refusalText) {
-      counts.runtimeRefusals++;
-      return;
-    }
-    if (res.status >= 500) {
-      const byDesign = res.status === 503 && /^\d+$/.test(String(res.headers['retry-after'] ?? ''));
-      if (!byDesign) {
-        counts.unexpected5xx++;
-        violation(`unexpected ${res.status}`, req, res);
-        return;
-      }
-    }
-    if (res.status >= 400 && !head) {
-      const problem = errorShapeProblem(res);
-      if (problem) {
-        counts.badBodies++;
-        violation(`error body: ${problem}`, req, res);
-      }
-    }
-  };
-
-  const referenceCheck = async () => {
-    counts.checks++;
+  /** Whether the server still runs and answers the known query right. */
+  async referenceCheck(server: FuzzServer, reference: FuzzOptions['reference']): Promise<void> {
+    this.#counts.checks++;
     if (!server.alive()) {
-      crashed = true;
+      this.crashed = true;
       return;
     }
-    const problem = await options
-      .reference(server.url)
-      .catch((error: Error) => `reference query failed: ${error.message}`);
+    const problem = await reference(server.url).catch(
+      (error: Error) => `reference query failed: ${error.message}`,
+    );
     if (problem) {
-      counts.checkFailures++;
-      if (examples.length < 10) {
-        examples.push({
-          what: `reference: ${problem}`,
-          request: { method: 'POST', path: '(reference)', kind: 'reference', headers: {} },
-          status: 0,
-          body: '',
-        });
-      }
+      this.#counts.checkFailures++;
+      this.#example({
+        what: `reference: ${problem}`,
+        request: { method: 'POST', path: '(reference)', kind: 'reference', headers: {} },
+        status: 0,
+        body: '',
+      });
     }
-  };
+  }
 
-  await fc.assert(
-    fc.asyncProperty(
-      fc.array(fuzzRequest(options.targets), { minLength: concurrency, maxLength: concurrency }),
-      async (batch) => {
-        if (crashed) return;
-        await Promise.all(batch.map(check));
-        if (!server.alive()) crashed = true;
-        sinceCheck += batch.length;
-        if (sinceCheck >= checkEvery) {
-          sinceCheck = 0;
-          await referenceCheck();
-        }
-      },
-    ),
-    { numRuns: Math.ceil(options.requests / concurrency), seed: options.seed },
-  );
-  await referenceCheck();
-  return {
-    requests: counts.requests,
-    unexpected_5xx: counts.unexpected5xx,
-    crashes: crashed ? 1 : 0,
-    bad_error_bodies: counts.badBodies,
-    no_answer: counts.noAnswer,
-    runtime_refusals: counts.runtimeRefusals,
-    reference_checks: counts.checks,
-    reference_failures: counts.checkFailures,
-    statuses,
-    seed: options.seed,
-    seconds: Math.round((performance.now() - started) / 100) / 10,
-    examples,
-  };
+  report(seed: number, seconds: number): FuzzReport {
+    const counts = this.#counts;
+    return {
+      requests: counts.requests,
+      unexpected_5xx: counts.unexpected5xx,
+      crashes: this.crashed ? 1 : 0,
+      bad_error_bodies: counts.badBodies,
+      no_answer: counts.noAnswer,
+      runtime_refusals: counts.runtimeRefusals,
+      reference_checks: counts.checks,
+      reference_failures: counts.checkFailures,
+      statuses: this.#statuses,
+      seed,
+      seconds,
+      examples: this.#examples,
+    };
+  }
+
+  #example(violation: FuzzViolation): void {
+    if (this.#examples.length < 10) this.#examples.push(violation);
+  }
 }

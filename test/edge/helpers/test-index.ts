@@ -64,103 +64,58 @@ export const SAMPLE_DOCS: TestDocument[] = [
   { id: 'd9', text: 'Retrieval at the edge reads postings with range requests' },
 ];
 
+export interface TestIndexOptions {
+  index: string;
+  version: string;
+  docs?: TestDocument[];
+  shards?: number;
+  moveCurrent?: boolean;
+  /** Approximate-search files: written by default (default mode exact); false leaves them out. */
+  approximate?:
+    | false
+    | { defaultMode?: 'exact' | 'approximate'; settings?: Partial<ApproximateBuildSettings> };
+  /** Filterable metadata fields: each shard gets a doc-values file (as `--filterable`). */
+  filterable?: FilterableSchema;
+  /** Store each document's text in the doc-values files (as `--store-text`). */
+  storeText?: boolean;
+}
+
+const BITS = 8;
+
+/** Where the index is written, and what every shard of it shares. */
+interface Build {
+  readonly store: { put(key: string, bytes: Uint8Array): Promise<unknown> };
+  readonly options: TestIndexOptions;
+  readonly encoder: Bm25Encoder;
+  readonly vectors: QuantizedVector[];
+  readonly scale: number;
+}
+
+type ApproximateFile = { key: string; built: BuiltApproximateFile };
+
 /** Writes version `version` of `index` with `shards` shards (documents split in order) and moves CURRENT. */
-export async function buildTestIndex(
-  target: ObjectStore,
-  options: {
-    index: string;
-    version: string;
-    docs?: TestDocument[];
-    shards?: number;
-    moveCurrent?: boolean;
-    /** Approximate-search files: written by default (default mode exact); false leaves them out. */
-    approximate?:
-      | false
-      | { defaultMode?: 'exact' | 'approximate'; settings?: Partial<ApproximateBuildSettings> };
-    /** Filterable metadata fields: each shard gets a doc-values file (as `--filterable`). */
-    filterable?: FilterableSchema;
-    /** Store each document's text in the doc-values files (as `--store-text`). */
-    storeText?: boolean;
-  },
-): Promise<BuiltIndex> {
+export async function buildTestIndex(target: ObjectStore, options: TestIndexOptions): Promise<BuiltIndex> {
   // Fresh, exactly sized copies: Miniflare's Node-to-workerd proxy rejects views into larger buffers
   // (msgpackr returns pooled Node Buffers), which is how a test reaches a local R2 bucket.
   const store = { put: (key: string, bytes: Uint8Array) => target.put(key, new Uint8Array(bytes)) };
   const docs = options.docs ?? SAMPLE_DOCS;
   const shardCount = options.shards ?? 2;
-  const tokenizer = bertBaseUncasedTokenizer();
-  const statsBuilder = new Bm25StatsBuilder(tokenizer);
-  for (const d of docs) statsBuilder.add(d.text);
-  const encoder = new Bm25Encoder({ tokenizer, stats: statsBuilder.build() });
-  const floats = await encoder.encode(
-    docs.map((d) => d.text),
-    'document',
-  );
-  const bits = 8;
-  const scale = impactScale(maxWeightOf(floats), bits);
-  const vectors = floats.map((v) => quantizeVector(v, scale, bits));
+  const { encoder, vectors, scale } = await encodeDocuments(docs);
+  const build: Build = { store, options, encoder, vectors, scale };
   const { index, version } = options;
   const per = Math.ceil(docs.length / shardCount);
   let shards: ShardEntry[] = [];
-  const approximateFiles: { key: string; built: BuiltApproximateFile }[] = [];
+  const approximateFiles: ApproximateFile[] = [];
   for (let s = 0; s < shardCount; s++) {
     const from = s * per;
-    const to = Math.min(docs.length, from + per);
-    const part = docs.slice(from, to);
-    const written = writeShard({
-      shardName: `shard-${s}`,
-      docBase: from,
-      impactBits: bits,
-      indexScale: scale,
-      vectors: vectors.slice(from, to),
-      externalIds: part.map((d) => d.id),
-      storedFields: part.map((d) => ({ title: d.title, url: d.url, metadata: d.metadata })),
-    });
-    const key = shardKey(index, version, s);
-    await store.put(key, written.bytes);
-    shards.push(shardEntryOf(key, written));
-    if (options.filterable || options.storeText) {
-      const dv = await buildDocValuesFile({
-        metadata: part.map((d) => d.metadata),
-        schema: options.filterable ?? {},
-        ...(options.storeText ? { texts: part.map((d) => d.text) } : {}),
-      });
-      const dvKey = docValuesKey(index, version, s);
-      await store.put(dvKey, dv.bytes);
-      shards[s] = {
-        ...shards[s],
-        docValues: {
-          key: dvKey,
-          size: dv.bytes.length,
-          checksum: checksumHex(crc32(dv.bytes)),
-          head: dv.head,
-        },
-      };
-    }
-    if (options.approximate !== false) {
-      const built = buildApproximateFile({
-        vectors: vectors.slice(from, to),
-        externalIds: part.map((d) => d.id),
-        impactBits: bits,
-        vocabSize: encoder.vocabSize,
-        settings: options.approximate?.settings,
-      });
-      const approxKey = approximateKey(index, version, s);
-      await store.put(approxKey, built.bytes);
-      approximateFiles.push({ key: approxKey, built });
-    }
+    const { entry, approximateFile } = await writeShardFiles(build, s, from, docs.slice(from, from + per));
+    shards.push(entry);
+    if (approximateFile) approximateFiles.push(approximateFile);
   }
   let approximate: IndexManifest['approximate'];
   if (options.approximate !== false) {
-    const { routing, entries } = approximateEntries(approximateFiles);
-    shards = shards.map((entry, s) => ({ ...entry, approximate: entries[s] }));
-    const key = routingKey(index, version);
-    await store.put(key, routing);
-    approximate = {
-      routing: { key, size: routing.length, checksum: checksumHex(crc32(routing)) },
-      defaultMode: options.approximate?.defaultMode ?? 'exact',
-      settings: { ...approximateFiles[0].built.settings },
-    };
+    const defaultMode = options.approximate?.defaultMode ?? 'exact';
+    ({ shards, approximate } = await writeRouting(build, shards, approximateFiles, defaultMode));
   }
   const description = encoder.describe();
   const assets: Record<string, string> = {};
@@ -174,7 +129,7 @@ export async function buildTestIndex(
     version,
     createdAt: new Date(0).toISOString(),
     encoder: { name: 'bm25', fingerprint: encoder.fingerprint, config: description.config, assets },
-    impact: { bits, scale },
+    impact: { bits: BITS, scale },
     vocabSize: encoder.vocabSize,
     docs: docs.length,
     postings: shards.reduce((n, s) => n + s.postings, 0),
@@ -196,6 +151,90 @@ export async function buildTestIndex(
     );
   }
   return { manifest, encoder, vectors, ids: docs.map((d) => d.id) };
+}
+
+/** BM25 document vectors (bert-base-uncased) quantized with one index-wide scale. */
+async function encodeDocuments(docs: readonly TestDocument[]) {
+  const tokenizer = bertBaseUncasedTokenizer();
+  const statsBuilder = new Bm25StatsBuilder(tokenizer);
+  for (const d of docs) statsBuilder.add(d.text);
+  const encoder = new Bm25Encoder({ tokenizer, stats: statsBuilder.build() });
+  const floats = await encoder.encode(
+    docs.map((d) => d.text),
+    'document',
+  );
+  const scale = impactScale(maxWeightOf(floats), BITS);
+  const vectors = floats.map((v) => quantizeVector(v, scale, BITS));
+  return { encoder, vectors, scale };
+}
+
+/** Shard `s` (documents `part`, the first at `from`): its shard file, doc-values and approximate files. */
+async function writeShardFiles(
+  build: Build,
+  s: number,
+  from: number,
+  part: TestDocument[],
+): Promise<{ entry: ShardEntry; approximateFile?: ApproximateFile }> {
+  const { store, options } = build;
+  const { index, version } = options;
+  const to = from + part.length;
+  const written = writeShard({
+    shardName: `shard-${s}`,
+    docBase: from,
+    impactBits: BITS,
+    indexScale: build.scale,
+    vectors: build.vectors.slice(from, to),
+    externalIds: part.map((d) => d.id),
+    storedFields: part.map((d) => ({ title: d.title, url: d.url, metadata: d.metadata })),
+  });
+  const key = shardKey(index, version, s);
+  await store.put(key, written.bytes);
+  let entry = shardEntryOf(key, written);
+  if (options.filterable || options.storeText) {
+    const dv = await buildDocValuesFile({
+      metadata: part.map((d) => d.metadata),
+      schema: options.filterable ?? {},
+      ...(options.storeText ? { texts: part.map((d) => d.text) } : {}),
+    });
+    const dvKey = docValuesKey(index, version, s);
+    await store.put(dvKey, dv.bytes);
+    entry = {
+      ...entry,
+      docValues: { key: dvKey, size: dv.bytes.length, checksum: checksumHex(crc32(dv.bytes)), head: dv.head },
+    };
+  }
+  if (options.approximate === false) return { entry };
+  const built = buildApproximateFile({
+    vectors: build.vectors.slice(from, to),
+    externalIds: part.map((d) => d.id),
+    impactBits: BITS,
+    vocabSize: build.encoder.vocabSize,
+    settings: options.approximate?.settings,
+  });
+  const approxKey = approximateKey(index, version, s);
+  await store.put(approxKey, built.bytes);
+  return { entry, approximateFile: { key: approxKey, built } };
+}
+
+/** The routing object over the shards' approximate files, and the shard entries that point into it. */
+async function writeRouting(
+  build: Build,
+  shards: ShardEntry[],
+  approximateFiles: ApproximateFile[],
+  defaultMode: 'exact' | 'approximate',
+): Promise<{ shards: ShardEntry[]; approximate: IndexManifest['approximate'] }> {
+  const { index, version } = build.options;
+  const { routing, entries } = approximateEntries(approximateFiles);
+  const key = routingKey(index, version);
+  await build.store.put(key, routing);
+  return {
+    shards: shards.map((entry, s) => ({ ...entry, approximate: entries[s] })),
+    approximate: {
+      routing: { key, size: routing.length, checksum: checksumHex(crc32(routing)) },
+      defaultMode,
+      settings: { ...approximateFiles[0].built.settings },
+    },
+  };
 }
 
 /** Exhaustive scoring of the quantized vectors: [{id, score}] by score desc, then doc order; score > 0 only. */

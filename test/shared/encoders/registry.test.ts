@@ -92,7 +92,9 @@ describe('encoder registry', () => {
     await sameOutputs(fromFile, rebuilt, ['{"id": "x", "vector": {"gamma": 1, "alpha": 2}}'], 'document');
     expect(rebuilt.tokenOf(2)).toBe('gamma');
   });
+});
 
+describe('encoder registry: lookups, refusals, plug-ins and assets', () => {
   it('maps tokens back to term ids (idOf inverts tokenOf) in every built-in encoder', async () => {
     const encoders: Encoder[] = [
       new Bm25Encoder({ tokenizer: bert, stats }),

@@ -59,7 +59,9 @@ describe('evaluateRun', () => {
     expect(result.mean.map).toBe(0.5);
     expect(result.perQuery.has('extra')).toBe(false);
   });
+});
 
+describe('evaluateRun: ties, depth, grades and bad input', () => {
   it('ranks ties by document id descending, so a tie changes the score deterministically', () => {
     // Both score 1: trec_eval ranks "b" before "a", so the relevant "a" sits at rank 2.
     const tied = evaluateRun(

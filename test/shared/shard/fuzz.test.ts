@@ -156,7 +156,9 @@ describe('shard decoders under corruption', () => {
       { numRuns: 300 },
     );
   });
+});
 
+describe('shard decoders under truncation, bad headers and recomputed checksums', () => {
   it('rejects truncation at every region boundary and at random offsets', async () => {
     const cuts = new Set<number>([0, 1, FOOTER_BYTES - 1, FOOTER_BYTES, original.length - 1]);
     for (const r of [layout.postings, layout.storedRecords, layout.storedTable, layout.hot, layout.footer]) {

@@ -86,7 +86,9 @@ describe('faults()', () => {
     const deadline = faults(inner, { seed: 9, hang: { probability: 1 }, hangTimeoutMs: 1_000, sleep });
     await expect(deadline.head('k')).rejects.toThrow(/no answer within 1000 ms/);
   });
+});
 
+describe('faults(): listings, crashes, rates and replays', () => {
   it('lies in listings: leaves keys out, lists deleted keys again, makes keys up', async () => {
     const inner = new MemoryObjectStore();
     for (const k of ['p/a', 'p/b', 'p/c', 'p/d']) await inner.put(k, bytes(2));
