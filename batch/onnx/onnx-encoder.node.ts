@@ -34,6 +34,7 @@ import {
   textsToPackedSequences,
   unpackSequences,
 } from '../../shared/encoders/onnx/text-sequences.ts';
+import { TokenizerVocabulary } from '../../shared/encoders/tokenizer-vocabulary.ts';
 import type { SparseVector } from '../../shared/sparse/types.ts';
 import { loadModelDir, type ModelDir } from './model-dir.node.ts';
 import { queryAssets } from './query-assets.node.ts';
@@ -67,9 +68,8 @@ export interface EncodeStats {
   outputBytes: number;
 }
 
-export class OnnxEncoder implements Encoder {
+export class OnnxEncoder extends TokenizerVocabulary implements Encoder {
   readonly name = 'onnx';
-  readonly vocabSize: number;
   private readonly layouts: Record<EncodeRole, RoleLayout>;
   private readonly limits: BatchLimits;
   private readonly chunkTexts: number;
@@ -84,7 +84,7 @@ export class OnnxEncoder implements Encoder {
     private readonly pool: TokenizerPool | undefined,
     options: OnnxEncoderOptions,
   ) {
-    this.vocabSize = modelDir.tokenizer.vocabSize;
+    super(modelDir.tokenizer);
     this.layouts = {
       query: roleLayout(modelDir.config, modelDir.tokenizer, 'query'),
       document: roleLayout(modelDir.config, modelDir.tokenizer, 'document'),
@@ -129,14 +129,6 @@ export class OnnxEncoder implements Encoder {
       },
       assets: shipped.skipped === undefined ? shipped.assets : {},
     };
-  }
-
-  tokenOf(termId: number): string {
-    return this.modelDir.tokenizer.tokenOf(termId);
-  }
-
-  idOf(token: string): number | undefined {
-    return this.modelDir.tokenizer.idOf(token);
   }
 
   /** Counters since the last `resetStats()`. */
