@@ -54,7 +54,7 @@ const targetsOf = (steps: number[], numDocs: number) => {
   return out;
 };
 
-describe('PostingCursor', () => {
+describe('PostingCursor: walking', () => {
   it('walks every posting in order with next, then stays at END', () => {
     fc.assert(
       fc.property(listArb, ({ list, docs, impacts, weight }) => {
@@ -94,7 +94,9 @@ describe('PostingCursor', () => {
       { numRuns: 300 },
     );
   });
+});
 
+describe('PostingCursor: bounds and out-of-order blocks', () => {
   it('bounds every doc by its block maximum and, when stored, its range maximum, without decoding', () => {
     fc.assert(
       fc.property(listArb, fc.array(fc.integer({ min: 0, max: 200 }), { maxLength: 60 }), (l, steps) => {
