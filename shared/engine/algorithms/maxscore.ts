@@ -13,9 +13,15 @@
  */
 import { hasDoc } from '../doc-set.ts';
 import { validateSearchRequest } from '../errors.ts';
-import { END, PostingCursor } from '../posting-cursor.ts';
+import { END as CURSOR_END, PostingCursor } from '../posting-cursor.ts';
 import { TopKQueue } from '../topk-queue.ts';
 import type { SearchRequest, TopKAlgorithm, TopKResult } from '../types.ts';
+
+/**
+ * A module-local copy of the cursor's END, for the hot loop: a local constant is folded into the
+ * compiled loop, an imported binding is loaded on every use.
+ */
+const END = CURSOR_END;
 
 export const maxscore: TopKAlgorithm = {
   name: 'maxscore',
