@@ -29,14 +29,40 @@ export function encodeBlockLists(
   topImpact: number,
   settings: Pick<ApproximateBuildSettings, 'blockListKeep' | 'blockListMinKeep' | 'blockListEntries'>,
 ): { bytes: Uint8Array; numTerms: number; entries: number; keep: number } {
+  const perBlock = blockTermMaxima(vectors, blockSize, vocabSize, topImpact);
+  const byTerm = groupByTerm(perBlock, vocabSize);
+  // All of a term's blocks are kept while the shard's entries fit the budget.
+  const keep = Math.max(
+    settings.blockListKeep,
+    Math.min(1, settings.blockListEntries / Math.max(1, perBlock.entries)),
+  );
+  const kept = keepBestBlocks(byTerm, vocabSize, keep, settings.blockListMinKeep);
+  return { bytes: serialize(kept), numTerms: kept.terms.length, entries: kept.entries, keep };
+}
+
+/** Entries (term, summary byte of its largest impact) grouped by block, or by term. */
+interface Entries {
+  /** Group g's entries are [starts[g], starts[g + 1]). */
+  readonly starts: Uint32Array;
+  /** The other side of each entry: its term when grouped by block, its block when grouped by term. */
+  readonly keys: Uint32Array;
+  readonly maxes: Uint8Array;
+  readonly entries: number;
+}
+
+/** Pass 1: each block's distinct terms with their largest impact, in block order. */
+function blockTermMaxima(
+  vectors: readonly QuantizedVector[],
+  blockSize: number,
+  vocabSize: number,
+  topImpact: number,
+): Entries {
   const numDocs = vectors.length;
   const numBlocks = Math.ceil(numDocs / blockSize);
-  // Pass 1: each block's distinct terms with their largest impact, in block order.
   let capacity = 1024;
   let blockTerms = new Uint32Array(capacity);
   let blockMaxes = new Uint8Array(capacity);
   const blockStarts = new Uint32Array(numBlocks + 1);
-  const perTerm = new Uint32Array(vocabSize + 1);
   const maxOf = new Uint16Array(vocabSize);
   const touched: number[] = [];
   let n = 0;
@@ -62,31 +88,53 @@ export function encodeBlockLists(
     for (const t of touched) {
       blockTerms[n] = t;
       blockMaxes[n++] = toSummaryByte(maxOf[t], topImpact);
-      perTerm[t + 1]++;
       maxOf[t] = 0;
     }
     touched.length = 0;
   }
   blockStarts[numBlocks] = n;
-  // Pass 2: counting sort by term (stable, so each term's blocks stay in increasing order).
-  for (let t = 0; t < vocabSize; t++) perTerm[t + 1] += perTerm[t];
-  const fill = perTerm.slice(0, vocabSize);
-  const byTermBlocks = new Uint32Array(n);
-  const byTermMaxes = new Uint8Array(n);
-  for (let b = 0; b < numBlocks; b++) {
+  return { starts: blockStarts, keys: blockTerms, maxes: blockMaxes, entries: n };
+}
+
+/** Pass 2: counting sort by term (stable, so each term's blocks stay in increasing order). */
+function groupByTerm(perBlock: Entries, vocabSize: number): Entries {
+  const { starts: blockStarts, keys: blockTerms, maxes: blockMaxes, entries: n } = perBlock;
+  const termStarts = new Uint32Array(vocabSize + 1);
+  for (let j = 0; j < n; j++) termStarts[blockTerms[j] + 1]++;
+  for (let t = 0; t < vocabSize; t++) termStarts[t + 1] += termStarts[t];
+  const fill = termStarts.slice(0, vocabSize);
+  const blocks = new Uint32Array(n);
+  const maxes = new Uint8Array(n);
+  for (let b = 0; b + 1 < blockStarts.length; b++) {
     for (let j = blockStarts[b]; j < blockStarts[b + 1]; j++) {
       const at = fill[blockTerms[j]]++;
-      byTermBlocks[at] = b;
-      byTermMaxes[at] = blockMaxes[j];
+      blocks[at] = b;
+      maxes[at] = blockMaxes[j];
     }
   }
-  // Pass 3: keep each term's best blocks (largest maxima; ties: smaller block id), in block order — all
-  // of them while the shard's entries fit the budget.
-  const keep = Math.max(settings.blockListKeep, Math.min(1, settings.blockListEntries / Math.max(1, n)));
-  const keptTerms: number[] = [];
-  const keptStarts: number[] = [0];
-  const keptBlocks = new Uint32Array(n);
-  const keptMaxes = new Uint8Array(n);
+  return { starts: termStarts, keys: blocks, maxes, entries: n };
+}
+
+/** The kept lists: terms increasing, each term's blocks increasing. */
+interface KeptLists {
+  readonly terms: number[];
+  /** Term terms[i]'s entries are [starts[i], starts[i + 1]). */
+  readonly starts: number[];
+  readonly blocks: Uint32Array;
+  readonly maxes: Uint8Array;
+  readonly entries: number;
+}
+
+/**
+ * Pass 3: keeps each term's best blocks (largest maxima; ties: smaller block id), at least minKeep,
+ * a `keep` fraction of them, in block order.
+ */
+function keepBestBlocks(byTerm: Entries, vocabSize: number, keep: number, minKeep: number): KeptLists {
+  const { starts: perTerm, keys: byTermBlocks, maxes: byTermMaxes, entries: n } = byTerm;
+  const terms: number[] = [];
+  const starts: number[] = [0];
+  const blocks = new Uint32Array(n);
+  const maxes = new Uint8Array(n);
   const histogram = new Uint32Array(256);
   let kept = 0;
   for (let t = 0; t < vocabSize; t++) {
@@ -94,7 +142,7 @@ export function encodeBlockLists(
     const to = perTerm[t + 1];
     const len = to - from;
     if (len === 0) continue;
-    const want = Math.min(len, Math.max(settings.blockListMinKeep, Math.ceil(len * keep)));
+    const want = Math.min(len, Math.max(minKeep, Math.ceil(len * keep)));
     let cut = 0;
     let ties = len;
     if (want < len) {
@@ -108,25 +156,31 @@ export function encodeBlockLists(
     for (let p = from; p < to; p++) {
       const m = byTermMaxes[p];
       if (m > cut || (m === cut && ties-- > 0)) {
-        keptBlocks[kept] = byTermBlocks[p];
-        keptMaxes[kept++] = m;
+        blocks[kept] = byTermBlocks[p];
+        maxes[kept++] = m;
       }
     }
-    keptTerms.push(t);
-    keptStarts.push(kept);
+    terms.push(t);
+    starts.push(kept);
   }
-  const numTerms = keptTerms.length;
+  return { terms, starts, blocks, maxes, entries: kept };
+}
+
+/** The region's bytes (layout in the header comment). */
+function serialize(lists: KeptLists): Uint8Array {
+  const numTerms = lists.terms.length;
+  const kept = lists.entries;
   const header = 8 + 4 * numTerms + 4 * (numTerms + 1);
   const bytes = new Uint8Array(header + 4 * kept + kept);
   const view = new DataView(bytes.buffer);
   view.setUint32(0, numTerms, true);
   view.setUint32(4, kept, true);
   const u32 = new Uint32Array(bytes.buffer, 0, (header + 4 * kept) / 4);
-  u32.set(keptTerms, 2);
-  u32.set(keptStarts, 2 + numTerms);
-  u32.set(keptBlocks.subarray(0, kept), header / 4);
-  bytes.set(keptMaxes.subarray(0, kept), header + 4 * kept);
-  return { bytes, numTerms, entries: kept, keep };
+  u32.set(lists.terms, 2);
+  u32.set(lists.starts, 2 + numTerms);
+  u32.set(lists.blocks.subarray(0, kept), header / 4);
+  bytes.set(lists.maxes.subarray(0, kept), header + 4 * kept);
+  return bytes;
 }
 
 /** Parses a block-lists region (its CRC already checked); views, no copies when aligned. */

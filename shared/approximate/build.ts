@@ -94,64 +94,22 @@ export function buildApproximateFile(input: ApproximateBuildInput): BuiltApproxi
   if (externalIds.length !== numDocs) {
     throw new RangeError(`approximate index: ${numDocs} vectors but ${externalIds.length} ids`);
   }
-  const { clusterSize, blockSize } = settings;
-  const numClusters = Math.ceil(numDocs / clusterSize);
+  const numClusters = Math.ceil(numDocs / settings.clusterSize);
   const clusterMax = new Uint16Array(vocabSize);
   const termsPerCluster = routingTermsPerCluster(settings, vectors, clusterMax);
-  const numBlocks = Math.ceil(numDocs / blockSize);
-  const wideTerms = vocabSize > 0x10000;
-  const wideImpacts = impactBits > 8;
-  const topImpact = 2 ** impactBits - 1;
-  const scratch = new BlockScratch(vocabSize);
-
+  const numBlocks = Math.ceil(numDocs / settings.blockSize);
+  const shape: FileShape = {
+    numClusters,
+    wideTerms: vocabSize > 0x10000,
+    wideImpacts: impactBits > 8,
+    topImpact: 2 ** impactBits - 1,
+  };
   // 1. Forward records, one per cluster, and each cluster's routing summary.
-  const records: Uint8Array[] = [];
-  const directory = new Uint32Array(3 * numClusters);
-  const summaryClusters: number[] = [];
-  const summaryTerms: number[] = [];
-  const summaryMaxes: number[] = [];
-  let forwardBytes = 0;
-  for (let c = 0; c < numClusters; c++) {
-    const from = c * clusterSize;
-    const to = Math.min(numDocs, from + clusterSize);
-    const members = vectors.slice(from, to);
-    const record = encodeForwardCluster({
-      vectors: members,
-      externalIds: externalIds.slice(from, to),
-      blockSize,
-      wideTerms,
-      wideImpacts,
-      scratch,
-    });
-    records.push(record);
-    directory[3 * c] = forwardBytes;
-    directory[3 * c + 1] = record.length;
-    directory[3 * c + 2] = crc32(record);
-    forwardBytes += record.length;
-    for (const [term, max] of clusterSummary(members, clusterMax, termsPerCluster)) {
-      summaryClusters.push(c);
-      summaryTerms.push(term);
-      summaryMaxes.push(toSummaryByte(max, topImpact));
-    }
-  }
-  if (forwardBytes >= 2 ** 32)
-    throw new RangeError('approximate index: forward region of 4 GiB or more; use more shards');
-
+  const forward = encodeClusters(input, settings, shape, termsPerCluster, clusterMax);
   // 2. Block lists: per term, its blocks ranked by the term's largest impact in them.
-  const blockLists = encodeBlockLists(vectors, blockSize, vocabSize, topImpact, settings);
-
-  // 3. Head: header, cluster directory, routing summaries stored term-major — what a query looks up —
-  // so the edge reads them in place instead of inverting them when it loads a version.
-  const routing = termMajor(summaryClusters, summaryTerms, summaryMaxes, vocabSize);
-  const wideClusters = numClusters > 0xffff;
-  const sections = new Map<string, Uint8Array>([
-    [CLUSTER_DIRECTORY, bytesOf(directory)],
-    [ROUTING_TERMS, bytesOf(wideTerms ? Uint32Array.from(routing.terms) : Uint16Array.from(routing.terms))],
-    [ROUTING_STARTS, bytesOf(routing.starts)],
-    [ROUTING_CLUSTERS, bytesOf(wideClusters ? routing.clusters : Uint16Array.from(routing.clusters))],
-    [ROUTING_MAXES, routing.maxes],
-  ]);
-  const blockListsAt = align8(forwardBytes);
+  const blockLists = encodeBlockLists(vectors, settings.blockSize, vocabSize, shape.topImpact, settings);
+  // 3. Head: header, cluster directory and routing summaries.
+  const blockListsAt = align8(forward.bytes);
   const headAt = align8(blockListsAt + blockLists.bytes.length);
   const head = encodeSections(
     {
@@ -160,11 +118,11 @@ export function buildApproximateFile(input: ApproximateBuildInput): BuiltApproxi
       numClusters,
       numBlocks,
       impactBits,
-      wideTerms,
-      wideClusters,
+      wideTerms: shape.wideTerms,
+      wideClusters: numClusters > 0xffff,
       settings,
       routingTermsPerCluster: termsPerCluster,
-      forward: { offset: 0, length: forwardBytes },
+      forward: { offset: 0, length: forward.bytes },
       blockLists: {
         offset: blockListsAt,
         length: blockLists.bytes.length,
@@ -174,12 +132,12 @@ export function buildApproximateFile(input: ApproximateBuildInput): BuiltApproxi
         keep: blockLists.keep,
       },
     },
-    sections,
+    headSections(forward, shape, vocabSize),
   );
   const headCrc = crc32(head);
   const out = new Uint8Array(headAt + head.length + 32);
   let at = 0;
-  for (const record of records) {
+  for (const record of forward.records) {
     out.set(record, at);
     at += record.length;
   }
@@ -193,13 +151,104 @@ export function buildApproximateFile(input: ApproximateBuildInput): BuiltApproxi
     stats: {
       clusters: numClusters,
       blocks: numBlocks,
-      forwardBytes,
+      forwardBytes: forward.bytes,
       blockListBytes: blockLists.bytes.length,
       headBytes: head.length,
-      routingEntries: summaryTerms.length,
+      routingEntries: forward.summaryTerms.length,
       blockListEntries: blockLists.entries,
     },
   };
+}
+
+/** What the encodings of one file depend on besides the settings. */
+interface FileShape {
+  readonly numClusters: number;
+  /** Term ids need 32 bits; impacts need 16. */
+  readonly wideTerms: boolean;
+  readonly wideImpacts: boolean;
+  /** The largest impact the index's width allows. */
+  readonly topImpact: number;
+}
+
+/** The forward records, their directory (offset, length, CRC per cluster) and routing summaries. */
+interface EncodedClusters {
+  readonly records: Uint8Array[];
+  readonly directory: Uint32Array;
+  /** Bytes of all the records together. */
+  readonly bytes: number;
+  /** Summary entries in cluster order: cluster, term, summary byte of the term's largest impact. */
+  readonly summaryClusters: number[];
+  readonly summaryTerms: number[];
+  readonly summaryMaxes: number[];
+}
+
+function encodeClusters(
+  input: ApproximateBuildInput,
+  settings: ApproximateBuildSettings,
+  shape: FileShape,
+  termsPerCluster: number,
+  clusterMax: Uint16Array,
+): EncodedClusters {
+  const { vectors, externalIds } = input;
+  const { clusterSize, blockSize } = settings;
+  const scratch = new BlockScratch(input.vocabSize);
+  const records: Uint8Array[] = [];
+  const directory = new Uint32Array(3 * shape.numClusters);
+  const summary = {
+    summaryClusters: [] as number[],
+    summaryTerms: [] as number[],
+    summaryMaxes: [] as number[],
+  };
+  let bytes = 0;
+  for (let c = 0; c < shape.numClusters; c++) {
+    const from = c * clusterSize;
+    const to = Math.min(vectors.length, from + clusterSize);
+    const members = vectors.slice(from, to);
+    const record = encodeForwardCluster({
+      vectors: members,
+      externalIds: externalIds.slice(from, to),
+      blockSize,
+      wideTerms: shape.wideTerms,
+      wideImpacts: shape.wideImpacts,
+      scratch,
+    });
+    records.push(record);
+    directory[3 * c] = bytes;
+    directory[3 * c + 1] = record.length;
+    directory[3 * c + 2] = crc32(record);
+    bytes += record.length;
+    for (const [term, max] of clusterSummary(members, clusterMax, termsPerCluster)) {
+      summary.summaryClusters.push(c);
+      summary.summaryTerms.push(term);
+      summary.summaryMaxes.push(toSummaryByte(max, shape.topImpact));
+    }
+  }
+  if (bytes >= 2 ** 32)
+    throw new RangeError('approximate index: forward region of 4 GiB or more; use more shards');
+  return { records, directory, bytes, ...summary };
+}
+
+/**
+ * The head's sections: the cluster directory and the routing summaries stored term-major — what a
+ * query looks up — so the edge reads them in place instead of inverting them when it loads a version.
+ */
+function headSections(
+  forward: EncodedClusters,
+  shape: FileShape,
+  vocabSize: number,
+): Map<string, Uint8Array> {
+  const routing = termMajor(forward.summaryClusters, forward.summaryTerms, forward.summaryMaxes, vocabSize);
+  const wideClusters = shape.numClusters > 0xffff;
+  return new Map<string, Uint8Array>([
+    [CLUSTER_DIRECTORY, bytesOf(forward.directory)],
+    [
+      ROUTING_TERMS,
+      bytesOf(shape.wideTerms ? Uint32Array.from(routing.terms) : Uint16Array.from(routing.terms)),
+    ],
+    [ROUTING_STARTS, bytesOf(routing.starts)],
+    [ROUTING_CLUSTERS, bytesOf(wideClusters ? routing.clusters : Uint16Array.from(routing.clusters))],
+    [ROUTING_MAXES, routing.maxes],
+  ]);
 }
 
 /** Summary entries grouped by term (stable: clusters stay increasing within a term). */

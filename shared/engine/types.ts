@@ -24,7 +24,15 @@ export interface SearchRequest {
    * applies it inside its search, so the k hits are the best k that pass, never k hits cut after the fact.
    */
   readonly accept?: DocSet;
+  /**
+   * When given, the search writes its work counters here (explain output, benchmark diagnostics):
+   * each algorithm names its own; a fresh object per search reads that search's alone.
+   */
+  readonly stats?: SearchStats;
 }
+
+/** Work counters of one search, by name. */
+export type SearchStats = Record<string, number>;
 
 /** Hits sorted by score descending, then doc id ascending; only docs with score > 0. */
 export interface TopKResult {

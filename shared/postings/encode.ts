@@ -43,9 +43,8 @@ export interface PostingListEncodeOptions {
   /**
    * When > 0, each list's own range block is coarsened (up to the superblock) until it holds
    * about this many of the list's postings, so maxima cost ~1/this bytes per posting whatever
-   * the df; the superblock size in docs stays the same for every list. Default 0 (off): in
-   * bench:engine coarse maxima of mid-frequency lists loosened the bounds so much that BMP
-   * scored 100x more blocks.
+   * the df; the superblock size in docs stays the same for every list. Default 0 (off): coarse
+   * maxima of mid-frequency lists loosen the bounds so much that BMP scores far more blocks.
    */
   rangeMaximaPostingsPerBlock?: number;
 }
@@ -111,8 +110,8 @@ export function encodePostingList(
 
 /**
  * What one more block costs the reader, in bytes of index it is worth: every block is one more
- * skip entry to check and one more decode call. On bench:engine's 1M corpus a charge of 8 left
- * the index a fraction of a percent above the smallest cut, with about a quarter fewer blocks.
+ * skip entry to check and one more decode call. A small charge keeps the index close to its
+ * smallest cut while cutting noticeably fewer blocks.
  */
 const BLOCK_DECODE_COST = 8;
 
@@ -129,8 +128,27 @@ export function encodePostingSlice(
   numDocs: number,
   opts: ResolvedEncodeOptions,
 ): Uint8Array {
-  const df = end - start;
-  const { blockSize } = opts;
+  const maxImpact = checkPostings(docs, impacts, start, end, numDocs);
+  const layout = planLayout(docs, impacts, start, end, numDocs, maxImpact, opts);
+  const out = new Uint8Array(layout.byteLength);
+  const view = new DataView(out.buffer);
+  let pos = writeHeader(out, view, layout);
+  pos = writeSkipTable(out, view, pos, layout, docs, start);
+  if (layout.withRanges) pos = writeRangeMaxima(view, pos, layout, docs, impacts, start, end);
+  pos = writeBlocks(out, pos, layout, docs, impacts, start);
+  if (pos !== out.length)
+    throw new Error(`postings encoder size mismatch: wrote ${pos}, sized ${out.length}`);
+  return out;
+}
+
+/** Checks that docs are strictly increasing below numDocs and impacts >= 1; returns the largest impact. */
+function checkPostings(
+  docs: Uint32Array,
+  impacts: Uint16Array,
+  start: number,
+  end: number,
+  numDocs: number,
+): number {
   let maxImpact = 0;
   let prev = -1;
   for (let i = start; i < end; i++) {
@@ -145,6 +163,46 @@ export function encodePostingSlice(
     if (imp > maxImpact) maxImpact = imp;
     prev = d;
   }
+  return maxImpact;
+}
+
+/** Everything the writer needs to know before it writes: block cuts, widths, sizes. */
+interface ListLayout {
+  readonly df: number;
+  readonly numDocs: number;
+  readonly maxImpact: number;
+  readonly blockSize: number;
+  readonly wide: boolean;
+  /** Block b holds postings [blockEnds[b-1], blockEnds[b]) of the slice (blockEnds[-1] = 0). */
+  readonly blockEnds: Uint32Array;
+  readonly docWidths: Uint8Array;
+  readonly blockMaxes: Uint16Array;
+  /** Payload offset of every SKIP_GROUP_BLOCKS-th block. */
+  readonly groupStarts: Uint32Array;
+  /** Bytes per stored posting count: 0 when one block holds all df postings. */
+  readonly storedCountBytes: number;
+  readonly headerBytes: number;
+  readonly withRanges: boolean;
+  /** This list's own range and superblock geometry (see rangeMaximaPostingsPerBlock). */
+  readonly rangeBlockBits: number;
+  readonly superBlockBits: number;
+  readonly numRangeBlocks: number;
+  readonly numSuperBlocks: number;
+  readonly byteLength: number;
+}
+
+/** Pass 1: cuts the blocks and chooses each block's bit widths, and so the exact blob size. */
+function planLayout(
+  docs: Uint32Array,
+  impacts: Uint16Array,
+  start: number,
+  end: number,
+  numDocs: number,
+  maxImpact: number,
+  opts: ResolvedEncodeOptions,
+): ListLayout {
+  const df = end - start;
+  const { blockSize } = opts;
   const wide = maxImpact > 0xff;
   const impactBytes = wide ? 2 : 1;
   const countBytes = blockCountBytes(blockSize);
@@ -165,17 +223,42 @@ export function encodePostingSlice(
   const superBlockBits = superShift - rangeBlockBits;
   const numRangeBlocks = withRanges ? Math.ceil(numDocs / 2 ** rangeBlockBits) : 0;
   const numSuperBlocks = withRanges ? Math.ceil(numRangeBlocks / 2 ** superBlockBits) : 0;
-
-  // Pass 1: per-block widths and total size.
-  const docWidths = new Uint8Array(numBlocks);
-  const blockMaxes = new Uint16Array(numBlocks);
-  const numGroups = Math.ceil(numBlocks / SKIP_GROUP_BLOCKS);
-  const groupStarts = new Uint32Array(numGroups);
+  const { docWidths, blockMaxes, groupStarts, payloadBytes } = blockWidths(docs, impacts, start, blockEnds);
+  const numGroups = groupStarts.length;
   // One block holds df postings (no counts); group 0 starts the payload (not stored).
   const storedCountBytes = numBlocks > 1 ? countBytes : 0;
   const headerBytes = numBlocks < 0xffff ? HEADER_BYTES : HEADER_BYTES + 4;
+  const skipBytes = numBlocks * (4 + impactBytes + 1 + storedCountBytes) + 4 * Math.max(0, numGroups - 1);
+  const rangeBytes = (numRangeBlocks + numSuperBlocks) * impactBytes;
+  return {
+    df,
+    numDocs,
+    maxImpact,
+    blockSize,
+    wide,
+    blockEnds,
+    docWidths,
+    blockMaxes,
+    groupStarts,
+    storedCountBytes,
+    headerBytes,
+    withRanges,
+    rangeBlockBits,
+    superBlockBits,
+    numRangeBlocks,
+    numSuperBlocks,
+    byteLength: headerBytes + skipBytes + rangeBytes + payloadBytes,
+  };
+}
+
+/** Each block's doc-gap width and largest impact, the payload offset of each group, the payload size. */
+function blockWidths(docs: Uint32Array, impacts: Uint16Array, start: number, blockEnds: Uint32Array) {
+  const numBlocks = blockEnds.length;
+  const docWidths = new Uint8Array(numBlocks);
+  const blockMaxes = new Uint16Array(numBlocks);
+  const groupStarts = new Uint32Array(Math.ceil(numBlocks / SKIP_GROUP_BLOCKS));
   let payloadBytes = 0;
-  prev = -1;
+  let prev = -1;
   for (let b = 0; b < numBlocks; b++) {
     const from = start + (b === 0 ? 0 : blockEnds[b - 1]);
     const to = start + blockEnds[b];
@@ -193,38 +276,52 @@ export function encodePostingSlice(
     blockMaxes[b] = bmax;
     payloadBytes += packedByteLength(to - from, dw) + packedByteLength(to - from, bitWidth(bmax - 1));
   }
-  const skipBytes = numBlocks * (4 + impactBytes + 1 + storedCountBytes) + 4 * Math.max(0, numGroups - 1);
-  const rangeBytes = (numRangeBlocks + numSuperBlocks) * impactBytes;
-  const out = new Uint8Array(headerBytes + skipBytes + rangeBytes + payloadBytes);
-  const view = new DataView(out.buffer);
+  return { docWidths, blockMaxes, groupStarts, payloadBytes };
+}
 
-  // Header.
+/** Writes the header; returns where the skip table starts. */
+function writeHeader(out: Uint8Array, view: DataView, layout: ListLayout): number {
+  const numBlocks = layout.blockEnds.length;
   out[0] = POSTINGS_MAGIC_0;
   out[1] = POSTINGS_MAGIC_1;
   out[2] = POSTINGS_VERSION;
-  out[3] = (withRanges ? FLAG_RANGE_MAXIMA : 0) | (wide ? FLAG_WIDE_IMPACTS : 0);
-  view.setUint16(4, blockSize, true);
-  out[6] = rangeBlockBits;
-  out[7] = superBlockBits;
-  view.setUint32(8, df, true);
-  view.setUint32(12, numDocs, true);
-  view.setUint16(16, maxImpact, true);
+  out[3] = (layout.withRanges ? FLAG_RANGE_MAXIMA : 0) | (layout.wide ? FLAG_WIDE_IMPACTS : 0);
+  view.setUint16(4, layout.blockSize, true);
+  out[6] = layout.rangeBlockBits;
+  out[7] = layout.superBlockBits;
+  view.setUint32(8, layout.df, true);
+  view.setUint32(12, layout.numDocs, true);
+  view.setUint16(16, layout.maxImpact, true);
   // Block count: in bytes 18-19, or 0xffff there and the count in 20-23.
   if (numBlocks < 0xffff) view.setUint16(18, numBlocks, true);
   else {
     view.setUint16(18, 0xffff, true);
     view.setUint32(20, numBlocks, true);
   }
+  return layout.headerBytes;
+}
 
-  // Skip table, struct of arrays: last doc ids, block maxima, doc-gap widths, posting counts, and
-  // the payload offset of every SKIP_GROUP_BLOCKS-th block.
-  let pos = headerBytes;
+/**
+ * Writes the skip table, struct of arrays: last doc ids, block maxima, doc-gap widths, posting
+ * counts, and the payload offset of every SKIP_GROUP_BLOCKS-th block but the first. Returns the end.
+ */
+function writeSkipTable(
+  out: Uint8Array,
+  view: DataView,
+  at: number,
+  layout: ListLayout,
+  docs: Uint32Array,
+  start: number,
+): number {
+  const { blockEnds, storedCountBytes, groupStarts } = layout;
+  const numBlocks = blockEnds.length;
+  let pos = at;
   for (let b = 0; b < numBlocks; b++) {
     view.setUint32(pos, docs[start + blockEnds[b] - 1], true);
     pos += 4;
   }
-  pos = writeImpactArray(view, pos, blockMaxes, numBlocks, wide);
-  out.set(docWidths, pos);
+  pos = writeImpactArray(view, pos, layout.blockMaxes, numBlocks, layout.wide);
+  out.set(layout.docWidths, pos);
   pos += numBlocks;
   for (let b = 0; b < numBlocks && storedCountBytes > 0; b++) {
     const count = blockEnds[b] - (b === 0 ? 0 : blockEnds[b - 1]) - 1;
@@ -232,33 +329,55 @@ export function encodePostingSlice(
     else view.setUint16(pos, count, true);
     pos += storedCountBytes;
   }
-  for (let g = 1; g < numGroups; g++) {
+  for (let g = 1; g < groupStarts.length; g++) {
     view.setUint32(pos, groupStarts[g], true);
     pos += 4;
   }
+  return pos;
+}
 
-  if (withRanges) {
-    const rangeMaxes = new Uint16Array(numRangeBlocks);
-    for (let i = start; i < end; i++) {
-      const r = docs[i] >>> rangeBlockBits;
-      if (impacts[i] > rangeMaxes[r]) rangeMaxes[r] = impacts[i];
-    }
-    const superMaxes = new Uint16Array(numSuperBlocks);
-    for (let r = 0; r < numRangeBlocks; r++) {
-      const s = r >>> superBlockBits;
-      if (rangeMaxes[r] > superMaxes[s]) superMaxes[s] = rangeMaxes[r];
-    }
-    pos = writeImpactArray(view, pos, rangeMaxes, numRangeBlocks, wide);
-    pos = writeImpactArray(view, pos, superMaxes, numSuperBlocks, wide);
+/** Writes the range maxima, then the superblock maxima; returns the end. */
+function writeRangeMaxima(
+  view: DataView,
+  at: number,
+  layout: ListLayout,
+  docs: Uint32Array,
+  impacts: Uint16Array,
+  start: number,
+  end: number,
+): number {
+  const { rangeBlockBits, superBlockBits, numRangeBlocks, numSuperBlocks, wide } = layout;
+  const rangeMaxes = new Uint16Array(numRangeBlocks);
+  for (let i = start; i < end; i++) {
+    const r = docs[i] >>> rangeBlockBits;
+    if (impacts[i] > rangeMaxes[r]) rangeMaxes[r] = impacts[i];
   }
+  const superMaxes = new Uint16Array(numSuperBlocks);
+  for (let r = 0; r < numRangeBlocks; r++) {
+    const s = r >>> superBlockBits;
+    if (rangeMaxes[r] > superMaxes[s]) superMaxes[s] = rangeMaxes[r];
+  }
+  const pos = writeImpactArray(view, at, rangeMaxes, numRangeBlocks, wide);
+  return writeImpactArray(view, pos, superMaxes, numSuperBlocks, wide);
+}
 
-  // Pass 2: packed blocks.
+/** Pass 2: the packed blocks (gaps minus one, then impacts minus one); returns the end. */
+function writeBlocks(
+  out: Uint8Array,
+  at: number,
+  layout: ListLayout,
+  docs: Uint32Array,
+  impacts: Uint16Array,
+  start: number,
+): number {
+  const { blockEnds, docWidths, blockMaxes, blockSize } = layout;
   if (gapScratch.length < blockSize) {
     gapScratch = new Uint32Array(blockSize);
     impactScratch = new Uint32Array(blockSize);
   }
-  prev = -1;
-  for (let b = 0; b < numBlocks; b++) {
+  let pos = at;
+  let prev = -1;
+  for (let b = 0; b < blockEnds.length; b++) {
     const from = start + (b === 0 ? 0 : blockEnds[b - 1]);
     const to = start + blockEnds[b];
     const n = to - from;
@@ -271,9 +390,7 @@ export function encodePostingSlice(
     pos = packBits(gapScratch, 0, n, docWidths[b], out, pos);
     pos = packBits(impactScratch, 0, n, bitWidth(blockMaxes[b] - 1), out, pos);
   }
-  if (pos !== out.length)
-    throw new Error(`postings encoder size mismatch: wrote ${pos}, sized ${out.length}`);
-  return out;
+  return pos;
 }
 
 function writeImpactArray(

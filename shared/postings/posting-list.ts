@@ -68,69 +68,22 @@ export class PostingList {
   private readonly superMaxAt: number;
 
   private constructor(bytes: Uint8Array) {
-    if (bytes.length < HEADER_BYTES) {
-      throw new PostingsFormatError(
-        `blob of ${bytes.length} bytes is shorter than the ${HEADER_BYTES}-byte header`,
-      );
-    }
-    if (bytes[0] !== POSTINGS_MAGIC_0 || bytes[1] !== POSTINGS_MAGIC_1) {
-      throw new PostingsFormatError(`bad magic ${bytes[0]},${bytes[1]} (expected 'PL')`);
-    }
-    const version = bytes[2];
-    if (!SUPPORTED_POSTINGS_VERSIONS.includes(version)) {
-      throw new PostingsFormatError(
-        `unsupported postings version ${version} (this reader knows ${SUPPORTED_POSTINGS_VERSIONS.join(', ')})`,
-      );
-    }
-    // Version 2 keeps its block count in bytes 18-19, or at 20-23 (a longer header) when it is
-    // 0xffff or more.
-    const wideBlockCount = version === 2 && bytes[18] === 0xff && bytes[19] === 0xff;
-    const headerBytes = wideBlockCount ? HEADER_BYTES + 4 : HEADER_BYTES;
-    if (bytes.length < headerBytes) {
-      throw new PostingsFormatError(
-        `blob of ${bytes.length} bytes is shorter than its ${headerBytes}-byte header`,
-      );
-    }
-    const flags = bytes[3];
-    if ((flags & ~KNOWN_FLAGS) !== 0) throw new PostingsFormatError(`unknown flags ${flags}`);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const header = readHeader(bytes, view);
+    const { version, numBlocks, headerBytes } = header;
     this.bytes = bytes;
     this.view = view;
     this.version = version;
-    this.wide = (flags & FLAG_WIDE_IMPACTS) !== 0;
-    this.hasRangeMaxima = (flags & FLAG_RANGE_MAXIMA) !== 0;
-    this.blockSize = view.getUint16(4, true);
-    this.rangeBlockBits = bytes[6];
-    this.superBlockBits = bytes[7];
-    this.df = view.getUint32(8, true);
-    this.numDocs = view.getUint32(12, true);
-    this.maxImpact = view.getUint16(16, true);
-    if (this.blockSize === 0) throw new PostingsFormatError('blockSize is 0');
-    if (this.rangeBlockBits > 24) throw new PostingsFormatError(`rangeBlockBits ${this.rangeBlockBits} > 24`);
-    if (this.rangeBlockBits + this.superBlockBits > 24) {
-      throw new PostingsFormatError(
-        `rangeBlockBits + superBlockBits = ${this.rangeBlockBits + this.superBlockBits} > 24`,
-      );
-    }
-    if (this.df > this.numDocs)
-      throw new PostingsFormatError(`df ${this.df} exceeds numDocs ${this.numDocs}`);
-    if ((this.df === 0) !== (this.maxImpact === 0)) {
-      throw new PostingsFormatError(`maxImpact ${this.maxImpact} inconsistent with df ${this.df}`);
-    }
-    if (!this.wide && this.maxImpact > 0xff) {
-      throw new PostingsFormatError(`maxImpact ${this.maxImpact} > 255 without the wide-impacts flag`);
-    }
-    const impactBytes = this.wide ? 2 : 1;
-    const numBlocks =
-      version === 1
-        ? Math.ceil(this.df / this.blockSize)
-        : wideBlockCount
-          ? view.getUint32(20, true)
-          : view.getUint16(18, true);
-    if (numBlocks > this.df || (this.df > 0 && numBlocks === 0) || (wideBlockCount && numBlocks < 0xffff)) {
-      throw new PostingsFormatError(`${numBlocks} blocks cannot hold df ${this.df}`);
-    }
+    this.wide = header.wide;
+    this.hasRangeMaxima = header.hasRangeMaxima;
+    this.blockSize = header.blockSize;
+    this.rangeBlockBits = header.rangeBlockBits;
+    this.superBlockBits = header.superBlockBits;
+    this.df = header.df;
+    this.numDocs = header.numDocs;
+    this.maxImpact = header.maxImpact;
     this.numBlocks = numBlocks;
+    const impactBytes = this.wide ? 2 : 1;
     // A single block holds df postings: no counts then.
     this.countBytes = version === 1 || numBlocks < 2 ? 0 : blockCountBytes(this.blockSize);
     const numGroups = Math.ceil(numBlocks / SKIP_GROUP_BLOCKS);
@@ -384,4 +337,92 @@ export class PostingList {
     }
     return { docs, impacts };
   }
+}
+
+/** The header's fields, checked against each other (PostingList checks them against the blob's size). */
+interface Header {
+  readonly version: number;
+  /** Length of the header: longer in version 2 when the block count does not fit 16 bits. */
+  readonly headerBytes: number;
+  readonly wide: boolean;
+  readonly hasRangeMaxima: boolean;
+  readonly blockSize: number;
+  readonly rangeBlockBits: number;
+  readonly superBlockBits: number;
+  readonly df: number;
+  readonly numDocs: number;
+  readonly maxImpact: number;
+  readonly numBlocks: number;
+}
+
+function readHeader(bytes: Uint8Array, view: DataView): Header {
+  if (bytes.length < HEADER_BYTES) {
+    throw new PostingsFormatError(
+      `blob of ${bytes.length} bytes is shorter than the ${HEADER_BYTES}-byte header`,
+    );
+  }
+  if (bytes[0] !== POSTINGS_MAGIC_0 || bytes[1] !== POSTINGS_MAGIC_1) {
+    throw new PostingsFormatError(`bad magic ${bytes[0]},${bytes[1]} (expected 'PL')`);
+  }
+  const version = bytes[2];
+  if (!SUPPORTED_POSTINGS_VERSIONS.includes(version)) {
+    throw new PostingsFormatError(
+      `unsupported postings version ${version} (this reader knows ${SUPPORTED_POSTINGS_VERSIONS.join(', ')})`,
+    );
+  }
+  // Version 2 keeps its block count in bytes 18-19, or at 20-23 (a longer header) when it is
+  // 0xffff or more.
+  const wideBlockCount = version === 2 && bytes[18] === 0xff && bytes[19] === 0xff;
+  const headerBytes = wideBlockCount ? HEADER_BYTES + 4 : HEADER_BYTES;
+  if (bytes.length < headerBytes) {
+    throw new PostingsFormatError(
+      `blob of ${bytes.length} bytes is shorter than its ${headerBytes}-byte header`,
+    );
+  }
+  const flags = bytes[3];
+  if ((flags & ~KNOWN_FLAGS) !== 0) throw new PostingsFormatError(`unknown flags ${flags}`);
+  const wide = (flags & FLAG_WIDE_IMPACTS) !== 0;
+  const blockSize = view.getUint16(4, true);
+  const rangeBlockBits = bytes[6];
+  const superBlockBits = bytes[7];
+  const df = view.getUint32(8, true);
+  const numDocs = view.getUint32(12, true);
+  const maxImpact = view.getUint16(16, true);
+  if (blockSize === 0) throw new PostingsFormatError('blockSize is 0');
+  if (rangeBlockBits > 24) throw new PostingsFormatError(`rangeBlockBits ${rangeBlockBits} > 24`);
+  if (rangeBlockBits + superBlockBits > 24) {
+    throw new PostingsFormatError(
+      `rangeBlockBits + superBlockBits = ${rangeBlockBits + superBlockBits} > 24`,
+    );
+  }
+  if (df > numDocs) throw new PostingsFormatError(`df ${df} exceeds numDocs ${numDocs}`);
+  if ((df === 0) !== (maxImpact === 0)) {
+    throw new PostingsFormatError(`maxImpact ${maxImpact} inconsistent with df ${df}`);
+  }
+  if (!wide && maxImpact > 0xff) {
+    throw new PostingsFormatError(`maxImpact ${maxImpact} > 255 without the wide-impacts flag`);
+  }
+  const numBlocks =
+    version === 1
+      ? Math.ceil(df / blockSize)
+      : wideBlockCount
+        ? view.getUint32(20, true)
+        : view.getUint16(18, true);
+  if (numBlocks > df || (df > 0 && numBlocks === 0) || (wideBlockCount && numBlocks < 0xffff)) {
+    throw new PostingsFormatError(`${numBlocks} blocks cannot hold df ${df}`);
+  }
+  const hasRangeMaxima = (flags & FLAG_RANGE_MAXIMA) !== 0;
+  return {
+    version,
+    headerBytes,
+    wide,
+    hasRangeMaxima,
+    blockSize,
+    rangeBlockBits,
+    superBlockBits,
+    df,
+    numDocs,
+    maxImpact,
+    numBlocks,
+  };
 }

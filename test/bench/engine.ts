@@ -32,9 +32,9 @@ import {
   defaultApproximateParams,
 } from '../../shared/approximate/search.ts';
 import { exhaustiveRawTopK, type RawQueryTerm } from '../../shared/engine/algorithms/exhaustive.ts';
-import { taatMaxscore, taatStats } from '../../shared/engine/algorithms/taat-maxscore.ts';
+import { taatMaxscore } from '../../shared/engine/algorithms/taat-maxscore.ts';
 import { DEFAULT_ALGORITHM, getAlgorithm } from '../../shared/engine/registry.ts';
-import type { QueryTerm, TopKResult } from '../../shared/engine/types.ts';
+import type { QueryTerm, SearchStats, TopKResult } from '../../shared/engine/types.ts';
 import { DEFAULT_RANGE_BLOCK_BITS, DEFAULT_SUPER_BLOCK_BITS } from '../../shared/postings/format.ts';
 import { encodeAllPostingLists, invertDocuments } from '../../shared/postings/invert.ts';
 import { PostingList } from '../../shared/postings/posting-list.ts';
@@ -146,13 +146,13 @@ function recallOf(found: TopKResult, truth: TopKResult): number {
   return hit / want.size;
 }
 
-function searchEncoded(name: string, q: PreparedQuery, k: number): TopKResult {
+function searchEncoded(name: string, q: PreparedQuery, k: number, stats?: SearchStats): TopKResult {
   const terms: QueryTerm[] = q.blobs.map((b) => ({
     term: b.term,
     weight: b.weight,
     postings: PostingList.decode(b.blob),
   }));
-  return getAlgorithm(name).search({ numDocs, terms, k });
+  return getAlgorithm(name).search({ numDocs, terms, k, stats });
 }
 
 // Approximate index of the same (clustered) documents: one shard, everything in memory.
@@ -254,11 +254,12 @@ function runInterleaved(k: number) {
     baseline.push(performance.now() - t);
     if (runExact) {
       for (const name of algorithmNames) {
+        const stats: SearchStats = {};
         t = performance.now();
-        const result = searchEncoded(name, q, k);
+        const result = searchEncoded(name, q, k, stats);
         times.get(name)!.push(performance.now() - t);
         if (!sameHits(result, expected)) exact.set(name, false);
-        if (name === taatMaxscore.name) accumulated.push(taatStats.essentialPostings);
+        if (name === taatMaxscore.name) accumulated.push(stats.essentialPostings);
       }
     }
     if (runApproximate) {

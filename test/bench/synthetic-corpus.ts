@@ -78,92 +78,28 @@ export function generateCorpus(options: SyntheticCorpusOptions): SyntheticCorpus
   const docTerms = options.docTerms ?? 120;
   const queryTerms = options.queryTerms ?? 44;
   const numQueries = options.queries ?? 200;
-
-  // rank -> term id: a random permutation, so popularity is not correlated with id order.
-  const termOfRank = new Uint32Array(vocab);
-  for (let i = 0; i < vocab; i++) termOfRank[i] = i;
-  for (let i = vocab - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    const t = termOfRank[i];
-    termOfRank[i] = termOfRank[j];
-    termOfRank[j] = t;
-  }
-  const rankOfTerm = new Uint32Array(vocab);
-  for (let r = 0; r < vocab; r++) rankOfTerm[termOfRank[r]] = r;
-
+  const { termOfRank, rankOfTerm } = shuffledRanks(vocab, rng);
   const background = new Sampler(vocab, docTerms * (1 - TOPIC_SHARE));
   const topicTerms = new Uint32Array(TOPICS * TERMS_PER_TOPIC);
   const firstTopicRank = Math.min(100, Math.floor(vocab / 2));
   for (let i = 0; i < topicTerms.length; i++) {
     topicTerms[i] = termOfRank[firstTopicRank + Math.floor(rng() * (vocab - firstTopicRank))];
   }
-
-  const scratch = new Uint32Array(vocab);
-  const seen = new Uint8Array(vocab);
-  const draw = (
-    topic: number,
-    topicCount: number,
-    backgroundScale: number,
-    seed?: Uint32Array,
-  ): Uint32Array => {
-    let n = 0;
-    if (seed) {
-      for (let i = 0; i < seed.length; i++) {
-        if (seen[seed[i]] === 0) {
-          seen[seed[i]] = 1;
-          scratch[n++] = seed[i];
-        }
-      }
-    }
-    n = background.sample(rng, backgroundScale, scratch, n, termOfRank, seen);
-    for (let i = 0; i < topicCount; i++) {
-      const t = topicTerms[topic * TERMS_PER_TOPIC + Math.floor(rng() * TERMS_PER_TOPIC)];
-      if (seen[t] === 0) {
-        seen[t] = 1;
-        scratch[n++] = t;
-      }
-    }
-    const terms = scratch.slice(0, n).sort();
-    for (let i = 0; i < n; i++) seen[terms[i]] = 0;
-    return terms;
-  };
-
-  // Weight of term t: log1p(relu(x)), x larger for rarer terms. Common terms get low weights.
-  const weightOf = (t: number, boost: number): number => {
-    const v = rng();
-    const u = rng();
-    return weightFromDraws(rarityOfRank(rankOfTerm[t], vocab), boost, v, u);
-  };
-
+  const drawer = new TermDrawer(rng, { vocab, termOfRank, rankOfTerm, background, topicTerms });
   const documents: QuantizedVector[] = new Array(docs);
   const docTopics = new Uint16Array(docs);
   for (let d = 0; d < docs; d++) {
     docTopics[d] = Math.floor(rng() * TOPICS);
-    const terms = draw(docTopics[d], Math.round(docTerms * TOPIC_SHARE * (0.5 + rng())), 1);
+    const terms = drawer.draw(docTopics[d], Math.round(docTerms * TOPIC_SHARE * (0.5 + rng())), 1);
     const impacts = new Uint16Array(terms.length);
     for (let i = 0; i < terms.length; i++) {
-      impacts[i] = documentImpact(weightOf(terms[i], 1));
+      impacts[i] = documentImpact(drawer.weightOf(terms[i], 1));
     }
     documents[d] = { terms, impacts };
   }
-
   const queries: QuantizedVector[] = new Array(numQueries);
   for (let q = 0; q < numQueries; q++) {
-    // Like an MS MARCO query and its relevant passage: a source document lends its strongest
-    // terms (the "query words"), the rest are expansion terms of its topic and common terms.
-    const sourceId = Math.floor(rng() * docs);
-    const words = strongestTerms(documents[sourceId], QUERY_WORDS);
-    const topic = docTopics[sourceId];
-    const terms = draw(topic, Math.round(queryTerms * 0.4), (queryTerms * 0.4) / background.expected, words);
-    const weights = new Float64Array(terms.length);
-    let max = 0;
-    for (let i = 0; i < terms.length; i++) {
-      weights[i] = weightOf(terms[i], words.includes(terms[i]) ? 2 : 1);
-      if (weights[i] > max) max = weights[i];
-    }
-    const impacts = new Uint16Array(terms.length);
-    for (let i = 0; i < terms.length; i++) impacts[i] = Math.max(1, Math.round((weights[i] / max) * 255));
-    queries[q] = { terms, impacts };
+    queries[q] = drawQuery(drawer, rng, documents, docTopics, queryTerms);
   }
   return {
     vocab,
@@ -177,6 +113,107 @@ export function generateCorpus(options: SyntheticCorpusOptions): SyntheticCorpus
       termsPerTopic: TERMS_PER_TOPIC,
     },
   };
+}
+
+/** rank -> term id: a random permutation, so popularity is not correlated with id order; and back. */
+function shuffledRanks(
+  vocab: number,
+  rng: () => number,
+): { termOfRank: Uint32Array; rankOfTerm: Uint32Array } {
+  const termOfRank = new Uint32Array(vocab);
+  for (let i = 0; i < vocab; i++) termOfRank[i] = i;
+  for (let i = vocab - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    const t = termOfRank[i];
+    termOfRank[i] = termOfRank[j];
+    termOfRank[j] = t;
+  }
+  const rankOfTerm = new Uint32Array(vocab);
+  for (let r = 0; r < vocab; r++) rankOfTerm[termOfRank[r]] = r;
+  return { termOfRank, rankOfTerm };
+}
+
+/**
+ * Like an MS MARCO query and its relevant passage: a source document lends its strongest terms
+ * (the "query words"), the rest are expansion terms of its topic and common terms.
+ */
+function drawQuery(
+  drawer: TermDrawer,
+  rng: () => number,
+  documents: readonly QuantizedVector[],
+  docTopics: Uint16Array,
+  queryTerms: number,
+): QuantizedVector {
+  const sourceId = Math.floor(rng() * documents.length);
+  const words = strongestTerms(documents[sourceId], QUERY_WORDS);
+  const topic = docTopics[sourceId];
+  const scale = (queryTerms * 0.4) / drawer.model.background.expected;
+  const terms = drawer.draw(topic, Math.round(queryTerms * 0.4), scale, words);
+  const weights = new Float64Array(terms.length);
+  let max = 0;
+  for (let i = 0; i < terms.length; i++) {
+    weights[i] = drawer.weightOf(terms[i], words.includes(terms[i]) ? 2 : 1);
+    if (weights[i] > max) max = weights[i];
+  }
+  const impacts = new Uint16Array(terms.length);
+  for (let i = 0; i < terms.length; i++) impacts[i] = Math.max(1, Math.round((weights[i] / max) * 255));
+  return { terms, impacts };
+}
+
+/** The vocabulary's shape: what TermDrawer draws from. */
+interface TermModel {
+  readonly vocab: number;
+  readonly termOfRank: Uint32Array;
+  readonly rankOfTerm: Uint32Array;
+  readonly background: Sampler;
+  readonly topicTerms: Uint32Array;
+}
+
+/** Draws a vector's terms (background and topic terms) and their weights from one random stream. */
+class TermDrawer {
+  private readonly scratch: Uint32Array;
+  private readonly seen: Uint8Array;
+
+  constructor(
+    private readonly rng: () => number,
+    readonly model: TermModel,
+  ) {
+    this.scratch = new Uint32Array(model.vocab);
+    this.seen = new Uint8Array(model.vocab);
+  }
+
+  /** Distinct terms in id order: `seed`'s, the background's (scaled) and `topicCount` draws of the topic's. */
+  draw(topic: number, topicCount: number, backgroundScale: number, seed?: Uint32Array): Uint32Array {
+    const { scratch, seen, rng } = this;
+    const { termOfRank, topicTerms } = this.model;
+    let n = 0;
+    if (seed) {
+      for (let i = 0; i < seed.length; i++) {
+        if (seen[seed[i]] === 0) {
+          seen[seed[i]] = 1;
+          scratch[n++] = seed[i];
+        }
+      }
+    }
+    n = this.model.background.sample(rng, backgroundScale, scratch, n, termOfRank, seen);
+    for (let i = 0; i < topicCount; i++) {
+      const t = topicTerms[topic * TERMS_PER_TOPIC + Math.floor(rng() * TERMS_PER_TOPIC)];
+      if (seen[t] === 0) {
+        seen[t] = 1;
+        scratch[n++] = t;
+      }
+    }
+    const terms = scratch.slice(0, n).sort();
+    for (let i = 0; i < n; i++) seen[terms[i]] = 0;
+    return terms;
+  }
+
+  /** Weight of term t: log1p(relu(x)), x larger for rarer terms. Common terms get low weights. */
+  weightOf(t: number, boost: number): number {
+    const v = this.rng();
+    const u = this.rng();
+    return weightFromDraws(rarityOfRank(this.model.rankOfTerm[t], this.model.vocab), boost, v, u);
+  }
 }
 
 function strongestTerms(doc: QuantizedVector, count: number): Uint32Array {

@@ -55,6 +55,24 @@ export function writeSyntheticShards(corpus: SyntheticCorpus, shards: number): W
   return written;
 }
 
+/** What writeSyntheticIndex is asked to write. */
+export interface SyntheticIndexOptions {
+  index: string;
+  version: string;
+  shards: number;
+  vocab: number;
+  encoder: EncoderDescriptor;
+  vocabSize: number;
+  assets: Record<string, Uint8Array>;
+  /** Filterable fields, and each document's metadata by its corpus position (a doc-values file per shard). */
+  filterable?: { schema: FilterableSchema; metadata: (doc: number) => unknown };
+}
+
+interface IndexFile {
+  key: string;
+  bytes: Uint8Array;
+}
+
 /**
  * A whole synthetic index as the pipeline would publish it: documents placed in global cluster order
  * (batch/pipeline/placement.ts), cut into contiguous shards, each with its approximate file, the routing
@@ -63,85 +81,22 @@ export function writeSyntheticShards(corpus: SyntheticCorpus, shards: number): W
  */
 export async function writeSyntheticIndex(
   documents: readonly QuantizedVector[],
-  options: {
-    index: string;
-    version: string;
-    shards: number;
-    vocab: number;
-    encoder: EncoderDescriptor;
-    vocabSize: number;
-    assets: Record<string, Uint8Array>;
-    /** Filterable fields, and each document's metadata by its corpus position (a doc-values file per shard). */
-    filterable?: { schema: FilterableSchema; metadata: (doc: number) => unknown };
-  },
-): Promise<{ files: { key: string; bytes: Uint8Array }[]; manifest: IndexManifest; order: Uint32Array }> {
-  const { index, version, vocab } = options;
-  // Placed as the build stage places them: all at once within its memory budget, beyond it by centroids
-  // learnt from a sample (batch/pipeline/placement.ts).
-  const n0 = documents.length;
-  let postings = 0;
-  for (const d of documents) postings += d.terms.length;
-  const chunks = equalRanges(n0, options.shards);
-  const placement = await placeByCluster({
-    n: n0,
-    shardCount: options.shards,
-    vocabSize: vocab,
-    chunks,
-    chunkVectors: async (c) => documents.slice(chunks[c].from, chunks[c].to),
-    allInMemory: postings <= DEFAULT_MEMORY_BUDGET_POSTINGS,
-  });
-  const order = placement.order ?? Uint32Array.from({ length: n0 }, (_, i) => i);
+  options: SyntheticIndexOptions,
+): Promise<{ files: IndexFile[]; manifest: IndexManifest; order: Uint32Array }> {
+  const { index, version } = options;
+  const order = await placeDocuments(documents, options);
   const placed = Array.from(order, (i) => documents[i]);
-  const files: { key: string; bytes: Uint8Array }[] = [];
-  let shards: ShardEntry[] = [];
+  const files: IndexFile[] = [];
+  const written: ShardEntry[] = [];
   const approx: { key: string; built: BuiltApproximateFile }[] = [];
-  const n = placed.length;
   for (let s = 0; s < options.shards; s++) {
-    const from = Math.floor((s * n) / options.shards);
-    const to = Math.floor(((s + 1) * n) / options.shards);
-    const vectors = placed.slice(from, to);
-    const externalIds = Array.from({ length: to - from }, (_, i) => `doc${order[from + i]}`);
-    const written = writeShard({
-      shardName: `shard-${s}`,
-      docBase: from,
-      impactBits: 8,
-      indexScale: SYNTHETIC_INDEX_SCALE,
-      vectors,
-      externalIds,
-    });
-    const key = shardKey(index, version, s);
-    files.push({ key, bytes: written.bytes });
-    shards.push(shardEntryOf(key, written));
-    const built = buildApproximateFile({
-      vectors,
-      externalIds,
-      impactBits: 8,
-      vocabSize: vocab,
-      settings: { routingEntries: shardRoutingEntries(DEFAULT_APPROXIMATE_BUILD, options.shards) },
-    });
-    const approxKey = approximateKey(index, version, s);
-    files.push({ key: approxKey, bytes: built.bytes });
-    approx.push({ key: approxKey, built });
-    if (options.filterable) {
-      const dv = await buildDocValuesFile({
-        metadata: Array.from({ length: to - from }, (_, i) => options.filterable!.metadata(order[from + i])),
-        schema: options.filterable.schema,
-      });
-      const dvKey = docValuesKey(index, version, s);
-      files.push({ key: dvKey, bytes: dv.bytes });
-      shards[s] = {
-        ...shards[s],
-        docValues: {
-          key: dvKey,
-          size: dv.bytes.length,
-          checksum: checksumHex(crc32(dv.bytes)),
-          head: dv.head,
-        },
-      };
-    }
+    const shard = await writeShardFiles(placed, order, s, options);
+    files.push(...shard.files);
+    written.push(shard.entry);
+    approx.push(shard.approximate);
   }
   const { routing, entries } = approximateEntries(approx);
-  shards = shards.map((entry, s) => ({ ...entry, approximate: entries[s] }));
+  const shards = written.map((entry, s) => ({ ...entry, approximate: entries[s] }));
   files.push({ key: routingKey(index, version), bytes: routing });
   const assets: Record<string, string> = {};
   for (const [name, bytes] of Object.entries(options.assets)) {
@@ -156,7 +111,7 @@ export async function writeSyntheticIndex(
     encoder: { ...options.encoder, assets },
     impact: { bits: 8, scale: SYNTHETIC_INDEX_SCALE },
     vocabSize: options.vocabSize,
-    docs: n,
+    docs: placed.length,
     postings: shards.reduce((sum, s) => sum + s.postings, 0),
     shards,
     approximate: {
@@ -177,4 +132,80 @@ export async function writeSyntheticIndex(
     bytes: encodeCurrentPointer({ version, manifestKey: manifestKey(index, version), updatedAt: '' }),
   });
   return { files, manifest, order };
+}
+
+/**
+ * The documents' order, placed as the build stage places them: all at once within its memory budget,
+ * beyond it by centroids learnt from a sample (batch/pipeline/placement.ts).
+ */
+async function placeDocuments(
+  documents: readonly QuantizedVector[],
+  options: SyntheticIndexOptions,
+): Promise<Uint32Array> {
+  const n = documents.length;
+  let postings = 0;
+  for (const d of documents) postings += d.terms.length;
+  const chunks = equalRanges(n, options.shards);
+  const placement = await placeByCluster({
+    n,
+    shardCount: options.shards,
+    vocabSize: options.vocab,
+    chunks,
+    chunkVectors: async (c) => documents.slice(chunks[c].from, chunks[c].to),
+    allInMemory: postings <= DEFAULT_MEMORY_BUDGET_POSTINGS,
+  });
+  return placement.order ?? Uint32Array.from({ length: n }, (_, i) => i);
+}
+
+/** Shard s of the placed documents: its shard file, approximate file and (with filters) doc-values file. */
+async function writeShardFiles(
+  placed: readonly QuantizedVector[],
+  order: Uint32Array,
+  s: number,
+  options: SyntheticIndexOptions,
+): Promise<{
+  files: IndexFile[];
+  entry: ShardEntry;
+  approximate: { key: string; built: BuiltApproximateFile };
+}> {
+  const { index, version } = options;
+  const n = placed.length;
+  const from = Math.floor((s * n) / options.shards);
+  const to = Math.floor(((s + 1) * n) / options.shards);
+  const vectors = placed.slice(from, to);
+  const externalIds = Array.from({ length: to - from }, (_, i) => `doc${order[from + i]}`);
+  const written = writeShard({
+    shardName: `shard-${s}`,
+    docBase: from,
+    impactBits: 8,
+    indexScale: SYNTHETIC_INDEX_SCALE,
+    vectors,
+    externalIds,
+  });
+  const key = shardKey(index, version, s);
+  const files: IndexFile[] = [{ key, bytes: written.bytes }];
+  let entry = shardEntryOf(key, written);
+  const built = buildApproximateFile({
+    vectors,
+    externalIds,
+    impactBits: 8,
+    vocabSize: options.vocab,
+    settings: { routingEntries: shardRoutingEntries(DEFAULT_APPROXIMATE_BUILD, options.shards) },
+  });
+  const approxKey = approximateKey(index, version, s);
+  files.push({ key: approxKey, bytes: built.bytes });
+  if (options.filterable) {
+    const { filterable } = options;
+    const dv = await buildDocValuesFile({
+      metadata: Array.from({ length: to - from }, (_, i) => filterable.metadata(order[from + i])),
+      schema: filterable.schema,
+    });
+    const dvKey = docValuesKey(index, version, s);
+    files.push({ key: dvKey, bytes: dv.bytes });
+    entry = {
+      ...entry,
+      docValues: { key: dvKey, size: dv.bytes.length, checksum: checksumHex(crc32(dv.bytes)), head: dv.head },
+    };
+  }
+  return { files, entry, approximate: { key: approxKey, built } };
 }

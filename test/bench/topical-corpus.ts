@@ -67,7 +67,62 @@ export function generateTopicalCorpus(options: TopicalCorpusOptions): TopicalCor
   const meanQueryTerms = options.queryTerms ?? 30;
   const numQueries = options.queries ?? 200;
   const gauss = gaussian(rng);
+  const drawer = new VectorDrawer(rng, buildTopics(vocab, docs, rng));
 
+  const documents: QuantizedVector[] = new Array(docs);
+  const docTopics = new Uint16Array(docs);
+  for (let d = 0; d < docs; d++) {
+    const main = drawer.mainTopic();
+    docTopics[d] = main;
+    const length = clampRound(meanDocTerms * Math.exp(0.32 * gauss() - 0.05), 24, 600);
+    const mainShare = 0.5 + 0.35 * rng();
+    const topical = length * (1 - BACKGROUND_SHARE);
+    // Draws repeat words (a topic's core words come up again), so draw more than the distinct target.
+    drawer.drawTopicTerms(main, Math.round(topical * mainShare * 1.6), 2.2 * mainShare);
+    drawer.drawTopicTerms(
+      drawer.secondTopic(main),
+      Math.round(topical * (1 - mainShare) * 1.6),
+      2.2 * (1 - mainShare),
+    );
+    drawer.drawBackground(Math.round(length * BACKGROUND_SHARE), 1);
+    const { terms, weights } = drawer.collect();
+    const impacts = new Uint16Array(terms.length);
+    for (let i = 0; i < terms.length; i++)
+      impacts[i] = Math.min(255, Math.max(1, Math.round(weights[i] * DOC_IMPACT_SCALE)));
+    documents[d] = { terms, impacts };
+  }
+
+  const queries: QuantizedVector[] = new Array(numQueries);
+  for (let q = 0; q < numQueries; q++) {
+    const sourceId = Math.floor(rng() * docs);
+    const length = clampRound(meanQueryTerms * Math.exp(0.35 * gauss() - 0.06), 6, 120);
+    drawer.drawQueryTerms(documents[sourceId], docTopics[sourceId], length);
+    // Query weights are quantized per query, largest → 255, as the edge quantizes a query.
+    const { terms, weights } = drawer.collect();
+    let max = 0;
+    for (let i = 0; i < weights.length; i++) max = Math.max(max, weights[i]);
+    const impacts = new Uint16Array(terms.length);
+    for (let i = 0; i < terms.length; i++) impacts[i] = Math.max(1, Math.round((weights[i] / max) * 255));
+    queries[q] = { terms, impacts };
+  }
+  return { vocab, documents, queries, docTopics };
+}
+
+/** The two levels of topics and the vocabulary they draw from. */
+interface Topics {
+  readonly vocab: number;
+  readonly termOfRank: Uint32Array;
+  /** Rarity of each term id in 0.1 (commonest) .. 1 (rarest). */
+  readonly rarity: Float64Array;
+  /** Fine topic f's terms: fineTerms[f * FINE_TERMS .. (f + 1) * FINE_TERMS), core words first. */
+  readonly fineTerms: Uint32Array;
+  readonly broadOf: Uint16Array;
+  /** Fine topics of each broad topic. */
+  readonly siblingsOf: number[][];
+  readonly numFine: number;
+}
+
+function buildTopics(vocab: number, docs: number, rng: () => number): Topics {
   // Popularity rank -> term id: a random permutation, so popularity is not tied to id order.
   const termOfRank = new Uint32Array(vocab);
   for (let i = 0; i < vocab; i++) termOfRank[i] = i;
@@ -97,97 +152,106 @@ export function generateTopicalCorpus(options: TopicalCorpusOptions): TopicalCor
           : termOfRank[topicalRank()];
     }
   }
-  // Inside a topic, term i is drawn with probability ∝ 1/(i+4): the first words are its core.
-  const inTopic = new FastSampler(zipfTable(FINE_TERMS, 4, 1));
-  // Fine topics are popular in a Zipf-like way (some subjects are written about far more).
-  const topicPopularity = new FastSampler(zipfTable(numFine, 20, 0.7));
   const siblingsOf: number[][] = Array.from({ length: numBroad }, () => []);
   for (let f = 0; f < numFine; f++) siblingsOf[broadOf[f]].push(f);
+  return { vocab, termOfRank, rarity, fineTerms, broadOf, siblingsOf, numFine };
+}
 
-  const background = new ZipfBackground(vocab, termOfRank);
+/**
+ * Draws one vector at a time: terms add up a strength each (a term drawn twice grows stronger), and
+ * `collect` turns the strengths into SPLADE-shaped weights and starts the next vector.
+ */
+class VectorDrawer {
+  // Inside a topic, term i is drawn with probability ∝ 1/(i+4): the first words are its core.
+  private readonly inTopic = new FastSampler(zipfTable(FINE_TERMS, 4, 1));
+  // Fine topics are popular in a Zipf-like way (some subjects are written about far more).
+  private readonly topicPopularity: FastSampler;
+  private readonly background: ZipfBackground;
   // Log-normal noise and term prominence from tables: a large corpus takes hundreds of millions of
   // draws, and transcendental functions per draw would dominate the generation time.
-  const topicNoise = logNormalTable(0.55);
-  const backgroundNoise = logNormalTable(0.6);
-  const queryNoise = logNormalTable(0.3);
-  const prominenceOf = Float64Array.from({ length: FINE_TERMS }, (_, i) => 1.6 / Math.sqrt(1 + i / 6));
-  const noise = (table: Float64Array) => table[Math.floor(rng() * NOISE_STEPS)];
-  const strength = new Float64Array(vocab);
-  const touched = new Uint32Array(vocab);
-  let numTouched = 0;
-  const add = (term: number, x: number) => {
-    if (strength[term] === 0) touched[numTouched++] = term;
-    strength[term] += x;
-  };
-  const drawTopicTerms = (topic: number, count: number, share: number) => {
+  private readonly topicNoise = logNormalTable(0.55);
+  private readonly backgroundNoise = logNormalTable(0.6);
+  private readonly queryNoise = logNormalTable(0.3);
+  private readonly prominenceOf = Float64Array.from(
+    { length: FINE_TERMS },
+    (_, i) => 1.6 / Math.sqrt(1 + i / 6),
+  );
+  private readonly strength: Float64Array;
+  private readonly touched: Uint32Array;
+  private numTouched = 0;
+
+  constructor(
+    private readonly rng: () => number,
+    private readonly topics: Topics,
+  ) {
+    this.topicPopularity = new FastSampler(zipfTable(topics.numFine, 20, 0.7));
+    this.background = new ZipfBackground(topics.vocab, topics.termOfRank);
+    this.strength = new Float64Array(topics.vocab);
+    this.touched = new Uint32Array(topics.vocab);
+  }
+
+  private noise(table: Float64Array): number {
+    return table[Math.floor(this.rng() * NOISE_STEPS)];
+  }
+
+  private add(term: number, x: number): void {
+    if (this.strength[term] === 0) this.touched[this.numTouched++] = term;
+    this.strength[term] += x;
+  }
+
+  mainTopic(): number {
+    return this.topicPopularity.draw(this.rng());
+  }
+
+  /** A document's second topic: a sibling of its main one 60% of the time. */
+  secondTopic(main: number): number {
+    if (this.rng() < 0.6) {
+      const siblings = this.topics.siblingsOf[this.topics.broadOf[main]];
+      return siblings[Math.floor(this.rng() * siblings.length)];
+    }
+    return this.topicPopularity.draw(this.rng());
+  }
+
+  drawTopicTerms(topic: number, count: number, share: number): void {
+    const { fineTerms } = this.topics;
+    const { inTopic, prominenceOf, topicNoise, rng } = this;
     for (let n = 0; n < count; n++) {
       const i = inTopic.draw(rng());
       // Core words weigh more; the share makes a secondary topic's words weaker than the main one's.
-      add(fineTerms[topic * FINE_TERMS + i], share * prominenceOf[i] * noise(topicNoise));
+      this.add(fineTerms[topic * FINE_TERMS + i], share * prominenceOf[i] * this.noise(topicNoise));
     }
-  };
-  const drawBackground = (count: number, scale: number) => {
+  }
+
+  drawBackground(count: number, scale: number): void {
+    const { rarity } = this.topics;
     for (let n = 0; n < count; n++) {
-      const t = background.draw(rng);
-      add(t, scale * (0.15 + 0.5 * rarity[t]) * noise(backgroundNoise));
+      const t = this.background.draw(this.rng);
+      this.add(t, scale * (0.15 + 0.5 * rarity[t]) * this.noise(this.backgroundNoise));
     }
-  };
+  }
+
+  /**
+   * Queries come from documents: the source lends its strongest words (highest query weights), the
+   * rest are expansion terms of its main topic and a few common terms with low weights.
+   */
+  drawQueryTerms(source: QuantizedVector, topic: number, length: number): void {
+    for (const t of strongestTerms(source, QUERY_WORDS)) this.add(t, 3 * this.noise(this.queryNoise));
+    this.drawTopicTerms(topic, Math.round(length * 0.8), 1.1);
+    this.drawBackground(Math.round(length * 0.15), 0.6);
+  }
+
   /** The drawn terms in id order with their SPLADE-shaped weights, log1p(relu(strength)). */
-  const collect = (): { terms: Uint32Array; weights: Float64Array } => {
-    const terms = touched.slice(0, numTouched).sort();
+  collect(): { terms: Uint32Array; weights: Float64Array } {
+    const strength = this.strength;
+    const terms = this.touched.slice(0, this.numTouched).sort();
     const weights = new Float64Array(terms.length);
     for (let i = 0; i < terms.length; i++) {
       weights[i] = Math.log1p(Math.max(0, strength[terms[i]]));
       strength[terms[i]] = 0;
     }
-    numTouched = 0;
+    this.numTouched = 0;
     return { terms, weights };
-  };
-  const secondTopic = (main: number) => {
-    if (rng() < 0.6) {
-      const siblings = siblingsOf[broadOf[main]];
-      return siblings[Math.floor(rng() * siblings.length)];
-    }
-    return topicPopularity.draw(rng());
-  };
-
-  const documents: QuantizedVector[] = new Array(docs);
-  const docTopics = new Uint16Array(docs);
-  for (let d = 0; d < docs; d++) {
-    const main = topicPopularity.draw(rng());
-    docTopics[d] = main;
-    const length = clampRound(meanDocTerms * Math.exp(0.32 * gauss() - 0.05), 24, 600);
-    const mainShare = 0.5 + 0.35 * rng();
-    const topical = length * (1 - BACKGROUND_SHARE);
-    // Draws repeat words (a topic's core words come up again), so draw more than the distinct target.
-    drawTopicTerms(main, Math.round(topical * mainShare * 1.6), 2.2 * mainShare);
-    drawTopicTerms(secondTopic(main), Math.round(topical * (1 - mainShare) * 1.6), 2.2 * (1 - mainShare));
-    drawBackground(Math.round(length * BACKGROUND_SHARE), 1);
-    const { terms, weights } = collect();
-    const impacts = new Uint16Array(terms.length);
-    for (let i = 0; i < terms.length; i++)
-      impacts[i] = Math.min(255, Math.max(1, Math.round(weights[i] * DOC_IMPACT_SCALE)));
-    documents[d] = { terms, impacts };
   }
-
-  const queries: QuantizedVector[] = new Array(numQueries);
-  for (let q = 0; q < numQueries; q++) {
-    const sourceId = Math.floor(rng() * docs);
-    const source = documents[sourceId];
-    const topic = docTopics[sourceId];
-    const length = clampRound(meanQueryTerms * Math.exp(0.35 * gauss() - 0.06), 6, 120);
-    for (const t of strongestTerms(source, QUERY_WORDS)) add(t, 3 * noise(queryNoise));
-    drawTopicTerms(topic, Math.round(length * 0.8), 1.1);
-    drawBackground(Math.round(length * 0.15), 0.6);
-    // Query weights are quantized per query, largest → 255, as the edge quantizes a query.
-    const { terms, weights } = collect();
-    let max = 0;
-    for (let i = 0; i < weights.length; i++) max = Math.max(max, weights[i]);
-    const impacts = new Uint16Array(terms.length);
-    for (let i = 0; i < terms.length; i++) impacts[i] = Math.max(1, Math.round((weights[i] / max) * 255));
-    queries[q] = { terms, impacts };
-  }
-  return { vocab, documents, queries, docTopics };
 }
 
 /** Cumulative distribution of p_i ∝ 1/(i + offset)^power over n items, for inverse-CDF sampling. */

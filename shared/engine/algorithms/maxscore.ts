@@ -11,82 +11,17 @@
  * (`accept`) skips candidates outside it before they are scored, so the threshold comes from docs that
  * may be returned.
  */
-import type { PostingList } from '../../postings/posting-list.ts';
 import { hasDoc } from '../doc-set.ts';
 import { validateSearchRequest } from '../errors.ts';
+import { END as CURSOR_END, PostingCursor } from '../posting-cursor.ts';
 import { TopKQueue } from '../topk-queue.ts';
 import type { SearchRequest, TopKAlgorithm, TopKResult } from '../types.ts';
 
-const END = 0xffffffff + 1;
-
-/** A forward cursor over one posting list, decoding one block at a time. */
-class Cursor {
-  readonly list: PostingList;
-  readonly weight: number;
-  readonly bound: number;
-  readonly docs: Uint32Array;
-  readonly impacts: Uint32Array;
-  block = -1;
-  length = 0;
-  pos = 0;
-  doc = -1;
-
-  constructor(list: PostingList, weight: number) {
-    this.list = list;
-    this.weight = weight;
-    this.bound = weight * list.maxImpact;
-    this.docs = new Uint32Array(list.blockSize);
-    this.impacts = new Uint32Array(list.blockSize);
-    this.loadBlock(0);
-  }
-
-  private loadBlock(j: number): void {
-    this.block = j;
-    this.pos = 0;
-    if (j >= this.list.numBlocks) {
-      this.length = 0;
-      this.doc = END;
-      return;
-    }
-    this.length = this.list.decodeBlock(j, this.docs, this.impacts);
-    this.doc = this.docs[0];
-  }
-
-  next(): void {
-    if (++this.pos < this.length) this.doc = this.docs[this.pos];
-    else this.loadBlock(this.block + 1);
-  }
-
-  /** Moves to the first posting with doc >= target. */
-  seek(target: number): void {
-    if (this.doc >= target) return;
-    const list = this.list;
-    if (list.blockLastDoc(this.block) < target) {
-      const j = list.findBlock(target, this.block + 1);
-      this.loadBlock(j);
-      if (this.doc >= target) return;
-    }
-    const docs = this.docs;
-    let i = this.pos;
-    while (docs[i] < target) i++;
-    this.pos = i;
-    this.doc = docs[i];
-  }
-
-  /** weight × the maximum impact of the block that would hold `target` (0 past the end). */
-  blockBoundAt(target: number): number {
-    const list = this.list;
-    if (this.block < list.numBlocks && list.blockLastDoc(this.block) >= target) {
-      return this.weight * list.blockMaxImpact(this.block);
-    }
-    const j = list.findBlock(target, Math.max(0, this.block));
-    return j < list.numBlocks ? this.weight * list.blockMaxImpact(j) : 0;
-  }
-
-  score(): number {
-    return this.weight * this.impacts[this.pos];
-  }
-}
+/**
+ * A module-local copy of the cursor's END, for the hot loop: a local constant is folded into the
+ * compiled loop, an imported binding is loaded on every use.
+ */
+const END = CURSOR_END;
 
 export const maxscore: TopKAlgorithm = {
   name: 'maxscore',
@@ -94,14 +29,19 @@ export const maxscore: TopKAlgorithm = {
     validateSearchRequest(request);
     const accept = request.accept;
     const queue = new TopKQueue(Math.min(request.k, request.numDocs));
-    const cursors: Cursor[] = [];
-    for (const t of request.terms) if (t.postings.df > 0) cursors.push(new Cursor(t.postings, t.weight));
+    const cursors: PostingCursor[] = [];
+    for (const t of request.terms) {
+      if (t.postings.df === 0) continue;
+      const cursor = new PostingCursor(t.postings, t.weight);
+      cursor.next();
+      cursors.push(cursor);
+    }
     if (queue.capacity === 0 || cursors.length === 0) return queue.toResult();
-    cursors.sort((a, b) => a.bound - b.bound);
+    cursors.sort((a, b) => a.maxScore - b.maxScore);
     const n = cursors.length;
     // prefix[i] = Σ bounds of cursors[0..i): the bound of a doc matching only those.
     const prefix = new Float64Array(n + 1);
-    for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i] + cursors[i].bound;
+    for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i] + cursors[i].maxScore;
 
     let firstEssential = 0;
     for (;;) {
@@ -128,8 +68,8 @@ export const maxscore: TopKAlgorithm = {
       for (let i = firstEssential - 1; i >= 0; i--) {
         if (!queue.canBeat(score + prefix[i + 1], doc)) break;
         const c = cursors[i];
-        if (!queue.canBeat(score + prefix[i] + c.blockBoundAt(doc), doc)) continue;
-        c.seek(doc);
+        if (!queue.canBeat(score + prefix[i] + c.blockBound(doc), doc)) continue;
+        c.advance(doc);
         if (c.doc === doc) score += c.score();
       }
       if (queue.canBeat(score, doc)) queue.offer(doc, score);

@@ -1,5 +1,5 @@
 /**
- * Term-at-a-time MaxScore ("taat-maxscore"), exact.
+ * Term-at-a-time MaxScore ("taat-maxscore"), exact: the default algorithm (see registry.ts).
  *
  * SPLADE queries have a few short, high-weight lists and many long, low-weight ones. Classic
  * (document-at-a-time) MaxScore walks the long lists doc by doc; BMP decodes every list without
@@ -17,13 +17,14 @@
  *    and is never looked at. Lists of N shorter than the number of surviving candidates are
  *    accumulated too (probing them would decode most of their blocks anyway).
  * 3. Pass A, touched docs in doc order: partial + Σ bound(N) must reach L; the bound is then
- *    tightened with each N list's stored range maximum (16 docs by default; block maximum for
- *    lists without range maxima) and survivors are kept as candidates.
+ *    tightened with each N list's stored range maximum (block maximum for lists without range
+ *    maxima) and survivors are kept as candidates.
  *    Pass B: the k candidates with the best bounds are completed exactly (in doc order), which
  *    lifts the threshold close to its final value before the bulk is looked at.
  *    Pass C: the other candidates, in doc order, completed only while partial + remaining
- *    bounds can still beat the k-th hit. Completing decodes, per N list walked forward once,
- *    only the posting blocks holding candidates, with early exit per doc.
+ *    bounds can still beat the k-th hit. Completing walks one cursor per N list forward
+ *    (posting-cursor.ts), which decodes only the posting blocks holding candidates, with early
+ *    exit per doc.
  *
  * Exactness and ties: a doc is dropped only when an upper bound of its score is strictly below L
  * (a proven lower bound of the k-th score) or when the queue's canBeat (smaller doc wins ties)
@@ -31,29 +32,31 @@
  * applied while accumulating: postings of docs outside it are skipped, so they are never candidates
  * and L bounds the k-th score among the docs that may be returned.
  *
- * Measured (npm run bench:engine -- --docs 1000000 --vocab 30522 --queries 200 --algorithms bmp,taat-maxscore; see
- * registry.ts): 5.0 ms top-10 vs BMP 6.8 and 20.2 ms top-1000 vs BMP 51.8, but still far from the
- * 10x / 3x-over-baseline targets: accumulating E (~180k postings at top-10, ~580k at top-1000,
- * ~9 ns each with decoding) and, at top-1000, ~5k posting-block decodes to complete candidates
- * dominate. A tighter bound for docs outside E (per range block instead of global maxima)
- * would shrink E further.
+ * Where the time goes: accumulating E (decoding and adding every posting of the essential lists)
+ * and, at large k, decoding the posting blocks that complete candidates. A tighter bound for docs
+ * outside E (per range block instead of global maxima) would shrink E further.
  */
 import type { PostingList } from '../../postings/posting-list.ts';
 import type { DocSet } from '../doc-set.ts';
 import { validateSearchRequest } from '../errors.ts';
+import { PostingCursor } from '../posting-cursor.ts';
 import { TopKQueue } from '../topk-queue.ts';
 import type { QueryTerm, SearchRequest, TopKAlgorithm, TopKResult } from '../types.ts';
 import { exhaustive } from './exhaustive.ts';
 
-/** Work counters of the last search (diagnostics). */
-export const taatStats = {
-  essentialLists: 0,
-  essentialPostings: 0,
-  boundPassed: 0,
-  tightPassed: 0,
-  blocksDecoded: 0,
-  rounds: 0,
-};
+/** Work counters of one search (SearchRequest.stats receives them). */
+class TaatStats {
+  /** Lists and postings accumulated whole (the essential lists, and all of them on fallback). */
+  essentialLists = 0;
+  essentialPostings = 0;
+  /** Candidates past pass A, and those pass C completed. */
+  boundPassed = 0;
+  tightPassed = 0;
+  /** Posting blocks decoded to complete candidates. */
+  blocksDecoded = 0;
+  /** Times L was recomputed while E grew. */
+  rounds = 0;
+}
 
 /** First essential lists: about numDocs / START_SHARE postings. */
 const START_SHARE = 16;
@@ -68,88 +71,17 @@ const ACCUMULATE_SHARE = 1;
  */
 const FALLBACK_SHARE = 0.6;
 
+// Scratch reused across searches (searches are synchronous; every search leaves it zeroed).
 let acc = new Int32Array(0);
 let touchedBits = new Int32Array(0);
 let blockDocs = new Uint32Array(128);
 let blockImps = new Uint32Array(128);
 
-/** Forward-only cursor into one non-essential list, for docs visited in increasing order. */
-class Cursor {
-  readonly list: PostingList;
-  readonly weight: number;
-  readonly ub: number;
-  readonly ranged: boolean;
-  readonly rangeBits: number;
-  readonly numRanges: number;
-  readonly numBlocks: number;
-  readonly docs: Uint32Array;
-  readonly imps: Uint32Array;
-  /** Block containing (or following) the last doc sought; numBlocks when past the end. */
-  block = 0;
-  decoded = -1;
-  pos = 0;
-  len = 0;
-
-  constructor(list: PostingList, weight: number) {
-    this.list = list;
-    this.weight = weight;
-    this.ub = weight * list.maxImpact;
-    this.ranged = list.hasRangeMaxima;
-    this.rangeBits = list.rangeBlockBits;
-    this.numRanges = list.numRangeBlocks;
-    this.numBlocks = list.numBlocks;
-    this.docs = new Uint32Array(list.blockSize);
-    this.imps = new Uint32Array(list.blockSize);
-  }
-
-  reset(): void {
-    this.block = 0;
-    this.decoded = -1;
-    this.pos = 0;
-    this.len = 0;
-  }
-
-  /** Moves `block` to the first block whose last doc is >= d. */
-  seek(d: number): number {
-    let j = this.block;
-    const list = this.list;
-    if (j < this.numBlocks && list.blockLastDoc(j) < d) {
-      // Docs come in increasing order and are usually close: try the next block first.
-      j++;
-      if (j < this.numBlocks && list.blockLastDoc(j) < d) j = list.findBlock(d, j + 1);
-      this.block = j;
-    }
-    return j;
-  }
-
-  /** Upper bound of weight × impact of doc d in this list (0 when d is certainly absent). */
-  bound(d: number): number {
-    if (this.ranged) {
-      const r = d >>> this.rangeBits;
-      return r < this.numRanges ? this.weight * this.list.rangeMax(r) : 0;
-    }
-    const j = this.seek(d);
-    if (j >= this.numBlocks) return 0;
-    if (j > 0 && this.list.blockLastDoc(j - 1) >= d) return 0;
-    return this.weight * this.list.blockMaxImpact(j);
-  }
-
-  /** Exact weight × impact of doc d (0 when absent). */
-  score(d: number): number {
-    const j = this.seek(d);
-    if (j >= this.numBlocks) return 0;
-    const docs = this.docs;
-    if (this.decoded !== j) {
-      taatStats.blocksDecoded++;
-      this.len = this.list.decodeBlock(j, docs, this.imps);
-      this.decoded = j;
-      this.pos = 0;
-    }
-    let p = this.pos;
-    const len = this.len;
-    while (p < len && docs[p] < d) p++;
-    this.pos = p;
-    return p < len && docs[p] === d ? this.weight * this.imps[p] : 0;
+/** Room for one posting block of `list` in the shared block buffers. */
+function blockBuffersFor(list: PostingList): void {
+  if (blockDocs.length < list.blockSize) {
+    blockDocs = new Uint32Array(list.blockSize);
+    blockImps = new Uint32Array(list.blockSize);
   }
 }
 
@@ -167,10 +99,7 @@ function accumulate(
   bits: Int32Array,
   accept: DocSet | undefined,
 ): void {
-  if (blockDocs.length < list.blockSize) {
-    blockDocs = new Uint32Array(list.blockSize);
-    blockImps = new Uint32Array(list.blockSize);
-  }
+  blockBuffersFor(list);
   const docs = blockDocs;
   const imps = blockImps;
   const h = hist;
@@ -198,10 +127,7 @@ function addWhole(
   bits: Int32Array,
   accept: DocSet | undefined,
 ): void {
-  if (blockDocs.length < list.blockSize) {
-    blockDocs = new Uint32Array(list.blockSize);
-    blockImps = new Uint32Array(list.blockSize);
-  }
+  blockBuffersFor(list);
   const docs = blockDocs;
   const imps = blockImps;
   for (let j = 0; j < list.numBlocks; j++) {
@@ -283,7 +209,7 @@ function growCandidates(): void {
 
 /** The non-essential lists, largest bound first, with flat copies for the hot loops. */
 class NonEssential {
-  readonly cursors: Cursor[] = [];
+  readonly cursors: PostingCursor[] = [];
   readonly n: number;
   readonly ub: Int32Array;
   readonly weight: Int32Array;
@@ -296,9 +222,9 @@ class NonEssential {
 
   constructor(terms: readonly QueryTerm[], from: number) {
     for (let i = from; i < terms.length; i++)
-      this.cursors.push(new Cursor(terms[i].postings, terms[i].weight));
+      this.cursors.push(new PostingCursor(terms[i].postings, terms[i].weight));
     // Complete the most valuable lists first so early exit comes sooner.
-    this.cursors.sort((x, y) => y.ub - x.ub);
+    this.cursors.sort((x, y) => y.maxScore - x.maxScore);
     const n = this.cursors.length;
     this.n = n;
     this.ub = new Int32Array(n);
@@ -308,10 +234,10 @@ class NonEssential {
     this.numRanges = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const c = this.cursors[i];
-      this.ub[i] = c.ub;
-      this.restUb += c.ub;
+      this.ub[i] = c.maxScore;
+      this.restUb += c.maxScore;
       this.weight[i] = c.weight;
-      this.rangeAt[i] = c.ranged && !c.list.wideImpacts ? c.list.rangeMaxByteOffset : -1;
+      this.rangeAt[i] = c.rangeMaxAt;
       this.rangeBits[i] = c.rangeBits;
       this.numRanges[i] = c.numRanges;
       this.bytes.push(c.list.bytes);
@@ -320,6 +246,13 @@ class NonEssential {
 
   reset(): void {
     for (const c of this.cursors) c.reset();
+  }
+
+  /** Posting blocks the cursors have decoded. */
+  blocksDecoded(): number {
+    let n = 0;
+    for (const c of this.cursors) n += c.blocksDecoded;
+    return n;
   }
 
   /** Upper bound of list i's weight × impact for doc d: its range maximum (or block maximum). */
@@ -355,7 +288,7 @@ class NonEssential {
       const x = this.boundOf(i, d);
       if (x === 0) continue;
       rest -= x;
-      s += this.cursors[i].score(d);
+      s += this.cursors[i].scoreOf(d);
       const ub = s + rest;
       if (ub < thr || !queue.canBeat(ub, d)) return -1;
     }
@@ -366,64 +299,102 @@ class NonEssential {
 export const taatMaxscore: TopKAlgorithm = {
   name: 'taat-maxscore',
   search(request: SearchRequest): TopKResult {
-    validateSearchRequest(request);
-    const { numDocs } = request;
-    const k = Math.min(request.k, numDocs);
-    const queue = new TopKQueue(k);
-    if (k === 0 || request.terms.length === 0) return queue.toResult();
-    let largest = 0;
-    for (const t of request.terms) largest += t.weight * t.postings.maxImpact;
-    if (largest > 0x7fffffff) return exhaustive.search(request);
-
-    const terms = request.terms.filter((t) => t.postings.df > 0);
-    // Essential priority: bound per posting, largest first.
-    terms.sort(
-      (a, b) =>
-        (b.weight * b.postings.maxImpact) / b.postings.df - (a.weight * a.postings.maxImpact) / a.postings.df,
-    );
-    const words = (numDocs + 31) >>> 5;
-    if (acc.length < numDocs) acc = new Int32Array(numDocs);
-    if (touchedBits.length < words) touchedBits = new Int32Array(words);
-    const a = acc;
-    const bits = touchedBits;
-    taatStats.essentialLists = 0;
-    taatStats.essentialPostings = 0;
-    taatStats.boundPassed = 0;
-    taatStats.tightPassed = 0;
-    taatStats.blocksDecoded = 0;
-    taatStats.rounds = 0;
-
-    histShift = Math.max(0, 32 - Math.clz32(largest) - HIST_BITS);
-    try {
-      return searchWith(terms, k, numDocs, queue, a, bits, words, request.accept);
-    } catch (error) {
-      // A corrupt block: leave the shared partial scores and bitmap clean for the next search.
-      a.fill(0, 0, numDocs);
-      bits.fill(0, 0, words);
-      throw error;
-    } finally {
-      hist.fill(0);
-    }
+    const stats = new TaatStats();
+    const result = searchCounting(request, stats);
+    if (request.stats !== undefined) Object.assign(request.stats, stats);
+    return result;
   },
 };
 
-function searchWith(
-  terms: readonly QueryTerm[],
-  k: number,
-  numDocs: number,
-  queue: TopKQueue,
-  a: Int32Array,
-  bits: Int32Array,
-  words: number,
-  accept: DocSet | undefined,
-): TopKResult {
+/** One search's inputs and scratch, shared by its steps. */
+interface TaatSearch {
+  /** The query's non-empty lists, in essential priority order. */
+  readonly terms: readonly QueryTerm[];
+  readonly k: number;
+  readonly numDocs: number;
+  readonly queue: TopKQueue;
+  /** Partial scores and the bitmap of touched docs (words of 32 docs). */
+  readonly a: Int32Array;
+  readonly bits: Int32Array;
+  readonly words: number;
+  readonly accept: DocSet | undefined;
+  readonly stats: TaatStats;
+}
+
+/** Where the lists were split: terms[0..essential) are accumulated. */
+interface Split {
+  readonly essential: number;
+  /** Postings accumulated, Σ weight × maxImpact of the rest, and L. */
+  readonly postings: number;
+  readonly restUb: number;
+  readonly L: number;
+}
+
+function searchCounting(request: SearchRequest, stats: TaatStats): TopKResult {
+  validateSearchRequest(request);
+  const { numDocs } = request;
+  const k = Math.min(request.k, numDocs);
+  const queue = new TopKQueue(k);
+  if (k === 0 || request.terms.length === 0) return queue.toResult();
+  let largest = 0;
+  for (const t of request.terms) largest += t.weight * t.postings.maxImpact;
+  if (largest > 0x7fffffff) return exhaustive.search(request);
+
+  const terms = request.terms.filter((t) => t.postings.df > 0);
+  // Essential priority: bound per posting, largest first.
+  terms.sort(
+    (a, b) =>
+      (b.weight * b.postings.maxImpact) / b.postings.df - (a.weight * a.postings.maxImpact) / a.postings.df,
+  );
+  const words = (numDocs + 31) >>> 5;
+  if (acc.length < numDocs) acc = new Int32Array(numDocs);
+  if (touchedBits.length < words) touchedBits = new Int32Array(words);
+  const a = acc;
+  const bits = touchedBits;
+  histShift = Math.max(0, 32 - Math.clz32(largest) - HIST_BITS);
+  try {
+    return searchWith({ terms, k, numDocs, queue, a, bits, words, accept: request.accept, stats });
+  } catch (error) {
+    // A corrupt block: leave the shared partial scores and bitmap clean for the next search.
+    a.fill(0, 0, numDocs);
+    bits.fill(0, 0, words);
+    throw error;
+  } finally {
+    hist.fill(0);
+  }
+}
+
+function searchWith(s: TaatSearch): TopKResult {
+  const { terms, stats } = s;
+  const split = splitEssential(s);
+  let total = split.postings;
+  for (let i = split.essential; i < terms.length; i++) total += terms[i].postings.df;
+  if (split.essential < terms.length && split.postings >= FALLBACK_SHARE * total) {
+    for (let i = split.essential; i < terms.length; i++)
+      addWhole(terms[i].postings, terms[i].weight, s.a, s.bits, s.accept);
+    stats.essentialLists = terms.length;
+    stats.essentialPostings = total;
+    return scanTouched(s.a, s.bits, s.words, s.queue);
+  }
+  const rest = new NonEssential(terms, split.essential);
+  const candidates = collectCandidates(s, rest, split);
+  stats.boundPassed = candidates;
+  completeCandidates(s, rest, candidates, split.L);
+  stats.blocksDecoded = rest.blocksDecoded();
+  return s.queue.toResult();
+}
+
+/**
+ * Accumulates lists into E until the rest cannot reach L: it starts with lists worth
+ * ~numDocs/START_SHARE postings and recomputes L each time E's postings grow by ROUND_GROWTH.
+ */
+function splitEssential(s: TaatSearch): Split {
+  const { terms, a, bits, accept, stats } = s;
   let restUb = 0;
   for (const t of terms) restUb += t.weight * t.postings.maxImpact;
-  // Start with lists worth ~numDocs/START_SHARE postings, then grow E until the rest cannot
-  // reach L, recomputing L each time E's postings grow by ROUND_GROWTH.
   let e = 0;
   let postings = 0;
-  let nextRound = numDocs / START_SHARE;
+  let nextRound = s.numDocs / START_SHARE;
   let L = 0;
   while (e < terms.length) {
     const t = terms[e++];
@@ -433,8 +404,8 @@ function searchWith(
     if (restUb < L) break;
     if (postings < nextRound && e < terms.length) continue;
     nextRound = postings * ROUND_GROWTH;
-    taatStats.rounds++;
-    const h = kthPartialAtLeast(k);
+    stats.rounds++;
+    const h = kthPartialAtLeast(s.k);
     if (h > L) L = h;
     if (restUb < L) break;
   }
@@ -448,20 +419,19 @@ function searchWith(
       restUb -= t.weight * t.postings.maxImpact;
     }
   }
-  taatStats.essentialLists = e;
-  taatStats.essentialPostings = postings;
-  let total = postings;
-  for (let i = e; i < terms.length; i++) total += terms[i].postings.df;
-  if (e < terms.length && postings >= FALLBACK_SHARE * total) {
-    for (let i = e; i < terms.length; i++) addWhole(terms[i].postings, terms[i].weight, a, bits, accept);
-    taatStats.essentialLists = terms.length;
-    taatStats.essentialPostings = total;
-    return scanTouched(a, bits, words, queue);
-  }
+  stats.essentialLists = e;
+  stats.essentialPostings = postings;
+  return { essential: e, postings, restUb, L };
+}
 
-  const rest = new NonEssential(terms, e);
-  // Pass A (doc order): candidates whose partial + per-range bounds of the rest reach L.
-  let nCand = 0;
+/**
+ * Pass A (doc order): touched docs whose partial + per-range bounds of the rest reach L become
+ * candidates (candDocs, candPartial, candBound); clears the partials and the bitmap. Returns their number.
+ */
+function collectCandidates(s: TaatSearch, rest: NonEssential, split: Split): number {
+  const { a, bits, words } = s;
+  const { restUb, L } = split;
+  let n = 0;
   for (let w = 0; w < words; w++) {
     let m = bits[w];
     if (m === 0) continue;
@@ -475,42 +445,62 @@ function searchWith(
       if (p + restUb < L) continue;
       const bound = rest.tight(d, p, L);
       if (bound < 0) continue;
-      if (nCand === candDocs.length) growCandidates();
-      candDocs[nCand] = d;
-      candPartial[nCand] = p;
-      candBound[nCand] = bound;
-      nCand++;
+      if (n === candDocs.length) growCandidates();
+      candDocs[n] = d;
+      candPartial[n] = p;
+      candBound[n] = bound;
+      n++;
     }
   }
-  taatStats.boundPassed = nCand;
+  return n;
+}
+
+/** Passes B and C: completes the candidates that can still beat the k-th hit and offers them. */
+function completeCandidates(s: TaatSearch, rest: NonEssential, candidates: number, L: number): void {
+  const { queue, stats } = s;
   const cd = candDocs;
   const cp = candPartial;
   const cb = candBound;
   let thr = L;
   rest.reset();
-  if (nCand > k) {
-    // Pass B: the k candidates with the best bounds, completed exactly (in doc order), give a
-    // threshold close to the final one before the bulk is looked at.
-    const best = new TopKQueue(k);
-    for (let i = 0; i < nCand; i++) if (best.canBeat(cb[i], i)) best.offer(i, cb[i]);
-    const picked = best.toResult().docs.slice().sort();
-    for (let j = 0; j < picked.length; j++) {
-      const i = picked[j];
-      const s = rest.exact(cd[i], cp[i], cb[i], thr, queue);
-      if (s > 0) queue.offer(cd[i], s);
-      cb[i] = -1;
-    }
-    if (queue.isFull && queue.thresholdScore > thr) thr = queue.thresholdScore;
+  if (candidates > s.k) {
+    thr = completeBestBounds(rest, candidates, s.k, thr, queue);
     rest.reset();
   }
   // Pass C (doc order): everything else that can still beat the k-th hit.
-  for (let i = 0; i < nCand; i++) {
+  for (let i = 0; i < candidates; i++) {
     const bound = cb[i];
     const d = cd[i];
     if (bound < thr || !queue.canBeat(bound, d)) continue;
-    taatStats.tightPassed++;
-    const s = rest.exact(d, cp[i], bound, thr, queue);
-    if (s > 0 && queue.offer(d, s) && queue.isFull && queue.thresholdScore > thr) thr = queue.thresholdScore;
+    stats.tightPassed++;
+    const score = rest.exact(d, cp[i], bound, thr, queue);
+    if (score > 0 && queue.offer(d, score) && queue.isFull && queue.thresholdScore > thr)
+      thr = queue.thresholdScore;
   }
-  return queue.toResult();
+}
+
+/**
+ * Pass B: the k candidates with the best bounds, completed exactly (in doc order) and marked done
+ * (bound -1), give a threshold close to the final one before the bulk is looked at. Returns it.
+ */
+function completeBestBounds(
+  rest: NonEssential,
+  candidates: number,
+  k: number,
+  thr: number,
+  queue: TopKQueue,
+): number {
+  const cd = candDocs;
+  const cp = candPartial;
+  const cb = candBound;
+  const best = new TopKQueue(k);
+  for (let i = 0; i < candidates; i++) if (best.canBeat(cb[i], i)) best.offer(i, cb[i]);
+  const picked = best.toResult().docs.slice().sort();
+  for (let j = 0; j < picked.length; j++) {
+    const i = picked[j];
+    const score = rest.exact(cd[i], cp[i], cb[i], thr, queue);
+    if (score > 0) queue.offer(cd[i], score);
+    cb[i] = -1;
+  }
+  return queue.isFull && queue.thresholdScore > thr ? queue.thresholdScore : thr;
 }

@@ -113,7 +113,17 @@ describe('forward cluster records', () => {
   });
 });
 
-describe('approximate file', () => {
+/** The postings of a query's terms among `inverted`'s, as exhaustiveRawTopK takes them. */
+function rawTerms(inverted: ReturnType<typeof invertDocuments>, q: QuantizedVector) {
+  return Array.from(q.terms, (t, i) => ({
+    weight: q.impacts[i],
+    docs: inverted.docs.subarray(inverted.termStarts[t], inverted.termStarts[t + 1]),
+    impacts: inverted.impacts.subarray(inverted.termStarts[t], inverted.termStarts[t + 1]),
+  }));
+}
+
+/** A 6,000-document topical corpus in cluster order and its approximate file, opened (built once). */
+function buildShard() {
   const corpus = generateTopicalCorpus({ docs: 6000, vocab: 30522, queries: 40, seed: 7 });
   const order = clusterOrder(corpus.documents, 30522);
   const docs = Array.from(order, (i) => corpus.documents[i]);
@@ -123,7 +133,16 @@ describe('approximate file', () => {
     impactBits: 8,
     vocabSize: 30522,
   });
-  const { head, blockLists, records } = openBuilt(built.bytes, built.head);
+  return { corpus, order, docs, built, ...openBuilt(built.bytes, built.head) };
+}
+let shard: ReturnType<typeof buildShard> | undefined;
+const testShard = () => {
+  shard ??= buildShard();
+  return shard;
+};
+
+describe('approximate file: layout', () => {
+  const { built, head, blockLists, records } = testShard();
 
   it('has a footer pointing at a head whose CRC matches, and a consistent directory', () => {
     const footer = decodeApproxFooter(built.bytes.subarray(built.bytes.length - 32), 'test');
@@ -150,6 +169,10 @@ describe('approximate file', () => {
     expect(blockLists.numBlocks).toBe(Math.ceil(6000 / 32));
     expect(records.reduce((n, r) => n + r.numDocs, 0)).toBe(6000);
   });
+});
+
+describe('approximate search: recall and exactness', () => {
+  const { corpus, order, docs } = testShard();
 
   it('with pruning on, returns exact scores and recall of the exact top-10 above floors broken pruning would miss', () => {
     // Budgets of 0: routing summaries of 64 terms and block lists cut to a fifth, as in large shards.
@@ -168,12 +191,7 @@ describe('approximate file', () => {
     const shards: ApproxShard[] = [{ docBase: 0, head: opened.head, blockLists: opened.blockLists }];
     const recall = { clusters: 0, blocks: 0 };
     for (const q of corpus.queries) {
-      const raw = Array.from(q.terms, (t, i) => ({
-        weight: q.impacts[i],
-        docs: inverted.docs.subarray(inverted.termStarts[t], inverted.termStarts[t + 1]),
-        impacts: inverted.impacts.subarray(inverted.termStarts[t], inverted.termStarts[t + 1]),
-      }));
-      const exact = new Set(exhaustiveRawTopK(6000, raw, 10).docs);
+      const exact = new Set(exhaustiveRawTopK(6000, rawTerms(inverted, q), 10).docs);
       for (const level of ['clusters', 'blocks'] as const) {
         const params = { ...defaultApproximateParams(level === 'clusters' ? 10 : 1000), k: 10 };
         const search = new ApproximateSearch(
@@ -218,18 +236,17 @@ describe('approximate file', () => {
           params,
         );
         search.run((_, cluster) => opened.records[cluster]);
-        const raw = Array.from(q.terms, (t, i) => ({
-          weight: q.impacts[i],
-          docs: inverted.docs.subarray(inverted.termStarts[t], inverted.termStarts[t + 1]),
-          impacts: inverted.impacts.subarray(inverted.termStarts[t], inverted.termStarts[t + 1]),
-        }));
         // Equal scores may rank different docs at the cut (bounds equal to the threshold are skipped).
         expect(Array.from(search.result().scores)).toEqual(
-          Array.from(exhaustiveRawTopK(1500, raw, 10).scores),
+          Array.from(exhaustiveRawTopK(1500, rawTerms(inverted, q), 10).scores),
         );
       }
     }
   });
+});
+
+describe('approximate search: resuming and spanning shards', () => {
+  const { corpus, docs, head, blockLists, records } = testShard();
 
   it('resumes where it blocked: the answer does not depend on which records were loaded when', () => {
     const routing = RoutingIndex.build([head]);

@@ -41,7 +41,24 @@ const optionsArb = fc.record({
   rangeMaximaPostingsPerBlock: fc.constantFrom(0, 0.5, 8, 100),
 });
 
-describe('posting list format', () => {
+/** Decodes fully; the only acceptable failure is PostingsFormatError. */
+function decodeOrFormatError(bytes: Uint8Array): 'ok' | 'error' {
+  try {
+    const list = PostingList.decode(bytes);
+    const all = list.decodeAll();
+    for (let i = 0; i < all.docs.length; i++) {
+      if (all.docs[i] >= list.numDocs || (i > 0 && all.docs[i] <= all.docs[i - 1]))
+        throw new Error('bad docs');
+    }
+    for (let r = 0; r < list.numRangeBlocks; r++) list.rangeMax(r);
+    return 'ok';
+  } catch (e) {
+    if (e instanceof PostingsFormatError) return 'error';
+    throw e;
+  }
+}
+
+describe('posting list format: round trip and size', () => {
   it('round-trips postings, skip data and range maxima', () => {
     fc.assert(
       fc.property(postingsArb, optionsArb, ({ numDocs, docs, impacts }, options) => {
@@ -98,7 +115,9 @@ describe('posting list format', () => {
     const blocks = Math.ceil(n / 128);
     expect(bytes.length).toBe(20 + 7 * blocks + 4 * (Math.ceil(blocks / 16) - 1));
   });
+});
 
+describe('posting list format: invalid input and corrupt headers', () => {
   it('rejects invalid input with PostingsInputError naming the problem', () => {
     expect(() => encodePostingList(Uint32Array.of(3, 2), Uint16Array.of(1, 1), 10)).toThrow(
       PostingsInputError,
@@ -130,7 +149,9 @@ describe('posting list format', () => {
     expect(err).toBeInstanceOf(CspladeError);
     expect((err as CspladeError).code).toBe('corrupt_postings');
   });
+});
 
+describe('posting list format: skip table checks', () => {
   it('names a version 2 skip table whose block counts do not add up', () => {
     // Two dense runs far apart: blocks of 64, 32 and 32 postings (see partition.test.ts).
     const docs = Uint32Array.from({ length: 128 }, (_, i) => (i < 64 ? i : 1_000_000 + i));
@@ -198,24 +219,9 @@ describe('posting list format', () => {
       /block group 0 ends at byte \d+ but group 1 starts at/,
     );
   });
+});
 
-  /** Decodes fully; the only acceptable failure is PostingsFormatError. */
-  function decodeOrFormatError(bytes: Uint8Array): 'ok' | 'error' {
-    try {
-      const list = PostingList.decode(bytes);
-      const all = list.decodeAll();
-      for (let i = 0; i < all.docs.length; i++) {
-        if (all.docs[i] >= list.numDocs || (i > 0 && all.docs[i] <= all.docs[i - 1]))
-          throw new Error('bad docs');
-      }
-      for (let r = 0; r < list.numRangeBlocks; r++) list.rangeMax(r);
-      return 'ok';
-    } catch (e) {
-      if (e instanceof PostingsFormatError) return 'error';
-      throw e;
-    }
-  }
-
+describe('posting list format: damaged blobs', () => {
   it('truncation at every offset is reported, never crashes', () => {
     const n = 700;
     const docs = Uint32Array.from({ length: n }, (_, i) => i * 3 + (i % 2));
