@@ -30,7 +30,6 @@ import { join } from 'node:path';
 import { DEFAULT_EDGE_CACHES } from '../../edge/app.ts';
 import { bundleWorker, type LocalWorker, startLocalWorker } from '../../edge/local-worker.node.ts';
 import { createEncoder } from '../../shared/encoders/registry.ts';
-import { exhaustiveRawTopK } from '../../shared/engine/algorithms/exhaustive.ts';
 import type { IndexManifest } from '../../shared/index/manifest.ts';
 import { invertDocuments } from '../../shared/postings/invert.ts';
 import { DEFAULT_NETWORK_MODEL } from '../../shared/store/network-model.ts';
@@ -38,6 +37,7 @@ import { numberArg, stringArg } from './args.ts';
 import { autocannon } from './autocannon.ts';
 import { type BenchCorpus, benchCorpus, corpusStats } from './bench-corpus.ts';
 import { benchFilters, uOf } from './edge-filters.ts';
+import { exhaustiveRawTopK } from './raw-baseline.ts';
 import { writeSyntheticIndex } from './synthetic-shards.ts';
 
 /** How long a query may go unanswered before the bench calls the local Worker hung. */

@@ -31,7 +31,6 @@ import {
   type ApproxShard,
   defaultApproximateParams,
 } from '../../shared/approximate/search.ts';
-import { exhaustiveRawTopK, type RawQueryTerm } from '../../shared/engine/algorithms/exhaustive.ts';
 import { taatMaxscore } from '../../shared/engine/algorithms/taat-maxscore.ts';
 import { DEFAULT_ALGORITHM, getAlgorithm } from '../../shared/engine/registry.ts';
 import type { QueryTerm, SearchStats, TopKResult } from '../../shared/engine/types.ts';
@@ -43,6 +42,7 @@ import { numberArg, stringArg } from './args.ts';
 import { benchCorpus, corpusStats } from './bench-corpus.ts';
 import { informationFloor } from './information-floor.ts';
 import { postingsEntropy } from './postings-entropy.ts';
+import { exhaustiveRawTopK, type RawQueryTerm } from './raw-baseline.ts';
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 

@@ -4,8 +4,9 @@
  * Every posting of every query term is decoded and added into a dense accumulator of numDocs
  * scores, which is then scanned in doc order into the top-k queue. Scanning in increasing doc
  * order means a later doc can never win a tie, so only scores strictly above the threshold are
- * offered; a filter (`accept`) is applied in that scan. `exhaustiveRawTopK` is the same over
- * uncompressed arrays: the benchmark's baseline.
+ * offered; a filter (`accept`) is applied in that scan. The benchmarks' baseline and the tests'
+ * brute-force oracle, the same over uncompressed arrays, is test/bench/raw-baseline.ts: kept apart so
+ * that it does not move when this code does.
  */
 import type { PostingList } from '../../postings/posting-list.ts';
 import { type DocSet, hasDoc } from '../doc-set.ts';
@@ -67,50 +68,3 @@ export const exhaustive: TopKAlgorithm = {
     return collect(acc, numDocs, k, request.accept);
   },
 };
-
-/** One query term over uncompressed postings. */
-export interface RawQueryTerm {
-  readonly weight: number;
-  readonly docs: Uint32Array;
-  readonly impacts: Uint16Array;
-}
-
-let intAccumulator = new Int32Array(0);
-
-/**
- * Exhaustive top-k over uncompressed doc/impact arrays: the benchmark baseline, made as fast as
- * we can: an Int32 accumulator (half the memory traffic of Float64) whenever the largest
- * possible score fits, one tight loop per list.
- */
-export function exhaustiveRawTopK(numDocs: number, terms: readonly RawQueryTerm[], k: number): TopKResult {
-  // Impacts are u16, so weight × 65535 bounds each list without scanning it.
-  let largest = 0;
-  for (const t of terms) largest += t.weight * 0xffff;
-  if (largest <= 0x7fffffff) {
-    if (intAccumulator.length < numDocs) intAccumulator = new Int32Array(numDocs);
-    const acc = intAccumulator;
-    for (const t of terms) {
-      const { docs, impacts, weight } = t;
-      for (let i = 0; i < docs.length; i++) acc[docs[i]] += weight * impacts[i];
-    }
-    const queue = new TopKQueue(Math.min(k, numDocs));
-    if (queue.capacity > 0) {
-      let threshold = 0;
-      for (let d = 0; d < numDocs; d++) {
-        const s = acc[d];
-        if (s > threshold) {
-          queue.offer(d, s);
-          if (queue.isFull) threshold = queue.thresholdScore;
-        }
-      }
-    }
-    acc.fill(0, 0, numDocs);
-    return queue.toResult();
-  }
-  const acc = takeAccumulator(numDocs);
-  for (const t of terms) {
-    const { docs, impacts, weight } = t;
-    for (let i = 0; i < docs.length; i++) acc[docs[i]] += weight * impacts[i];
-  }
-  return collect(acc, numDocs, k);
-}

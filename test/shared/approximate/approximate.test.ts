@@ -12,11 +12,11 @@ import {
   type ApproxShard,
   defaultApproximateParams,
 } from '../../../shared/approximate/search.ts';
-import { exhaustiveRawTopK } from '../../../shared/engine/algorithms/exhaustive.ts';
 import { invertDocuments } from '../../../shared/postings/invert.ts';
 import { clusterOrder } from '../../../shared/postings/reorder.ts';
 import { ShardFormatError } from '../../../shared/shard/errors.ts';
 import type { QuantizedVector } from '../../../shared/sparse/types.ts';
+import { exhaustiveRawTopK } from '../../bench/raw-baseline.ts';
 import { generateTopicalCorpus } from '../../bench/topical-corpus.ts';
 
 const vectorArb = (vocab: number, maxImpact: number) =>

@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { exhaustive, exhaustiveRawTopK } from '../../../shared/engine/algorithms/exhaustive.ts';
+import { exhaustive } from '../../../shared/engine/algorithms/exhaustive.ts';
 import { addDoc, emptyDocSet, hasDoc } from '../../../shared/engine/doc-set.ts';
 import { getAlgorithm, listAlgorithms } from '../../../shared/engine/registry.ts';
 import type { TopKResult } from '../../../shared/engine/types.ts';
 import { encodePostingList, PostingList } from '../../../shared/postings/posting-list.ts';
+import { exhaustiveRawTopK } from '../../bench/raw-baseline.ts';
 import { type SearchCase, searchCaseArb } from './random-index.ts';
 
 type Case = SearchCase;
