@@ -40,7 +40,7 @@ import { bundleWorker, startLocalWorker } from '../../edge/local-worker.node.ts'
 import { LocalFolderObjectStore } from '../../shared/store/local-folder.node.ts';
 import { childPids, rssBytes, startNodeEdgeProcess } from '../edge/helpers/edge-process.ts';
 import { numberArg, stringArg } from './args.ts';
-import { type Autocannon, autocannon, autocannonCountingErrors } from './autocannon.ts';
+import { type Autocannon, autocannonCountingErrors } from './autocannon.ts';
 import { connectHeapProbe, type HeapProbe } from './heap-probe.ts';
 import { generateCorpus } from './synthetic-corpus.ts';
 import { type SyntheticIndex, syntheticIndex } from './synthetic-index.ts';
@@ -192,13 +192,21 @@ type LoadRequest = Parameters<Autocannon>[0]['requests'][number];
 
 /** Rounds of load until the RSS settles (two rounds with no new high within 2%), at least WARMUP s. */
 async function warmUp(name: string, url: string, requests: LoadRequest[], memory: MemorySampler) {
-  const warm = { errors: 0, seconds: 0 };
+  const warm = { errors: 0, seconds: 0, errorsByCode: {} as Record<string, number> };
   let high = 0;
   let calmRounds = 0;
   for (;;) {
     log(`${name}: warm-up round at ${CONNECTIONS} connections (${warm.seconds} s so far)`);
-    const pass = await autocannon({ url, connections: CONNECTIONS, duration: WINDOW, requests });
+    const pass = await autocannonCountingErrors({
+      url,
+      connections: CONNECTIONS,
+      duration: WINDOW,
+      requests,
+    });
     warm.errors += pass.errors + pass.non2xx; // autocannon's errors include its timeouts
+    for (const [code, n] of Object.entries(pass.errorsByCode))
+      warm.errorsByCode[code] = (warm.errorsByCode[code] ?? 0) + n;
+    if (pass.non2xx > 0) warm.errorsByCode.non_2xx = (warm.errorsByCode.non_2xx ?? 0) + pass.non2xx;
     warm.seconds += WINDOW;
     const current = memory.lastWindow('warmup');
     calmRounds = current <= high * 1.02 ? calmRounds + 1 : 0;
@@ -261,7 +269,7 @@ async function answers(url: string, index: SyntheticIndex): Promise<string[]> {
 
 function loadReport(
   load: Awaited<ReturnType<typeof autocannonCountingErrors>>,
-  warm: { errors: number; seconds: number },
+  warm: { errors: number; seconds: number; errorsByCode: Record<string, number> },
   wrong: number,
 ) {
   return {
@@ -274,6 +282,7 @@ function loadReport(
     errors_by_kind: { transport: load.errors - load.timeouts, timeouts: load.timeouts, non_2xx: load.non2xx },
     errors_by_code: load.errorsByCode,
     warmup_errors: warm.errors,
+    warmup_errors_by_code: warm.errorsByCode,
     warmup_s: warm.seconds,
     wrong_answers_after: wrong,
   };
