@@ -120,18 +120,14 @@ export function startNodeServer(
   });
 }
 
-/** Sockets answered by answerMalformedRequest. */
-const answeredSockets = new WeakSet<Duplex>();
-
 /**
  * Requests Node's HTTP parser refuses before the app sees them (an unknown method, a bad header, an
  * oversized head) get the API's JSON error shape too, instead of Node's bare "400 Bad Request".
  */
 function answerMalformedRequest(error: Error & { code?: string }, socket: Duplex): void {
-  // Node's parser refuses every byte that follows its first error, one clientError each: the answer has
-  // gone out and the socket is lingering (closing it here would cut the linger short).
-  if (answeredSockets.has(socket) && error.code !== 'ECONNRESET') return;
-  answeredSockets.add(socket);
+  // Node's parser refuses every byte that follows its first error, one clientError each: a socket already
+  // ended carries our answer and is lingering (closing it here would cut the linger short).
+  if (socket.writableEnded && error.code !== 'ECONNRESET') return;
   if (error.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
     return;

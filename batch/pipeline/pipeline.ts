@@ -104,12 +104,13 @@ export interface PublishRunResult {
 /** Publishes a run: from its staged build when `build` ran, else builds it first. */
 export async function publishRun(options: PublishRunOptions): Promise<PublishRunResult> {
   assertIndexName(options.index);
-  return publishStaged(options, resolveBuildSettings(options));
+  return publishStaged(options);
 }
 
+/** `settings`: resolved already by a caller that checked them before its own work (index). */
 async function publishStaged(
   options: PublishRunOptions,
-  settings: ResolvedBuildSettings,
+  settings?: ResolvedBuildSettings,
 ): Promise<PublishRunResult> {
   const { store, index, run } = options;
   const t0 = performance.now();
@@ -117,7 +118,8 @@ async function publishStaged(
   if (!staged) {
     const done = await alreadyPublished(store, index, run);
     if (done) return done;
-    staged = await stageBuild(options, settings);
+    // Settings are a build's: a run built already is published whatever they say.
+    staged = await stageBuild(options, settings ?? resolveBuildSettings(options));
   }
   const t1 = performance.now();
   const published = await publishOrForget(options, staged);

@@ -25,7 +25,7 @@ export function exhaustiveRawTopK(numDocs: number, terms: readonly RawQueryTerm[
   // Impacts are u16, so weight × 65535 bounds each list without scanning it.
   let largest = 0;
   for (const t of terms) largest += t.weight * 0xffff;
-  if (largest > 0x7fffffff) return sortedTopK(terms, k);
+  if (largest > 0x7fffffff) return mapTopK(numDocs, terms, k);
   if (accumulator.length < numDocs) accumulator = new Int32Array(numDocs);
   const acc = accumulator;
   for (const t of terms) {
@@ -49,15 +49,16 @@ export function exhaustiveRawTopK(numDocs: number, terms: readonly RawQueryTerm[
 
 /**
  * Scores past 32 bits (huge query weights; no benchmark query comes near): summed in doubles per scored
- * doc and sorted — slow and plainly exact, score descending, doc id ascending on ties.
+ * doc — slow and plainly exact; the queue orders them as above.
  */
-function sortedTopK(terms: readonly RawQueryTerm[], k: number): TopKResult {
+function mapTopK(numDocs: number, terms: readonly RawQueryTerm[], k: number): TopKResult {
   const scores = new Map<number, number>();
   for (const t of terms) {
     for (let i = 0; i < t.docs.length; i++) {
       scores.set(t.docs[i], (scores.get(t.docs[i]) ?? 0) + t.weight * t.impacts[i]);
     }
   }
-  const best = [...scores].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, k);
-  return { docs: Uint32Array.from(best, ([doc]) => doc), scores: Float64Array.from(best, ([, s]) => s) };
+  const queue = new TopKQueue(Math.min(k, numDocs));
+  for (const [doc, score] of scores) queue.offer(doc, score);
+  return queue.toResult();
 }
