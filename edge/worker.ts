@@ -10,6 +10,7 @@ import { NetworkModel, type NetworkModelParams } from '../shared/store/network-m
 import { R2BindingObjectStore } from '../shared/store/r2-binding.ts';
 import { createApp, DEFAULT_EDGE_LIMITS } from './app.ts';
 import { parseKeyHashes } from './http/api-keys.ts';
+import { withFairTurns } from './http/fair-turns.ts';
 import type { SharedRangeCache } from './search/byte-tiers.ts';
 import { registryEncoderFactory } from './search/query-codec.ts';
 
@@ -122,10 +123,15 @@ function warmHeaders(env: WorkerEnv): Record<string, string> {
 // At script start, not in the first request (see preloadEncoderFactories).
 preloadEncoderFactories().catch(() => undefined);
 
+/** Concurrent requests of the isolate take turns with the sockets workerd has not read yet (fair-turns.ts). */
+const fetchInTurns = withFairTurns((request: Request, env: WorkerEnv, ctx: ExecutionContext) =>
+  appFor(env).fetch(request, env, ctx),
+);
+
 export default {
   // The execution context lets work that outlives the response (Cache API puts) finish: waitUntil.
   fetch(request, env, ctx) {
-    return appFor(env).fetch(request, env, ctx);
+    return fetchInTurns(request, env, ctx);
   },
   scheduled(_controller, env, ctx) {
     ctx.waitUntil(warmAll(env));
