@@ -14,10 +14,10 @@
  * The Worker is loaded on a socket of its own in workerd (`directSocket`), as workerd serves it in
  * production; `--workerd-via entry` goes through Miniflare's entry worker instead, a development proxy
  * whose own heap grows under sustained load (and with it workerd's RSS).
- * Per runtime: autocannon warms the server up at the same load (every query, so caches fill) in rounds of
- * `window` s, for at least `warmup` s and until two rounds in a row set no new high of the median RSS
- * (within 2%; at most `max-warmup` s): a V8 heap grows its reserved size over the first minute or two of
- * such a load while the live heap stays flat, and "after warm-up" means once that has settled. Then
+ * Per runtime: autocannon warms the server up with the same load (every query, so caches fill), one
+ * continuous run of at least `warmup` s that ends once two windows of `window` s in a row set no new high
+ * of the median RSS (within 2%; at most `max-warmup` s): a V8 heap grows its reserved size over the first
+ * minute or two of such a load while the live heap stays flat, and "after warm-up" means once that has settled. Then
  * `duration` s at `connections` connections; the RSS of the server process is read from /proc every
  * second throughout. Prints one JSON object with, per runtime, `errors` (transport errors + timeouts +
  * non-2xx; target 0; `errors_by_code` names each failure: ECONNRESET, a timeout, …), `rss_growth` (RSS at the end against RSS after warm-up: target ≤ 0.10), p50/p99
@@ -190,29 +190,35 @@ class MemorySampler {
 
 type LoadRequest = Parameters<Autocannon>[0]['requests'][number];
 
-/** Rounds of load until the RSS settles (two rounds with no new high within 2%), at least WARMUP s. */
+/**
+ * The soak's own load, without a pause, until the RSS settles: at least WARMUP s, and until two windows of
+ * WINDOW s in a row set no new high of the median RSS (within 2%); at most MAX_WARMUP s. One continuous
+ * run, as the soak is: rounds of load with their connections closed and reopened between them let the
+ * server's heap shrink at each pause, and the soak then measured the growth back as its own.
+ */
 async function warmUp(name: string, url: string, requests: LoadRequest[], memory: MemorySampler) {
-  const warm = { errors: 0, seconds: 0, errorsByCode: {} as Record<string, number> };
+  log(`${name}: warm-up at ${CONNECTIONS} connections (${WARMUP}–${MAX_WARMUP} s, until the RSS settles)`);
   let high = 0;
-  let calmRounds = 0;
-  for (;;) {
-    log(`${name}: warm-up round at ${CONNECTIONS} connections (${warm.seconds} s so far)`);
-    const pass = await autocannonCountingErrors({
-      url,
-      connections: CONNECTIONS,
-      duration: WINDOW,
-      requests,
-    });
-    warm.errors += pass.errors + pass.non2xx; // autocannon's errors include its timeouts
-    for (const [code, n] of Object.entries(pass.errorsByCode))
-      warm.errorsByCode[code] = (warm.errorsByCode[code] ?? 0) + n;
-    if (pass.non2xx > 0) warm.errorsByCode.non_2xx = (warm.errorsByCode.non_2xx ?? 0) + pass.non2xx;
-    warm.seconds += WINDOW;
+  let calmWindows = 0;
+  const settled = (seconds: number) => {
+    if (seconds % WINDOW !== 0) return false;
     const current = memory.lastWindow('warmup');
-    calmRounds = current <= high * 1.02 ? calmRounds + 1 : 0;
+    calmWindows = current <= high * 1.02 ? calmWindows + 1 : 0;
     high = Math.max(high, current);
-    if ((warm.seconds >= WARMUP && calmRounds >= 2) || warm.seconds >= MAX_WARMUP) return warm;
-  }
+    return seconds >= WARMUP && calmWindows >= 2;
+  };
+  const started = performance.now();
+  const pass = await autocannonCountingErrors(
+    { url, connections: CONNECTIONS, duration: MAX_WARMUP, requests },
+    settled,
+  );
+  const errorsByCode = { ...pass.errorsByCode };
+  if (pass.non2xx > 0) errorsByCode.non_2xx = pass.non2xx;
+  return {
+    errors: pass.errors + pass.non2xx, // autocannon's errors include its timeouts
+    seconds: Math.round((performance.now() - started) / 1000),
+    errorsByCode,
+  };
 }
 
 /** Warm up, then DURATION s of load; the sampled answers must not change across it. */
