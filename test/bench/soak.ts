@@ -61,9 +61,10 @@ const NODE_HEAP_MB = numberArg('node-heap-mb', 256);
 const WORKERD_VIA = stringArg('workerd-via', 'direct');
 /**
  * The Worker's shared cache tier. Off by default: Miniflare emulates the Cache API inside the very workerd
- * process whose RSS is measured (a Durable Object over SQLite and blob files), and under 64 connections its
- * queued puts, not the Worker, are what grows and stalls; on Cloudflare the cache is a service outside the
- * isolate. `--workerd-shared-cache cache-api` measures with the emulator.
+ * process whose RSS is measured (a Durable Object over SQLite and blob files, ~180 MB more RSS under this
+ * load), while on Cloudflare the cache is a service outside the isolate. `--workerd-shared-cache cache-api`
+ * measures with the emulator, as wrangler.jsonc deploys the Worker (it passes too since the Worker's
+ * requests take turns: README, Reliability).
  */
 const WORKERD_SHARED_CACHE = stringArg('workerd-shared-cache', 'off');
 const CONNECTIONS = numberArg('connections', 64);
